@@ -1,0 +1,242 @@
+"""The assignment spec: one TOML file per assignment folder, validated by these models.
+
+Every field is documented because the spec is also what hiring teams edit to make their own
+assignment. Paths in the spec are relative to the assignment folder.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "AssignmentSpec",
+    "BaselineScores",
+    "ClockStart",
+    "DataFiles",
+    "LatePolicy",
+    "PayTerms",
+    "Policy",
+    "StageLimits",
+    "StagesLimits",
+]
+
+_NAME = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataFiles(_Strict):
+    """Where the data lives, relative to the assignment folder."""
+
+    train: str
+    """Labelled training CSV given to candidates (in the starter kit and mounted for tests/train)."""
+    heldout_features: str
+    """Held-out tickets without labels; mounted read-only for the predict stage only."""
+    heldout_labels: str
+    """Held-out labels (``id,label``). Read on the host only; never enters a container."""
+    shifted_features: str | None = None
+    """A second held-out set from a shifted distribution, features only (robustness)."""
+    shifted_labels: str | None = None
+    """Labels of the shifted set, host only."""
+    id_column: str = "id"
+    """Column that identifies a ticket in every file."""
+    label_column: str = "label"
+    """Column holding the class in the training and label files."""
+
+    @model_validator(mode="after")
+    def _shifted_pairs(self) -> DataFiles:
+        if (self.shifted_features is None) != (self.shifted_labels is None):
+            raise ValueError("shifted_features and shifted_labels must be given together")
+        return self
+
+
+class StageLimits(_Strict):
+    """Resource limits of one sandboxed stage. The harness enforces the wall time itself."""
+
+    wall_seconds: Annotated[int, Field(gt=0, le=24 * 3600)]
+    """Wall-clock limit; the container is killed and removed when it passes."""
+    memory_mb: Annotated[int, Field(ge=64, le=65536)]
+    """Memory limit (swap equals it, so no swapping)."""
+    cpus: Annotated[float, Field(gt=0, le=64)] = 1.0
+    """CPU quota, in cores."""
+    pids: Annotated[int, Field(ge=16, le=4096)] = 256
+    """Maximum processes and threads."""
+    output_mb: Annotated[int, Field(ge=1, le=10240)] = 200
+    """Cap on bytes written to the stage's output folders."""
+    tmpfs_mb: Annotated[int, Field(ge=16, le=16384)] = 512
+    """Size of the scratch tmpfs (``/tmp``, working copy of the submission)."""
+    log_kb: Annotated[int, Field(ge=4, le=65536)] = 256
+    """Bytes of stdout/stderr kept; beyond it output is dropped and marked."""
+
+
+def _default_limits(wall: int, memory: int) -> StageLimits:
+    return StageLimits(wall_seconds=wall, memory_mb=memory)
+
+
+class StagesLimits(_Strict):
+    """Limits per stage."""
+
+    tests: StageLimits = Field(default_factory=lambda: _default_limits(300, 2048))
+    """The candidate's own pytest run, with coverage."""
+    train: StageLimits = Field(default_factory=lambda: _default_limits(900, 4096))
+    """The train command."""
+    predict: StageLimits = Field(default_factory=lambda: _default_limits(300, 4096))
+    """The predict command."""
+    notebook: StageLimits = Field(default_factory=lambda: _default_limits(1200, 4096))
+    """A notebook-only submission, run headless end to end."""
+
+
+class PayTerms(_Strict):
+    """How the candidate is paid for the time box. Money is decimal, never float."""
+
+    kind: Literal["hourly", "flat"]
+    """``hourly`` (rate times hours, capped) or ``flat`` (a fixed fee on submission)."""
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
+    """ISO 4217 code."""
+    hourly_rate: Decimal | None = None
+    """Rate per hour, for ``hourly``."""
+    cap_hours: Decimal | None = None
+    """Hours paid at most, for ``hourly`` (defaults to the time box)."""
+    flat_fee: Decimal | None = None
+    """Fee, for ``flat``."""
+
+    @model_validator(mode="after")
+    def _complete(self) -> PayTerms:
+        if self.kind == "hourly" and (self.hourly_rate is None or self.hourly_rate <= 0):
+            raise ValueError("hourly pay needs a positive hourly_rate")
+        if self.kind == "flat" and (self.flat_fee is None or self.flat_fee <= 0):
+            raise ValueError("flat pay needs a positive flat_fee")
+        return self
+
+
+class LatePolicy(StrEnum):
+    accept = "accept"
+    """Accept late submissions and mark them late."""
+    refuse = "refuse"
+    """Refuse uploads after the deadline."""
+
+
+class ClockStart(StrEnum):
+    button = "button"
+    """The clock starts when the candidate presses Start."""
+    download = "download"
+    """The clock starts at the first starter-kit download."""
+
+
+class Policy(_Strict):
+    """Process rules of the time box."""
+
+    start_window_days: Annotated[int, Field(ge=1, le=90)] = 7
+    """Days the candidate has to start after being invited."""
+    grace_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 15
+    """Minutes after the time box still accepted as on time."""
+    late: LatePolicy = LatePolicy.accept
+    clock_start: ClockStart = ClockStart.button
+    show_scores_to_candidate: bool = False
+    """Whether candidates see their scores on the status page."""
+
+
+class BaselineScores(_Strict):
+    """Measured scores of the assignment's baseline (or reference) solution."""
+
+    heldout_accuracy: Annotated[float, Field(ge=0, le=1)]
+    heldout_macro_f1: Annotated[float, Field(ge=0, le=1)]
+    shifted_accuracy: Annotated[float, Field(ge=0, le=1)] | None = None
+    shifted_macro_f1: Annotated[float, Field(ge=0, le=1)] | None = None
+    per_class_f1: dict[str, float] = Field(default_factory=dict)
+    """Held-out F1 per label."""
+
+    def as_metrics(self) -> dict[str, float]:
+        out = {"heldout.accuracy": self.heldout_accuracy, "heldout.macro_f1": self.heldout_macro_f1}
+        if self.shifted_accuracy is not None:
+            out["shifted.accuracy"] = self.shifted_accuracy
+        if self.shifted_macro_f1 is not None:
+            out["shifted.macro_f1"] = self.shifted_macro_f1
+        return out
+
+
+class AssignmentSpec(_Strict):
+    """One assignment: what the candidate is asked, how it is run and how it is graded."""
+
+    name: str
+    """Short identifier used on the command line and in URLs, e.g. ``support-tickets``."""
+    version: str = "1"
+    """Bumped when data or grading changes, so reports say which version graded them."""
+    title: str
+    """Human title shown to candidates and reviewers."""
+    summary: str
+    """One paragraph describing the task."""
+    task_file: str = "TASK.md"
+    """Candidate-facing task text (Markdown), relative to the assignment folder."""
+    labels: Annotated[list[str], Field(min_length=2)]
+    """The label set; predictions outside it are invalid."""
+    data: DataFiles
+    limits: StagesLimits = Field(default_factory=StagesLimits)
+    rubric: dict[str, Annotated[float, Field(ge=0)]]
+    """Weight of each grader in ``overall`` (normalised; need not sum to 1)."""
+    time_box_hours: Annotated[Decimal, Field(gt=0, le=40)]
+    """Hours the candidate is asked (and paid) to spend."""
+    pay: PayTerms
+    policy: Policy = Field(default_factory=Policy)
+    baseline: BaselineScores
+    """Measured scores of ``solutions/baseline`` (checked by a test)."""
+    reference: BaselineScores | None = None
+    """Measured scores of ``solutions/reference``, when the assignment ships one."""
+    writeup_sections: list[str] = Field(
+        default_factory=lambda: ["approach", "evaluation", "trade-offs", "next steps"]
+    )
+    """Sections the writeup must cover."""
+    starter_kit: list[str] = Field(default_factory=list)
+    """Extra files (relative to the assignment folder) added to the starter kit."""
+    graders: dict[str, dict[str, object]] = Field(default_factory=dict)
+    """Per-grader options, by grader name."""
+    bootstrap_samples: Annotated[int, Field(ge=100, le=100_000)] = 1000
+    """Resamples for the bootstrap intervals."""
+    seed: int = 20261126
+    """Seed for everything random on the host side of grading."""
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not _NAME.match(v):
+            raise ValueError("name must be lowercase letters, digits and dashes, e.g. support-tickets")
+        return v
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("labels must be unique")
+        for label in v:
+            if not label or label != label.strip() or "," in label or "\n" in label:
+                raise ValueError(f"label {label!r} must be non-empty, trimmed, with no comma or newline")
+        return v
+
+    @field_validator("rubric")
+    @classmethod
+    def _rubric(cls, v: dict[str, float]) -> dict[str, float]:
+        if not v or sum(v.values()) <= 0:
+            raise ValueError("rubric needs at least one grader with a positive weight")
+        return v
+
+    @model_validator(mode="after")
+    def _baseline_labels(self) -> AssignmentSpec:
+        for scores in (self.baseline, self.reference):
+            if scores is None:
+                continue
+            unknown = set(scores.per_class_f1) - set(self.labels)
+            if unknown:
+                raise ValueError(f"per_class_f1 names labels not in the label set: {sorted(unknown)}")
+        return self
+
+    def rubric_weights(self) -> dict[str, float]:
+        """Rubric weights normalised to sum to 1."""
+        total = sum(self.rubric.values())
+        return {name: weight / total for name, weight in self.rubric.items()}

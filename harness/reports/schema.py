@@ -1,0 +1,99 @@
+"""The report: the versioned JSON document a grading run produces.
+
+Stable keys for other tools: ``status``, ``overall.score``, ``graders[*].{name,status,score,summary,
+metrics,findings}`` and ``stages[*]``. Add fields freely; rename or remove only with a new
+``schema_version``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from graders.types import GraderResult, PredictionScores, StageName, Verdict
+
+__all__ = [
+    "REPORT_SCHEMA_VERSION",
+    "Overall",
+    "Report",
+    "ReportStatus",
+    "StageReport",
+    "SubmissionInfo",
+]
+
+REPORT_SCHEMA_VERSION = "1.0"
+
+
+class ReportStatus(StrEnum):
+    graded = "graded"
+    """The pipeline ran, even if the submission failed its stages."""
+    rejected = "rejected"
+    """The input was unusable (bad archive, no submission.toml and no single notebook, ...)."""
+    error = "error"
+    """The harness failed (Docker down, image missing, ...): not the candidate's fault; retry."""
+
+
+class StageReport(BaseModel):
+    """One stage's verdict as shown on the report."""
+
+    name: StageName
+    verdict: Verdict
+    message: str = ""
+    exit_code: int | None = None
+    duration_s: float = 0.0
+    peak_memory_bytes: int | None = None
+    log_tail: str = ""
+    log_truncated: bool = False
+
+
+class Overall(BaseModel):
+    """The weighted total of the graders."""
+
+    score: float | None = None
+    """0-100: the rubric-weighted mean of the graders' scores; null when nothing was scored."""
+    weights: dict[str, float] = Field(default_factory=dict)
+    """Normalised rubric weight of each grader."""
+    contributions: dict[str, float] = Field(default_factory=dict)
+    """Points each grader contributed to ``score`` (weight x grader score)."""
+    complete: bool = True
+    """False when a weighted grader errored, so ``score`` leaves part of the rubric out."""
+    missing: list[str] = Field(default_factory=list)
+    """Weighted graders that produced no score (errored)."""
+
+
+class SubmissionInfo(BaseModel):
+    """What was graded."""
+
+    filename: str
+    sha256: str
+    """Of the uploaded archive (or of a canonical tar of the folder)."""
+    kind: str | None = None
+    """``project`` or ``notebook``; null when rejected before it was known."""
+    files: int = 0
+    bytes: int = 0
+
+
+class Report(BaseModel):
+    """A grading run's result."""
+
+    schema_version: str = REPORT_SCHEMA_VERSION
+    status: ReportStatus
+    message: str = ""
+    """Why the input was rejected or the harness failed; empty when graded."""
+    assignment: str
+    assignment_version: str
+    submission: SubmissionInfo
+    overall: Overall = Field(default_factory=Overall)
+    graders: list[GraderResult] = Field(default_factory=list)
+    stages: list[StageReport] = Field(default_factory=list)
+    scores: PredictionScores | None = None
+    """Full prediction metrics (per class, confusion, intervals, shifted set)."""
+    harness_version: str = ""
+    sandbox_image: str = ""
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    def grader(self, name: str) -> GraderResult | None:
+        return next((g for g in self.graders if g.name == name), None)

@@ -1,0 +1,115 @@
+"""All settings, from ``HARNESS_*`` environment variables (one class; nothing read at import time)."""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Environment", "Mode", "Settings", "get_settings"]
+
+_DEV_SECRET = "dev-insecure-secret-change-me"
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class Mode(StrEnum):
+    embedded = "embedded"
+    """One process: API + in-process worker pool + SQLite."""
+    distributed = "distributed"
+    """Celery workers on a Redis broker, PostgreSQL."""
+
+
+class Settings(BaseSettings):
+    """The harness's configuration. Every field can be set as ``HARNESS_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="HARNESS_", env_file=None, extra="ignore")
+
+    environment: Environment = Environment.development
+    """``production`` refuses unsafe defaults (secret key, demo accounts)."""
+    mode: Mode = Mode.embedded
+    data_dir: Path = Path("var")
+    """Root of everything the harness writes: database file, blobs, workspaces, artifacts."""
+    database_url: str | None = None
+    """SQLAlchemy URL; defaults to a SQLite file in ``data_dir``."""
+    secret_key: str = _DEV_SECRET
+    """Signs sessions, CSRF tokens and worker links. Must be set outside development."""
+    assignments_dir: Path | None = None
+    """Extra folder searched for assignments by name (besides the shipped ``assignments/``)."""
+
+    # Sandbox
+    sandbox_image_repo: str = "takehome-sandbox"
+    """Repository name of the sandbox image; the tag is a hash of its inputs."""
+    sandbox_base_image: str | None = None
+    """A registry base image (e.g. ``python:3.11-slim``). Unset: try the registry, else debootstrap."""
+    debian_mirror: str = "http://deb.debian.org/debian"
+    """Mirror debootstrap uses when no registry answers."""
+    docker_timeout_s: Annotated[int, Field(ge=5, le=600)] = 60
+
+    # Worker
+    workers: Annotated[int, Field(ge=0, le=64)] = 1
+    """Grading slots of the embedded worker pool (0 disables grading in this process)."""
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    api_url: str = "http://127.0.0.1:8000"
+    """Where distributed workers reach the API."""
+    worker_token: str | None = None
+    """Credential a distributed worker presents to the API."""
+
+    # Web
+    max_upload_mb: Annotated[int, Field(ge=1, le=10240)] = 100
+    session_cookie_secure: bool = False
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    demo: bool = True
+    """Load the demo assignment, reviewer and submissions at start (development only)."""
+
+    # Process
+    process_target_days: Annotated[int, Field(ge=1, le=365)] = 14
+    """Target from invitation to decision; the dashboard flags candidates heading past it."""
+    review_wait_alert_hours: Annotated[int, Field(ge=1, le=24 * 60)] = 72
+    smtp_url: str | None = None
+    """``smtp://user:pass@host:port``; unset: notifications go to the log."""
+    mail_from: str = "harness@localhost"
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> Settings:
+        if self.environment == Environment.production:
+            if self.secret_key == _DEV_SECRET or len(self.secret_key) < 32:
+                raise ValueError(
+                    "HARNESS_SECRET_KEY must be set to a random value of at least 32 characters "
+                    f"in production, e.g. {secrets.token_urlsafe(32)!r}"
+                )
+            if self.demo:
+                raise ValueError("HARNESS_DEMO must be false in production (demo accounts are public)")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'harness.db').resolve()}"
+
+    @property
+    def blobs_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def work_dir(self) -> Path:
+        return self.data_dir / "work"
+
+    @property
+    def artifacts_dir(self) -> Path:
+        return self.data_dir / "artifacts"
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process's settings, read from the environment on first use."""
+    return Settings()
