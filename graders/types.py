@@ -221,6 +221,8 @@ class PredictionScores(BaseModel):
     """The baseline's recorded metrics from the assignment spec, e.g. ``heldout.macro_f1``."""
     baseline_per_class_f1: dict[str, float] = Field(default_factory=dict)
     """The baseline's per-class F1 on the held-out split."""
+    reference: dict[str, float] = Field(default_factory=dict)
+    """The reference solution's recorded metrics, when the assignment has one (scoring anchors)."""
     bootstrap_samples: int = 0
     """Resamples behind the intervals."""
     seed: int = 0

@@ -1,0 +1,207 @@
+"""The ``accuracy`` grader: prediction quality on held-out tickets, against the baseline.
+
+Points (100 in all, before normalisation):
+
+- macro-F1 on the held-out split (55): linear from a floor to a target;
+- accuracy on the held-out split (15): likewise;
+- macro-F1 on the shifted split (20): robustness, likewise (left out when there is no shifted set);
+- beating the baseline (10): full when the lower end of the macro-F1 interval is above the
+  baseline's macro-F1, half when only the point estimate is.
+
+Floors default to the baseline's value minus 0.30 and targets to the reference solution's value
+(or the baseline's plus 0.08); the spec's ``[graders.accuracy]`` table can set
+``<split>_<metric>_floor`` / ``_target``. Labels are never seen here: the harness scored the
+predictions already, and this grader only turns those numbers into points and findings.
+"""
+
+from __future__ import annotations
+
+from graders.types import (
+    Finding,
+    GraderResult,
+    GraderStatus,
+    GradingContext,
+    MetricValue,
+    PredictionScores,
+    ScoreComponent,
+    Severity,
+    SplitScores,
+    StageName,
+    Verdict,
+    score_from_breakdown,
+)
+
+__all__ = ["AccuracyGrader"]
+
+_RUN_STAGES = (StageName.train, StageName.predict, StageName.notebook)
+
+
+def _anchor(ctx: GradingContext, scores: PredictionScores, key: str) -> tuple[float, float]:
+    opts = ctx.options("accuracy")
+    name = key.replace(".", "_")
+    base = scores.baseline.get(key)
+    ref = scores.reference.get(key)
+    floor_default = max(0.0, (base if base is not None else 0.5) - 0.30)
+    if ref is not None and base is not None and ref > base:
+        target_default = ref
+    else:
+        target_default = min(1.0, (base if base is not None else 0.7) + 0.08)
+    floor = float(opts.get(f"{name}_floor", floor_default))
+    target = float(opts.get(f"{name}_target", target_default))
+    if target <= floor:
+        target = floor + 1e-6
+    return floor, target
+
+
+def _linear(value: float, floor: float, target: float, max_points: float) -> float:
+    share = (value - floor) / (target - floor)
+    return round(max_points * min(1.0, max(0.0, share)), 2)
+
+
+def _stage_findings(ctx: GradingContext) -> list[Finding]:
+    findings: list[Finding] = []
+    for name in _RUN_STAGES:
+        stage = ctx.stage(name)
+        if stage is None or stage.verdict in (Verdict.ok, Verdict.skipped):
+            continue
+        findings.append(
+            Finding(
+                rule=f"accuracy:{name.value}-{stage.verdict.value.replace('_', '-')}",
+                message=f"The {name.value} stage ended {stage.verdict.value.replace('_', ' ')}: {stage.message}",
+                severity=Severity.error,
+            )
+        )
+    return findings
+
+
+def _split_metrics(prefix: str, split: SplitScores) -> dict[str, MetricValue]:
+    return {
+        f"{prefix}accuracy": split.accuracy,
+        f"{prefix}macro_f1": split.macro_f1,
+        f"{prefix}weighted_f1": split.weighted_f1,
+        f"{prefix}accuracy_ci_low": split.accuracy_ci.low,
+        f"{prefix}accuracy_ci_high": split.accuracy_ci.high,
+        f"{prefix}macro_f1_ci_low": split.macro_f1_ci.low,
+        f"{prefix}macro_f1_ci_high": split.macro_f1_ci.high,
+    }
+
+
+def _resource_metrics(ctx: GradingContext) -> dict[str, MetricValue]:
+    out: dict[str, MetricValue] = {}
+    for name in _RUN_STAGES:
+        stage = ctx.stage(name)
+        if stage is None or stage.verdict == Verdict.skipped:
+            continue
+        out[f"{name.value}_seconds"] = round(stage.duration_s, 2)
+        if stage.peak_memory_bytes is not None:
+            out[f"{name.value}_peak_memory_mb"] = round(stage.peak_memory_bytes / (1024 * 1024), 1)
+    return out
+
+
+class AccuracyGrader:
+    """Scores the predictions the score stage measured."""
+
+    name = "accuracy"
+    version = "1.0.0"
+
+    def grade(self, ctx: GradingContext) -> GraderResult:
+        findings = _stage_findings(ctx)
+        metrics = _resource_metrics(ctx)
+        scores = ctx.scores
+        if scores is None or not scores.check.ok or scores.heldout is None:
+            problems = scores.check.problems if scores is not None else ["no predictions were produced"]
+            findings += [
+                Finding(rule="accuracy:invalid-predictions", message=f"Predictions cannot be scored: {p}",
+                        severity=Severity.error)
+                for p in problems
+            ]
+            return GraderResult(
+                name=self.name,
+                version=self.version,
+                status=GraderStatus.failed,
+                score=0.0,
+                summary="No valid predictions, so prediction quality scores 0. " + "; ".join(problems[:2]),
+                metrics=metrics,
+                findings=findings,
+                breakdown=[ScoreComponent(criterion="Valid predictions for every held-out ticket",
+                                          points=0.0, max_points=100.0, basis="accuracy:invalid-predictions")],
+            )
+
+        heldout = scores.heldout
+        metrics.update(_split_metrics("", heldout))
+        breakdown: list[ScoreComponent] = []
+        floor, target = _anchor(ctx, scores, "heldout.macro_f1")
+        breakdown.append(ScoreComponent(
+            criterion=f"Macro-F1 on held-out tickets ({floor:.2f} = 0 points, {target:.2f} = full)",
+            points=_linear(heldout.macro_f1, floor, target, 55.0), max_points=55.0, basis="metrics.macro_f1"))
+        floor, target = _anchor(ctx, scores, "heldout.accuracy")
+        breakdown.append(ScoreComponent(
+            criterion=f"Accuracy on held-out tickets ({floor:.2f} = 0 points, {target:.2f} = full)",
+            points=_linear(heldout.accuracy, floor, target, 15.0), max_points=15.0, basis="metrics.accuracy"))
+        if scores.shifted is not None:
+            metrics.update(_split_metrics("shifted_", scores.shifted))
+            floor, target = _anchor(ctx, scores, "shifted.macro_f1")
+            breakdown.append(ScoreComponent(
+                criterion=f"Macro-F1 on the shifted set, robustness ({floor:.2f} = 0 points, {target:.2f} = full)",
+                points=_linear(scores.shifted.macro_f1, floor, target, 20.0), max_points=20.0,
+                basis="metrics.shifted_macro_f1"))
+
+        base_f1 = scores.baseline.get("heldout.macro_f1")
+        base_acc = scores.baseline.get("heldout.accuracy")
+        if base_f1 is not None:
+            metrics["baseline_macro_f1"] = base_f1
+            metrics["delta_macro_f1_vs_baseline"] = round(heldout.macro_f1 - base_f1, 4)
+            if heldout.macro_f1_ci.low > base_f1:
+                beat, how = 10.0, "the whole 95% interval is above the baseline"
+            elif heldout.macro_f1 > base_f1:
+                beat, how = 5.0, "above the baseline, but within noise"
+            else:
+                beat, how = 0.0, "not above the baseline"
+            breakdown.append(ScoreComponent(criterion=f"Beats the baseline's macro-F1 {base_f1:.3f} ({how})",
+                                            points=beat, max_points=10.0, basis="metrics.delta_macro_f1_vs_baseline"))
+            if heldout.macro_f1 < base_f1:
+                findings.append(Finding(
+                    rule="accuracy:below-baseline", severity=Severity.warning,
+                    message=f"Macro-F1 {heldout.macro_f1:.3f} is below the baseline's {base_f1:.3f}."))
+        if base_acc is not None:
+            metrics["baseline_accuracy"] = base_acc
+            metrics["delta_accuracy_vs_baseline"] = round(heldout.accuracy - base_acc, 4)
+
+        for cls in heldout.per_class:
+            base = scores.baseline_per_class_f1.get(cls.label)
+            if base is not None and cls.f1 < base - 0.05:
+                findings.append(Finding(
+                    rule="accuracy:class-below-baseline", severity=Severity.info,
+                    message=f"F1 on '{cls.label}' is {cls.f1:.3f}, below the baseline's {base:.3f}."))
+        matrix = heldout.confusion.matrix
+        predicted_counts = [sum(row[j] for row in matrix) for j in range(len(heldout.confusion.labels))]
+        never = [label for label, count, cls in zip(heldout.confusion.labels, predicted_counts,
+                                                    heldout.per_class, strict=True)
+                 if count == 0 and cls.support > 0]
+        if never:
+            findings.append(Finding(
+                rule="accuracy:classes-never-predicted", severity=Severity.warning,
+                message=f"{len(never)} classes are never predicted: {', '.join(never)}."))
+        if scores.shifted is not None:
+            drop = heldout.macro_f1 - scores.shifted.macro_f1
+            metrics["shift_drop_macro_f1"] = round(drop, 4)
+            if drop > 0.10:
+                findings.append(Finding(
+                    rule="accuracy:shift-drop", severity=Severity.warning,
+                    message=f"Macro-F1 drops by {drop:.3f} on the shifted set "
+                            f"({heldout.macro_f1:.3f} to {scores.shifted.macro_f1:.3f})."))
+
+        score = score_from_breakdown(breakdown)
+        summary = (f"Accuracy {heldout.accuracy:.3f}, macro-F1 {heldout.macro_f1:.3f} "
+                   f"[{heldout.macro_f1_ci.low:.3f}, {heldout.macro_f1_ci.high:.3f}] on {heldout.n} held-out tickets")
+        if base_f1 is not None:
+            summary += f"; baseline macro-F1 {base_f1:.3f}"
+        if scores.shifted is not None:
+            summary += f"; shifted set macro-F1 {scores.shifted.macro_f1:.3f}"
+        return GraderResult(
+            name=self.name, version=self.version, status=GraderStatus.ok, score=score, summary=summary + ".",
+            metrics=metrics, findings=findings, breakdown=breakdown,
+            details={"per_class_vs_baseline": [
+                {"label": c.label, "f1": c.f1, "baseline_f1": scores.baseline_per_class_f1.get(c.label),
+                 "support": c.support} for c in heldout.per_class]},
+        )

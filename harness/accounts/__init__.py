@@ -1,0 +1,1 @@
+"""Reviewers: accounts, password login and API tokens."""

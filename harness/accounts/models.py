@@ -1,0 +1,60 @@
+"""Reviewer accounts and their API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from harness.db.base import Base, UTCDateTime, utcnow
+
+__all__ = ["ApiToken", "Reviewer", "Role"]
+
+
+class Role(StrEnum):
+    admin = "admin"
+    """Everything a reviewer can do, plus the audit log and managing reviewers."""
+    reviewer = "reviewer"
+    """Reads reports, invites candidates, records notes and decisions."""
+
+
+class Reviewer(Base):
+    __tablename__ = "reviewers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    """Lower-cased login name."""
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    """argon2id hash; never the password."""
+    role: Mapped[str] = mapped_column(String(20), default=Role.reviewer.value)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="reviewer")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.admin.value
+
+
+class ApiToken(Base):
+    """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    """Hex SHA-256 of the token (tokens are 256 random bits, so a slow hash adds nothing)."""
+    prefix: Mapped[str] = mapped_column(String(16))
+    """First characters of the token, so a reviewer can tell their tokens apart."""
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    reviewer: Mapped[Reviewer] = relationship(back_populates="tokens")

@@ -1,0 +1,116 @@
+"""Reviewer accounts: create, authenticate by password or API token."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.orm import Session
+
+from harness.accounts.models import ApiToken, Reviewer, Role
+from harness.accounts.repository import ReviewerRepository
+from harness.accounts.security import (
+    hash_password,
+    hash_token,
+    needs_rehash,
+    new_token,
+    verify_password,
+)
+from harness.audit import service as audit
+from harness.db.base import utcnow
+from harness.errors import HarnessError
+
+__all__ = [
+    "API_TOKEN_PREFIX",
+    "AccountError",
+    "authenticate",
+    "create_reviewer",
+    "create_token",
+    "reviewer_for_token",
+    "set_password",
+]
+
+API_TOKEN_PREFIX = "hrt"
+MIN_PASSWORD = 10
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
+
+
+class AccountError(HarnessError):
+    status_code = 422
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    if not _EMAIL.match(email):
+        raise AccountError(f"{email!r} is not an email address")
+    return email
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password needs at least {MIN_PASSWORD} characters")
+
+
+def create_reviewer(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    role: Role = Role.reviewer,
+    name: str = "",
+    actor: Reviewer | str | None = "cli",
+) -> Reviewer:
+    """A new reviewer. Refuses a taken email and passwords shorter than ten characters."""
+    email = normalise_email(email)
+    _check_password(password)
+    repo = ReviewerRepository(session)
+    if repo.by_email(email) is not None:
+        raise AccountError(f"a reviewer with email {email} already exists", status_code=409)
+    reviewer = Reviewer(email=email, password_hash=hash_password(password), role=role.value, name=name)
+    repo.add(reviewer)
+    session.flush()
+    audit.record(session, "reviewer.create", actor=actor, object_type="reviewer",
+                 object_id=reviewer.id, email=email, role=role.value)
+    return reviewer
+
+
+def set_password(session: Session, reviewer: Reviewer, password: str) -> None:
+    _check_password(password)
+    reviewer.password_hash = hash_password(password)
+    audit.record(session, "reviewer.password", actor="cli", object_type="reviewer", object_id=reviewer.id)
+
+
+def authenticate(session: Session, email: str, password: str) -> Reviewer | None:
+    """The reviewer with these credentials, or None. Takes as long for unknown emails."""
+    reviewer = ReviewerRepository(session).by_email(email)
+    ok = verify_password(reviewer.password_hash if reviewer else None, password)
+    if reviewer is None or not ok or not reviewer.active:
+        return None
+    if needs_rehash(reviewer.password_hash):
+        reviewer.password_hash = hash_password(password)
+    reviewer.last_login_at = utcnow()
+    return reviewer
+
+
+def create_token(session: Session, reviewer: Reviewer, *, label: str = "", actor: Reviewer | str | None = "cli") -> str:
+    """A new API token for ``reviewer``. Returned once; only its hash is stored."""
+    token = new_token(API_TOKEN_PREFIX)
+    row = ApiToken(reviewer_id=reviewer.id, token_hash=hash_token(token), prefix=token[:10], label=label)
+    session.add(row)
+    session.flush()
+    audit.record(session, "token.create", actor=actor, object_type="api_token", object_id=row.id,
+                 reviewer=reviewer.email, label=label)
+    return token
+
+
+def reviewer_for_token(session: Session, token: str) -> Reviewer | None:
+    """The active reviewer owning this API token, or None."""
+    if not token.startswith(API_TOKEN_PREFIX + "_") or len(token) > 200:
+        return None
+    row = ReviewerRepository(session).token_by_hash(hash_token(token))
+    if row is None or not row.reviewer.active:
+        return None
+    now = utcnow()
+    # Writing on every request would serialise readers on SQLite; a minute's precision is enough.
+    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
+        row.last_used_at = now
+    return row.reviewer

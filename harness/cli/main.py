@@ -1,0 +1,27 @@
+"""The ``harness`` command line. Each command group lives in its own module and registers here."""
+
+from __future__ import annotations
+
+import typer
+
+from harness.cli import assignment_cmd, grade_cmd, sandbox_cmd
+
+app = typer.Typer(
+    name="harness",
+    help="Grade machine-learning take-home submissions in a hardened Docker sandbox.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+grade_cmd.register(app)
+app.add_typer(sandbox_cmd.app, name="sandbox")
+app.add_typer(assignment_cmd.app, name="assignment")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Persistence: the SQLAlchemy base, engine/session factory and migrations runner."""

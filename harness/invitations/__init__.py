@@ -1,0 +1,1 @@
+"""Candidates and their invitations to an assignment (the token behind the candidate link)."""

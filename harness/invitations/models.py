@@ -1,0 +1,90 @@
+"""Candidates and invitations.
+
+An invitation is one candidate's seat at one assignment: the secret link, and (for issue 5) the
+clock, deadline and pay terms. The time-box columns are nullable and filled by the ledger code;
+the web app only reads ``deadline_at`` to refuse or mark late uploads.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from harness.db.base import Base, DecimalText, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from harness.submissions.models import Decision, Submission
+
+__all__ = ["Candidate", "Invitation"]
+
+
+class Candidate(Base):
+    __tablename__ = "candidates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    """Lower-cased; not unique across candidates on purpose (people share inboxes, rarely)."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    invitations: Mapped[list[Invitation]] = relationship(back_populates="candidate")
+
+
+class Invitation(Base):
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    assignment_name: Mapped[str] = mapped_column(String(64), index=True)
+    assignment_version: Mapped[str] = mapped_column(String(32))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    """Hex SHA-256 of the candidate link's token; the token itself is only in the link."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("reviewers.id"))
+    anonymous_review: Mapped[bool] = mapped_column(default=True)
+    """Hide the candidate's name and email from reviewers until a decision is recorded."""
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """A revoked link opens nothing."""
+    selected_submission_id: Mapped[int | None] = mapped_column(Integer)
+    """The version a reviewer picked to count; null means the latest counts. (No foreign key:
+    invitations and submissions would reference each other, which PostgreSQL cannot create in
+    one pass; the service checks the id belongs to this invitation.)"""
+
+    # --- The paid time box (issue 5). All nullable: an invitation without them is untimed. ---
+    window_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """The candidate must start before this."""
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When the clock started (Start pressed, or first kit download by policy)."""
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """Uploads after this are late (accepted and marked, or refused, by the assignment policy)."""
+    time_box_hours: Mapped[Decimal | None] = mapped_column(DecimalText())
+    grace_minutes: Mapped[int | None] = mapped_column(Integer)
+    extension_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    """Total extension granted; each grant is also an audit event with its reason."""
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    pay_kind: Mapped[str | None] = mapped_column(String(10))
+    """``hourly`` or ``flat``."""
+    pay_currency: Mapped[str | None] = mapped_column(String(3))
+    pay_hourly_rate: Mapped[Decimal | None] = mapped_column(DecimalText())
+    pay_cap_hours: Mapped[Decimal | None] = mapped_column(DecimalText())
+    pay_flat_fee: Mapped[Decimal | None] = mapped_column(DecimalText())
+    first_viewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    kit_downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    candidate: Mapped[Candidate] = relationship(back_populates="invitations", lazy="joined")
+    submissions: Mapped[list[Submission]] = relationship(
+        back_populates="invitation",
+        foreign_keys="Submission.invitation_id",
+        order_by="Submission.version",
+    )
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="invitation", order_by="Decision.created_at"
+    )
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,1 @@
+"""Alembic migrations of the harness database (run by ``harness serve`` at start)."""
