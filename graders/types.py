@@ -245,6 +245,8 @@ class StageOutcome(BaseModel):
     """True when output was dropped because it passed the byte cap."""
     files: dict[str, Path] = Field(default_factory=dict)
     """Validated output files copied out of the stopped container, by logical name."""
+    rejected: list[str] = Field(default_factory=list)
+    """Output entries refused when collecting (links, FIFOs, oversized files), with the reason."""
 
 
 class AssignmentView(BaseModel):

@@ -1,0 +1,129 @@
+"""Finding and loading assignment folders.
+
+An assignment is a folder holding ``assignment.toml`` (see :mod:`harness.assignments.spec`) and
+the files it names. ``--assignment`` takes either the name of one shipped in this repository's
+``assignments/`` (or in ``HARNESS_ASSIGNMENTS_DIR``) or the path of a folder kept elsewhere: real
+teams keep their held-out data out of this repository.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from graders.types import AssignmentView
+from harness.assignments.spec import AssignmentSpec
+from harness.errors import AssignmentError, NotFound
+from harness.settings import Settings
+
+__all__ = ["SPEC_FILE", "Assignment", "list_assignments", "load_assignment", "shipped_assignments_dir"]
+
+SPEC_FILE = "assignment.toml"
+
+
+def shipped_assignments_dir() -> Path:
+    """The ``assignments/`` folder next to the packages (repository checkout or install root)."""
+    return Path(__file__).resolve().parents[2] / "assignments"
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A loaded, validated assignment folder."""
+
+    spec: AssignmentSpec
+    root: Path
+
+    def path(self, relative: str) -> Path:
+        """A file of the assignment; refuses paths that leave the folder."""
+        resolved = (self.root / relative).resolve()
+        if not resolved.is_relative_to(self.root.resolve()):
+            raise AssignmentError(f"{SPEC_FILE} names {relative!r}, which is outside {self.root}")
+        return resolved
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def train_csv(self) -> Path:
+        return self.path(self.spec.data.train)
+
+    def task_markdown(self) -> str:
+        """The candidate-facing task text."""
+        return self.path(self.spec.task_file).read_text(encoding="utf-8")
+
+    def view(self) -> AssignmentView:
+        """What graders may know of this assignment (never labels)."""
+        return AssignmentView(
+            name=self.spec.name,
+            title=self.spec.title,
+            labels=list(self.spec.labels),
+            writeup_sections=list(self.spec.writeup_sections),
+            grader_options={k: dict(v) for k, v in self.spec.graders.items()},
+        )
+
+    def starter_kit_zip(self, dest: Path) -> Path:
+        """Build the candidate's starter kit zip at ``dest`` (see :mod:`harness.assignments.starter_kit`)."""
+        from harness.assignments.starter_kit import build_starter_kit
+
+        return build_starter_kit(self, dest)
+
+
+def load_spec_file(path: Path) -> AssignmentSpec:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AssignmentError(f"{path} does not exist; an assignment folder needs {SPEC_FILE}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise AssignmentError(f"{path} is not valid TOML: {exc}") from exc
+    try:
+        return AssignmentSpec.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()
+        )
+        raise AssignmentError(f"{path} is not a valid assignment spec: {problems}") from exc
+
+
+def _load_folder(folder: Path) -> Assignment:
+    return Assignment(spec=load_spec_file(folder / SPEC_FILE), root=folder.resolve())
+
+
+def _search_dirs(settings: Settings) -> list[Path]:
+    dirs = [shipped_assignments_dir()]
+    if settings.assignments_dir is not None:
+        dirs.insert(0, settings.assignments_dir)
+    return [d for d in dirs if d.is_dir()]
+
+
+def list_assignments(settings: Settings) -> list[Assignment]:
+    """Every valid assignment in the search folders, by name."""
+    found: dict[str, Assignment] = {}
+    for base in _search_dirs(settings):
+        for spec_path in sorted(base.glob(f"*/{SPEC_FILE}")):
+            assignment = _load_folder(spec_path.parent)
+            found.setdefault(assignment.name, assignment)
+    return list(found.values())
+
+
+def load_assignment(name_or_path: str, settings: Settings) -> Assignment:
+    """An assignment by name (``support-tickets``) or by folder path."""
+    candidate = Path(name_or_path).expanduser()
+    if (candidate / SPEC_FILE).is_file():
+        return _load_folder(candidate)
+    if candidate.name == SPEC_FILE and candidate.is_file():
+        return _load_folder(candidate.parent)
+    for base in _search_dirs(settings):
+        for folder in (base / name_or_path, base / name_or_path.replace("-", "_")):
+            if (folder / SPEC_FILE).is_file():
+                assignment = _load_folder(folder)
+                if assignment.name == name_or_path or folder.name == name_or_path:
+                    return assignment
+    known = ", ".join(sorted(a.name for a in list_assignments(settings))) or "none"
+    raise NotFound(
+        f"No assignment {name_or_path!r}: give the name of a shipped assignment ({known}) or the "
+        f"path of a folder holding {SPEC_FILE}."
+    )

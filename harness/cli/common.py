@@ -1,0 +1,33 @@
+"""Helpers shared by CLI commands: consoles, settings and clean exits."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from harness.settings import Settings
+
+__all__ = ["EXIT_HARNESS_ERROR", "EXIT_USAGE", "err", "fail", "load_settings", "out"]
+
+EXIT_USAGE = 2
+"""Bad arguments, unknown assignment, invalid spec."""
+EXIT_HARNESS_ERROR = 3
+"""The harness could not grade (Docker unavailable, disk full): retry once fixed."""
+
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        fail(f"invalid HARNESS_* settings: {exc}")
