@@ -65,18 +65,29 @@ def create_reviewer(
     repo = ReviewerRepository(session)
     if repo.by_email(email) is not None:
         raise AccountError(f"a reviewer with email {email} already exists", status_code=409)
-    reviewer = Reviewer(email=email, password_hash=hash_password(password), role=role.value, name=name)
+    reviewer = Reviewer(
+        email=email, password_hash=hash_password(password), role=role.value, name=name
+    )
     repo.add(reviewer)
     session.flush()
-    audit.record(session, "reviewer.create", actor=actor, object_type="reviewer",
-                 object_id=reviewer.id, email=email, role=role.value)
+    audit.record(
+        session,
+        "reviewer.create",
+        actor=actor,
+        object_type="reviewer",
+        object_id=reviewer.id,
+        email=email,
+        role=role.value,
+    )
     return reviewer
 
 
 def set_password(session: Session, reviewer: Reviewer, password: str) -> None:
     _check_password(password)
     reviewer.password_hash = hash_password(password)
-    audit.record(session, "reviewer.password", actor="cli", object_type="reviewer", object_id=reviewer.id)
+    audit.record(
+        session, "reviewer.password", actor="cli", object_type="reviewer", object_id=reviewer.id
+    )
 
 
 def authenticate(session: Session, email: str, password: str) -> Reviewer | None:
@@ -91,14 +102,25 @@ def authenticate(session: Session, email: str, password: str) -> Reviewer | None
     return reviewer
 
 
-def create_token(session: Session, reviewer: Reviewer, *, label: str = "", actor: Reviewer | str | None = "cli") -> str:
+def create_token(
+    session: Session, reviewer: Reviewer, *, label: str = "", actor: Reviewer | str | None = "cli"
+) -> str:
     """A new API token for ``reviewer``. Returned once; only its hash is stored."""
     token = new_token(API_TOKEN_PREFIX)
-    row = ApiToken(reviewer_id=reviewer.id, token_hash=hash_token(token), prefix=token[:10], label=label)
+    row = ApiToken(
+        reviewer_id=reviewer.id, token_hash=hash_token(token), prefix=token[:10], label=label
+    )
     session.add(row)
     session.flush()
-    audit.record(session, "token.create", actor=actor, object_type="api_token", object_id=row.id,
-                 reviewer=reviewer.email, label=label)
+    audit.record(
+        session,
+        "token.create",
+        actor=actor,
+        object_type="api_token",
+        object_id=row.id,
+        reviewer=reviewer.email,
+        label=label,
+    )
     return token
 
 

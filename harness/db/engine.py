@@ -11,7 +11,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["Database", "make_engine"]
+__all__ = ["WRITE_OPTION", "Database", "make_engine"]
+
+WRITE_OPTION = "harness_write"
+"""Connection execution option: this transaction will write (SQLite: BEGIN IMMEDIATE)."""
 
 
 def make_engine(url: str) -> Engine:
@@ -41,7 +44,11 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # A transaction that reads and then writes can fail with "database is locked" when
+        # another writer committed in between (WAL snapshots cannot be upgraded). Sessions that
+        # will write ask for the write lock up front; readers stay concurrent.
+        immediate = conn.get_execution_options().get(WRITE_OPTION)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -58,10 +65,19 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session that commits when the block ends cleanly and rolls back otherwise."""
+    def new_session(self, *, write: bool = False) -> Session:
         session = self.sessions()
+        if write:
+            session.connection(execution_options={WRITE_OPTION: True})
+        return session
+
+    @contextmanager
+    def session(self, *, write: bool = False) -> Iterator[Session]:
+        """A session that commits when the block ends cleanly and rolls back otherwise.
+
+        ``write=True`` takes SQLite's write lock at the start (waiting for it if needed).
+        """
+        session = self.new_session(write=write)
         try:
             yield session
             session.commit()

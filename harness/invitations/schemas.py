@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["InvitationCreate", "InvitationCreated", "InvitationOut"]
 
@@ -18,7 +18,7 @@ class InvitationCreate(BaseModel):
     """Name of the assignment."""
     name: str = Field(min_length=1, max_length=200)
     """The candidate's name."""
-    email: EmailStr
+    email: str = Field(max_length=320, pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}$")
     """The candidate's email."""
     anonymous_review: bool = True
     """Hide name and email from reviewers until a decision is recorded."""

@@ -70,7 +70,9 @@ class Submission(Base):
     blob_key: Mapped[str] = mapped_column(String(200))
     """Path of the stored archive relative to ``settings.blobs_dir`` (content addressed)."""
     size_bytes: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default=SubmissionStatus.queued.value, index=True)
+    status: Mapped[str] = mapped_column(
+        String(16), default=SubmissionStatus.queued.value, index=True
+    )
     message: Mapped[str] = mapped_column(Text, default="")
     """Why it was rejected or errored, or what the worker waits for."""
     stage: Mapped[str | None] = mapped_column(String(16))

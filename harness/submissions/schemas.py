@@ -1,0 +1,150 @@
+"""API shapes of submissions, reports, notes and decisions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "CandidateSubmission",
+    "DashboardOut",
+    "DecisionCreate",
+    "DecisionOut",
+    "NoteCreate",
+    "NoteOut",
+    "ReportOut",
+    "StageProgress",
+    "SubmissionAccepted",
+    "SubmissionDetail",
+    "SubmissionPage",
+    "SubmissionSummary",
+]
+
+
+class StageProgress(BaseModel):
+    state: str
+    """``started`` or ``finished``."""
+    verdict: str | None = None
+    message: str = ""
+
+
+class SubmissionSummary(BaseModel):
+    id: int
+    invitation_id: int
+    version: int
+    assignment: str
+    candidate: str
+    """Name, or ``Candidate #<invitation id>`` while review is anonymous."""
+    filename: str
+    status: str
+    """``queued``, ``running``, ``graded``, ``rejected`` or ``error``."""
+    stage: str | None
+    overall_score: float | None
+    accuracy: float | None
+    macro_f1: float | None
+    late: bool
+    created_at: datetime
+    graded_at: datetime | None
+    decision: str | None
+    """Latest decision on the candidate: ``advance``, ``reject``, ``hold``; null before one."""
+
+
+class SubmissionPage(BaseModel):
+    items: list[SubmissionSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class ReportOut(BaseModel):
+    id: int
+    current: bool
+    status: str
+    overall_score: float | None
+    grader_versions: dict[str, str]
+    created_at: datetime
+
+
+class NoteOut(BaseModel):
+    id: int
+    author: str
+    body: str
+    created_at: datetime
+
+
+class DecisionOut(BaseModel):
+    id: int
+    outcome: str
+    reason: str
+    reviewer: str
+    submission_id: int | None
+    created_at: datetime
+
+
+class SubmissionDetail(SubmissionSummary):
+    email: str | None
+    """Null while review is anonymous."""
+    sha256: str
+    size_bytes: int
+    message: str
+    stages: dict[str, StageProgress]
+    attempts: int
+    reported_hours: Decimal | None
+    counts: bool
+    """Whether this is the version that counts for the candidate (latest, or picked)."""
+    report: dict[str, Any] | None
+    """The current report (``harness.reports.schema.Report`` as JSON), null until graded."""
+    reports: list[ReportOut]
+    """Every report, newest first (regrades keep history)."""
+    notes: list[NoteOut]
+    decisions: list[DecisionOut]
+
+
+class NoteCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    body: str = Field(min_length=1, max_length=10_000)
+
+
+class DecisionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    outcome: Literal["advance", "reject", "hold"]
+    reason: str = Field(min_length=1, max_length=5_000)
+
+
+class SubmissionAccepted(BaseModel):
+    id: int
+    version: int
+    status: str
+    status_url: str
+    """Where to poll this submission's status (JSON)."""
+
+
+class CandidateSubmission(BaseModel):
+    """What a candidate sees of their submission: progress, not scores (unless allowed)."""
+
+    id: int
+    version: int
+    filename: str
+    status: str
+    stage: str | None
+    stages: dict[str, StageProgress]
+    message: str
+    late: bool
+    created_at: datetime
+    graded_at: datetime | None
+    overall_score: float | None = None
+    """Only when the assignment lets candidates see their scores."""
+
+
+class DashboardOut(BaseModel):
+    queued: int
+    running: int
+    awaiting_review: int
+    decided: int
+    failed: int
+    median_to_graded_s: float | None
+    median_to_decision_s: float | None
+    total: int
