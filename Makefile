@@ -1,0 +1,48 @@
+# The two commands of the README: `make run` and `make test`. Both do all set-up on a fresh
+# Debian machine (virtualenv, Docker engine, system packages, sandbox image) and say what they do.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HARNESS := $(VENV)/bin/harness
+PYTEST_ARGS ?=
+
+.PHONY: run test setup venv docker system-deps image lint typecheck bench bench-static bench-web bench-scale clean
+
+setup: venv docker system-deps image
+
+venv:
+	@./scripts/bootstrap.sh
+
+docker:
+	@./scripts/ensure-docker.sh
+
+system-deps:
+	@./scripts/ensure-system-deps.sh
+
+image: venv docker
+	@$(HARNESS) sandbox build
+
+run: setup
+	$(HARNESS) serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
+
+test: setup
+	@./scripts/run-tests.sh $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check harness graders sandbox api tests scripts
+	$(VENV)/bin/mypy
+
+bench: setup
+	$(PY) scripts/bench_grading.py
+
+bench-static: venv
+	$(PY) scripts/bench_static.py
+
+bench-web: setup
+	$(PY) scripts/bench_web.py
+
+bench-scale: setup
+	$(PY) scripts/bench_scale.py
+
+clean:
+	rm -rf var test-artifacts .pytest_cache .mypy_cache .ruff_cache
