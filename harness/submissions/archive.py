@@ -150,7 +150,8 @@ def _normalise(raw: str, limits: ArchiveLimits) -> str | None:
 
 def _zip_members(zf: zipfile.ZipFile, limits: ArchiveLimits) -> Iterator[tuple[str, zipfile.ZipInfo]]:
     for info in zf.infolist():
-        mode = (info.external_attr >> 16) & 0xFFFF
+        # Unix type bits live in the high 16 bits; many tools leave them 0 (then it is a file).
+        mode = stat.S_IFMT((info.external_attr >> 16) & 0xFFFF)
         if info.flag_bits & 0x1:
             raise _reject(
                 f"The archive member {_display(info.filename)!r} is encrypted. Upload an archive "
