@@ -1,0 +1,452 @@
+"""Running one untrusted command in a fresh, locked-down container.
+
+Every run gets a new container with no network, a read-only root, size-capped tmpfs scratch, the
+inputs mounted read-only, only the declared output folders writable, a non-root user with no
+capabilities, and kernel limits on memory, CPU, processes, open files and file size. The harness
+enforces the wall clock and the output caps itself, and the container is killed and removed in a
+``finally`` whatever happens.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import select
+import signal
+import socket
+import ssl
+import struct
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import docker
+import docker.errors
+import docker.types
+
+from sandbox.client import DOCKER_ERRORS, connect, ping
+from sandbox.errors import InfrastructureError, SandboxError
+from sandbox.logbuffer import BoundedLog
+from sandbox.spec import Limits, RunResult, RunSpec, Verdict
+from sandbox.user import SANDBOX_GID, SANDBOX_HOME, SANDBOX_UID
+from sandbox.walk import human_bytes
+from sandbox.watch import MemoryProbe, OutputMeter
+
+__all__ = ["DEFAULT_LABEL", "Sandbox"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LABEL = "takehome-harness.sandbox"
+
+_MEMORY_EVERY_S = 0.05
+_OUTPUTS_EVERY_S = 0.25
+_STOP_GRACE_S = 15.0
+"""How long a killed container may take to go away before the engine is deemed broken."""
+_PATH = "/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+# Copies the read-only submission into the writable workdir, then becomes the command.
+_COPY_IN = 'cp -R -- "$1"/. "$2"/ && shift 2 && exec "$@"'
+_HEADER = struct.Struct(">BxxxL")
+
+
+class Sandbox:
+    """Runs :class:`RunSpec` commands in hardened containers on one Docker engine.
+
+    Thread-safe: several runs may go on at once from different threads.
+    """
+
+    def __init__(
+        self, client: docker.DockerClient | None = None, *, label: str = DEFAULT_LABEL
+    ) -> None:
+        if client is None:
+            client = connect()
+        else:
+            ping(client)
+        self.client = client
+        self.label = label
+        """Every container this sandbox creates carries this label (value ``"1"``)."""
+
+    def run(self, spec: RunSpec) -> RunResult:
+        """Run ``spec.command`` to the end, or until a limit stops it, and say how it ended.
+
+        A submission's failure is a verdict, never an exception. Raises
+        :class:`InfrastructureError` when the engine fails or the image is missing, and
+        :class:`SandboxError` when the spec itself is unusable (a caller's bug).
+        """
+        _check_spec(spec)
+        _open_outputs_to_sandbox_user(spec.outputs.values())
+        name = _container_name(spec.name_hint)
+        api = self.client.api
+        try:
+            created = api.create_container(
+                image=spec.image,
+                command=_command(spec),
+                user=f"{SANDBOX_UID}:{SANDBOX_GID}",
+                environment=_environment(spec),
+                working_dir=spec.workdir,
+                labels={**spec.labels, self.label: "1"},
+                name=name,
+                hostname="sandbox",
+                network_disabled=True,
+                host_config=_host_config(api, spec),
+            )
+        except docker.errors.ImageNotFound as exc:
+            raise InfrastructureError(
+                f"sandbox image {spec.image} is missing: build it with `harness sandbox build`"
+            ) from exc
+        except DOCKER_ERRORS as exc:
+            raise InfrastructureError(f"Docker could not create the container {name}: {exc}") from exc
+        container_id = str(created["Id"])
+        try:
+            return self._run_created(container_id, name, spec)
+        finally:
+            self._dispose(container_id)
+
+    def cleanup_leftovers(self) -> int:
+        """Remove every container carrying this sandbox's label (left by a crashed run).
+
+        Call it when the harness starts, before any run. Returns how many were removed.
+        """
+        api = self.client.api
+        try:
+            leftovers = api.containers(all=True, quiet=True, filters={"label": self.label})
+        except DOCKER_ERRORS as exc:
+            raise InfrastructureError(f"Docker could not list containers: {exc}") from exc
+        removed = 0
+        for container in leftovers:
+            try:
+                api.remove_container(container["Id"], force=True)
+                removed += 1
+            except docker.errors.NotFound:
+                pass
+            except DOCKER_ERRORS as exc:
+                raise InfrastructureError(
+                    f"Docker could not remove leftover container {container['Id'][:12]}: {exc}"
+                ) from exc
+        return removed
+
+    def _run_created(self, container_id: str, name: str, spec: RunSpec) -> RunResult:
+        api = self.client.api
+        limits = spec.limits
+        logbuf = BoundedLog(limits.log_bytes)
+        meter = OutputMeter(spec.outputs.values(), limits.output_bytes)
+        try:
+            # Attached before start so not a byte of output is missed.
+            attached = api.attach_socket(
+                container_id, params={"stdout": 1, "stderr": 1, "stream": 1, "logs": 0}
+            )
+            stream = _raw_socket(attached)
+            api.start(container_id)
+        except DOCKER_ERRORS as exc:
+            raise InfrastructureError(f"Docker could not start the container {name}: {exc}") from exc
+        started = time.monotonic()
+        probe = MemoryProbe(container_id)
+        try:
+            killed_for, kill_reason = self._pump(container_id, stream, spec, logbuf, meter, probe, started)
+            duration = time.monotonic() - started
+            probe.sample()
+            exit_code, oom_killed = self._exit_status(container_id, name)
+        finally:
+            probe.close()
+            _close_quietly(attached)
+        if killed_for is None and meter.over_cap():
+            # Written faster than the periodic check, just before exiting.
+            killed_for = Verdict.output_too_large
+            kill_reason = f"wrote more than {human_bytes(limits.output_bytes)} to its output folders"
+        verdict, message = _judge(limits, killed_for, kill_reason, exit_code, oom_killed, probe.peak)
+        return RunResult(
+            verdict=verdict,
+            exit_code=exit_code,
+            duration_s=round(duration, 3),
+            peak_memory_bytes=probe.peak,
+            log=logbuf.text(),
+            log_truncated=logbuf.truncated,
+            message=message,
+            log_bytes_total=logbuf.total,
+            container_name=name,
+        )
+
+    def _pump(
+        self,
+        container_id: str,
+        stream: Any,
+        spec: RunSpec,
+        logbuf: BoundedLog,
+        meter: OutputMeter,
+        probe: MemoryProbe,
+        started: float,
+    ) -> tuple[Verdict | None, str]:
+        """Read the output until the container closes it, enforcing the limits meanwhile."""
+        limits = spec.limits
+        deadline = started + limits.wall_seconds
+        flood_at = limits.effective_log_kill
+        frames = _FrameParser(logbuf)
+        killed_for: Verdict | None = None
+        reason = ""
+        killed_at = 0.0
+        next_memory = started
+        next_outputs = started + _OUTPUTS_EVERY_S
+        watch_outputs = bool(spec.outputs)
+        while True:
+            now = time.monotonic()
+            if now >= next_memory:
+                probe.sample()
+                next_memory = now + _MEMORY_EVERY_S
+            if killed_for is None:
+                if now >= deadline:
+                    killed_for = Verdict.timed_out
+                    reason = f"killed after {limits.wall_seconds:g} s wall-clock limit"
+                elif logbuf.total > flood_at:
+                    killed_for = Verdict.output_too_large
+                    reason = (
+                        f"printed more than {human_bytes(flood_at)} to stdout/stderr "
+                        "(killed as flooding)"
+                    )
+                elif watch_outputs and now >= next_outputs:
+                    began = time.monotonic()
+                    if meter.over_cap():
+                        killed_for = Verdict.output_too_large
+                        reason = (
+                            f"wrote more than {human_bytes(limits.output_bytes)} to its output "
+                            "folders"
+                        )
+                    # A slow walk (many entries) is repeated less often, bounding its CPU cost.
+                    spent = time.monotonic() - began
+                    next_outputs = time.monotonic() + max(_OUTPUTS_EVERY_S, 4 * spent)
+                if killed_for is not None:
+                    killed_at = time.monotonic()
+                    self._kill(container_id)
+            elif now - killed_at > _STOP_GRACE_S:
+                raise InfrastructureError(
+                    f"container {container_id[:12]} was killed {_STOP_GRACE_S:g} s ago but has "
+                    "not stopped; the Docker engine is not responding properly"
+                )
+            wake = min(next_memory, deadline if killed_for is None else now + 0.5)
+            if watch_outputs and killed_for is None:
+                wake = min(wake, next_outputs)
+            timeout = max(0.0, wake - time.monotonic())
+            if _pending(stream) or select.select([stream], [], [], timeout)[0]:
+                try:
+                    chunk = stream.recv(65536)
+                except (BlockingIOError, InterruptedError, ssl.SSLWantReadError):
+                    continue
+                except OSError as exc:
+                    raise InfrastructureError(f"lost the container's output stream: {exc}") from exc
+                if not chunk:
+                    return killed_for, reason
+                frames.feed(chunk)
+
+    def _kill(self, container_id: str) -> None:
+        try:
+            self.client.api.kill(container_id)
+        except docker.errors.APIError as exc:
+            # 409: it stopped on its own between our check and the kill.
+            if exc.status_code not in (404, 409):
+                raise InfrastructureError(f"Docker could not kill container: {exc}") from exc
+        except DOCKER_ERRORS as exc:
+            raise InfrastructureError(f"Docker could not kill container: {exc}") from exc
+
+    def _exit_status(self, container_id: str, name: str) -> tuple[int | None, bool]:
+        api = self.client.api
+        try:
+            waited = api.wait(container_id, timeout=int(_STOP_GRACE_S) + 15)
+            state = api.inspect_container(container_id)["State"]
+        except DOCKER_ERRORS as exc:
+            raise InfrastructureError(f"Docker lost track of container {name}: {exc}") from exc
+        code = waited.get("StatusCode", state.get("ExitCode"))
+        return (int(code) if code is not None else None), bool(state.get("OOMKilled"))
+
+    def _dispose(self, container_id: str) -> None:
+        # force=True kills first if it still runs; safe to call whatever state it is in.
+        try:
+            self.client.api.remove_container(container_id, force=True)
+        except docker.errors.NotFound:
+            pass
+        except DOCKER_ERRORS as exc:
+            log.warning(
+                "could not remove sandbox container %s (cleanup_leftovers() will): %s",
+                container_id[:12],
+                exc,
+            )
+
+
+class _FrameParser:
+    """Docker's multiplexed attach stream: 8-byte headers (stream, size) before each payload."""
+
+    def __init__(self, sink: BoundedLog) -> None:
+        self._sink = sink
+        self._buffer = bytearray()
+        self._remaining = 0  # payload bytes still expected for the current frame
+
+    def feed(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            if self._remaining:
+                take = min(self._remaining, len(view))
+                self._sink.feed(bytes(view[:take]))
+                self._remaining -= take
+                view = view[take:]
+                continue
+            need = _HEADER.size - len(self._buffer)
+            self._buffer += view[:need]
+            view = view[need:]
+            if len(self._buffer) == _HEADER.size:
+                _, self._remaining = _HEADER.unpack(self._buffer)
+                self._buffer.clear()
+
+
+def _raw_socket(attached: Any) -> Any:
+    """The socket object under what ``attach_socket`` returns (a SocketIO on a Unix socket)."""
+    raw = getattr(attached, "_sock", attached)
+    if not isinstance(raw, socket.socket):
+        raise InfrastructureError(
+            f"unsupported Docker transport for streaming output ({type(attached).__name__}); use "
+            "a unix:// or tcp:// DOCKER_HOST"
+        )
+    return raw
+
+
+def _pending(stream: Any) -> bool:
+    # TLS may hold decrypted bytes that select() cannot see.
+    return isinstance(stream, ssl.SSLSocket) and stream.pending() > 0
+
+
+def _close_quietly(attached: Any) -> None:
+    try:
+        attached.close()
+    except OSError:
+        pass
+
+
+def _judge(
+    limits: Limits,
+    killed_for: Verdict | None,
+    kill_reason: str,
+    exit_code: int | None,
+    oom_killed: bool,
+    peak: int | None,
+) -> tuple[Verdict, str]:
+    """One verdict, by precedence: timed out > output too large > out of memory > failed > ok."""
+    if killed_for is not None:
+        return killed_for, kill_reason
+    memory = f"{limits.memory_bytes // (1024 * 1024)} MiB"
+    if exit_code != 0:
+        near_limit = peak is not None and peak >= 0.95 * limits.memory_bytes
+        if oom_killed or (exit_code == 128 + signal.SIGKILL and near_limit):
+            return Verdict.out_of_memory, f"out of memory (limit {memory})"
+        return Verdict.failed, _describe_exit(exit_code)
+    if oom_killed:
+        return Verdict.ok, f"exit code 0 (a process was killed for memory, limit {memory})"
+    return Verdict.ok, "exit code 0"
+
+
+def _describe_exit(code: int | None) -> str:
+    if code is None:
+        return "no exit code"
+    if code > 128:
+        try:
+            return f"exit code {code} (killed by {signal.Signals(code - 128).name})"
+        except ValueError:
+            pass
+    return f"exit code {code}"
+
+
+def _check_spec(spec: RunSpec) -> None:
+    if not spec.command:
+        raise SandboxError("RunSpec.command is empty")
+    paths = [m.container_path for m in spec.mounts] + list(spec.outputs)
+    for path in [*paths, spec.workdir]:
+        if not path.startswith("/"):
+            raise SandboxError(f"container path {path!r} is not absolute")
+    if len(set(paths)) != len(paths):
+        raise SandboxError(f"a container path is mounted twice: {sorted(paths)}")
+    for mount in spec.mounts:
+        if not mount.host_path.exists():
+            raise SandboxError(f"mount source {mount.host_path} does not exist")
+    for target, host in spec.outputs.items():
+        if host.is_symlink() or not host.is_dir():
+            raise SandboxError(f"output folder {host} (for {target}) is not a real folder")
+    if spec.copy_in is not None and spec.copy_in not in {m.container_path for m in spec.mounts}:
+        raise SandboxError(f"copy_in {spec.copy_in!r} is not one of the mounts")
+
+
+def _open_outputs_to_sandbox_user(folders: Any) -> None:
+    for folder in folders:
+        try:
+            os.chown(folder, SANDBOX_UID, SANDBOX_GID)
+            os.chmod(folder, 0o755)
+        except PermissionError:
+            # Not root: let anyone write; the folder lives in the harness's private workspace.
+            os.chmod(folder, 0o777)
+
+
+def _container_name(hint: str) -> str:
+    clean = re.sub(r"[^A-Za-z0-9_.-]+", "-", hint).strip("-.")[:48]
+    suffix = uuid.uuid4().hex[:10]
+    return f"takehome-{clean}-{suffix}" if clean else f"takehome-{suffix}"
+
+
+def _command(spec: RunSpec) -> list[str]:
+    if spec.copy_in is None:
+        return list(spec.command)
+    return ["/bin/sh", "-c", _COPY_IN, "copy-in", spec.copy_in, spec.workdir, *spec.command]
+
+
+def _environment(spec: RunSpec) -> dict[str, str]:
+    return {
+        "PATH": _PATH,
+        "HOME": SANDBOX_HOME,
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        **spec.env,
+    }
+
+
+def _host_config(api: docker.APIClient, spec: RunSpec) -> Any:
+    limits = spec.limits
+    owner = f"uid={SANDBOX_UID},gid={SANDBOX_GID}"
+    size = limits.tmpfs_bytes
+    # Docker's tmpfs default is noexec; candidate code lives and runs in the workdir.
+    tmpfs = {
+        "/tmp": f"rw,exec,nosuid,nodev,size={size},mode=1777",
+        SANDBOX_HOME: f"rw,exec,nosuid,nodev,size={size},mode=0700,{owner}",
+    }
+    mounted = {m.container_path for m in spec.mounts} | set(spec.outputs)
+    if spec.workdir not in mounted and spec.workdir not in tmpfs:
+        tmpfs[spec.workdir] = f"rw,exec,nosuid,nodev,size={size},mode=0700,{owner}"
+    mounts = [
+        docker.types.Mount(
+            target=m.container_path, source=str(Path(m.host_path).resolve()), type="bind",
+            read_only=m.read_only,
+        )
+        for m in spec.mounts
+    ] + [
+        docker.types.Mount(target=target, source=str(host.resolve()), type="bind", read_only=False)
+        for target, host in spec.outputs.items()
+    ]
+    fsize = limits.effective_fsize
+    return api.create_host_config(
+        network_mode="none",
+        read_only=True,
+        tmpfs=tmpfs,
+        mounts=mounts,
+        cap_drop=["ALL"],
+        security_opt=["no-new-privileges"],
+        pids_limit=limits.pids,
+        mem_limit=limits.memory_bytes,
+        memswap_limit=limits.memory_bytes,
+        nano_cpus=int(limits.cpus * 1e9),
+        ulimits=[
+            docker.types.Ulimit(name="nofile", soft=limits.nofile, hard=limits.nofile),
+            docker.types.Ulimit(name="fsize", soft=fsize, hard=fsize),
+            docker.types.Ulimit(name="core", soft=0, hard=0),
+        ],
+        init=True,
+        ipc_mode="private",
+        oom_score_adj=500,
+        # Output is read from the attach stream; the daemon's own copy stays small.
+        log_config=docker.types.LogConfig(
+            type="json-file", config={"max-size": "1m", "max-file": "1"}
+        ),
+    )
