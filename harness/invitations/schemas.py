@@ -14,7 +14,7 @@ class InvitationCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    assignment: str = Field(min_length=1, max_length=64, examples=["support-tickets"])
+    assignment: str = Field(pattern=r"^[a-z][a-z0-9-]{1,62}$", examples=["support-tickets"])
     """Name of the assignment."""
     name: str = Field(min_length=1, max_length=200)
     """The candidate's name."""

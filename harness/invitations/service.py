@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import threading
 from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -16,6 +20,10 @@ from harness.db.base import utcnow
 from harness.errors import HarnessError, NotFound
 from harness.invitations.models import Candidate, Invitation
 from harness.invitations.repository import InvitationRepository
+from harness.settings import Settings
+
+if TYPE_CHECKING:
+    from harness.assignments.loader import Assignment
 
 __all__ = [
     "candidate_label",
@@ -23,6 +31,9 @@ __all__ = [
     "identity_hidden",
     "invitation_for_token",
     "new_candidate_token",
+    "note_first_view",
+    "note_kit_download",
+    "starter_kit_path",
 ]
 
 _TOKEN_BYTES = 32
@@ -107,3 +118,35 @@ def candidate_label(invitation: Invitation) -> str:
     return (
         f"Candidate #{invitation.id}" if identity_hidden(invitation) else invitation.candidate.name
     )
+
+
+_kit_lock = threading.Lock()
+
+
+def starter_kit_path(settings: Settings, assignment: Assignment) -> Path:
+    """The assignment's starter kit zip, built once per assignment version and cached."""
+    dest = settings.data_dir / "kits" / f"{assignment.spec.name}-{assignment.spec.version}.zip"
+    with _kit_lock:
+        if not dest.is_file():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dest.with_name(dest.name + ".building")
+            built = assignment.starter_kit_zip(tmp)
+            os.replace(built, dest)
+    return dest
+
+
+def note_kit_download(session: Session, invitation: Invitation) -> None:
+    if invitation.kit_downloaded_at is None:
+        invitation.kit_downloaded_at = utcnow()
+        audit.record(
+            session,
+            "invitation.kit_download",
+            actor="candidate",
+            object_type="invitation",
+            object_id=invitation.id,
+        )
+
+
+def note_first_view(session: Session, invitation: Invitation) -> None:
+    if invitation.first_viewed_at is None:
+        invitation.first_viewed_at = utcnow()

@@ -325,3 +325,57 @@ def write_file(path: Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
+
+
+ASSIGNMENT_TOML = """
+name = "{name}"
+version = "1"
+title = "Support ticket classifier (test copy)"
+summary = "Classify support tickets into eight queues."
+labels = {labels}
+rubric = {{ accuracy = 50, tests = 15, quality = 15, writeup = 20 }}
+time_box_hours = "4"
+
+[data]
+train = "public/train.csv"
+heldout_features = "private/heldout_features.csv"
+heldout_labels = "private/heldout_labels.csv"
+
+[pay]
+kind = "hourly"
+hourly_rate = "50"
+currency = "USD"
+
+[policy]
+show_scores_to_candidate = {show_scores}
+
+[baseline]
+heldout_accuracy = 0.8
+heldout_macro_f1 = 0.75
+"""
+
+
+def make_assignment_dir(
+    root: Path,
+    name: str = "support-tickets",
+    *,
+    show_scores: bool = False,
+    task: str = "# The task\n\nBuild a classifier.\n",
+) -> Path:
+    """A small, valid assignment folder (for web tests that must not depend on the real data)."""
+    folder = root / name.replace("-", "_")
+    (folder / "public").mkdir(parents=True, exist_ok=True)
+    (folder / "private").mkdir(parents=True, exist_ok=True)
+    labels = "[" + ", ".join(f'"{label}"' for label in LABELS) + "]"
+    (folder / "assignment.toml").write_text(
+        ASSIGNMENT_TOML.format(name=name, labels=labels, show_scores=str(show_scores).lower())
+    )
+    (folder / "TASK.md").write_text(task)
+    (folder / "public" / "train.csv").write_text(
+        "id,subject,body,label\nT-1,Hi,I was charged twice,billing\n"
+    )
+    (folder / "private" / "heldout_features.csv").write_text(
+        "id,subject,body\nH-1,Hello,Cannot log in\n"
+    )
+    (folder / "private" / "heldout_labels.csv").write_text("id,label\nH-1,account_access\n")
+    return folder

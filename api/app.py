@@ -1,0 +1,123 @@
+"""The FastAPI application: ``create_app(settings)`` builds it; ``harness serve`` runs it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from api.errors import install_error_handlers
+from api.routers import (
+    api_candidate,
+    api_reviewer,
+    auth,
+    candidate_pages,
+    docs,
+    health,
+    reviewer_pages,
+)
+from api.security import LoginRateLimiter, SecurityHeadersMiddleware
+from harness.db.engine import Database
+from harness.db.migrate import upgrade_head
+from harness.jobs.dispatch import Dispatcher, NullDispatcher
+from harness.jobs.runtime import GradingRuntime
+from harness.settings import Environment, Mode, Settings, get_settings
+
+__all__ = ["create_app", "make_dispatcher"]
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """Grades machine-learning take-home submissions in a hardened Docker sandbox.
+
+Reviewers authenticate with `Authorization: Bearer <token>` (`harness token create EMAIL`).
+Candidates use the token of their invitation link in the path (`/api/c/{token}/...`).
+"""
+
+
+def make_dispatcher(
+    settings: Settings, db: Database, runtime: GradingRuntime | None = None
+) -> Dispatcher:
+    """The embedded pool when this process grades (``workers > 0``, embedded mode), else nothing."""
+    if settings.mode == Mode.embedded and settings.workers > 0:
+        from harness.jobs.embedded import EmbeddedWorkerPool
+        from harness.jobs.webhook import make_webhook_callback
+
+        runtime = runtime or GradingRuntime(settings=settings, db=db)
+        hook = make_webhook_callback(settings, db)
+        if hook is not None:
+            runtime.on_finished.append(hook)
+        return EmbeddedWorkerPool(runtime, settings.workers)
+    return NullDispatcher()
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    migrate: bool = True,
+    dispatcher: Dispatcher | None = None,
+    runtime: GradingRuntime | None = None,
+) -> FastAPI:
+    """The web app. Migrations run and the worker pool starts when the app starts (lifespan)."""
+    settings = settings or get_settings()
+    db = Database(settings.resolved_database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if migrate:
+            upgrade_head(settings.resolved_database_url)
+        for folder in (settings.blobs_dir, settings.artifacts_dir, settings.work_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        app.state.dispatcher.start()
+        try:
+            yield
+        finally:
+            app.state.dispatcher.stop(timeout=10)
+            db.dispose()
+
+    app = FastAPI(
+        title="Take-home grading harness",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.dispatcher = dispatcher or make_dispatcher(settings, db, runtime)
+    app.state.worker_slots = (
+        settings.workers if not isinstance(app.state.dispatcher, NullDispatcher) else 0
+    )
+    app.state.login_limiter = LoginRateLimiter()
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="harness_session",
+        max_age=12 * 3600,
+        same_site="lax",
+        https_only=settings.session_cookie_secure,
+    )
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.session_cookie_secure)
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    for module in (
+        health,
+        api_reviewer,
+        api_candidate,
+        auth,
+        candidate_pages,
+        reviewer_pages,
+        docs,
+    ):
+        app.include_router(module.router)
+    if settings.environment == Environment.production and not settings.session_cookie_secure:
+        log.warning(
+            "HARNESS_SESSION_COOKIE_SECURE is off in production: serve over HTTPS and turn it on"
+        )
+    return app

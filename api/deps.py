@@ -1,0 +1,192 @@
+"""Dependencies every router shares: settings, the database session, who is asking.
+
+Reviewer routes authenticate by ``Authorization: Bearer <token>`` or the session cookie; a
+cookie-authenticated request that changes something must also carry the CSRF token (form field
+``csrf_token`` or header ``X-CSRF-Token``). Candidate routes authenticate by the token in the
+link only, never by a cookie.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from sqlalchemy.orm import Session
+
+from api.errors import LoginRequired
+from api.security import csrf_valid
+from harness.accounts.models import Reviewer
+from harness.accounts.service import reviewer_for_token
+from harness.db.engine import Database
+from harness.errors import HarnessError
+from harness.invitations.models import Invitation
+from harness.invitations.service import invitation_for_token
+from harness.jobs.dispatch import Dispatcher
+from harness.settings import Settings
+
+__all__ = [
+    "AdminReviewer",
+    "ApiReviewer",
+    "CandidateInvitation",
+    "CsrfChecked",
+    "DatabaseDep",
+    "DispatcherDep",
+    "PageReviewer",
+    "SessionDep",
+    "SettingsDep",
+]
+
+_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_database(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def get_dispatcher(request: Request) -> Dispatcher:
+    dispatcher: Dispatcher = request.app.state.dispatcher
+    return dispatcher
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+DispatcherDep = Annotated[Dispatcher, Depends(get_dispatcher)]
+
+
+def get_session(request: Request, db: DatabaseDep) -> Iterator[Session]:
+    """One session per request; the request boundary commits (before the response is sent)."""
+    session = db.new_session(write=request.method in _UNSAFE)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def session_marker(reviewer: Reviewer) -> str:
+    """Ties a session to the password it was opened with, without putting the hash in the cookie."""
+    return hashlib.sha256(reviewer.password_hash.encode()).hexdigest()[:16]
+
+
+class Forbidden(HarnessError):
+    status_code = 403
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def _cookie_reviewer(request: Request, session: Session) -> Reviewer | None:
+    rid = request.session.get("rid")
+    if not isinstance(rid, int):
+        return None
+    reviewer = session.get(Reviewer, rid)
+    if (
+        reviewer is None
+        or not reviewer.active
+        or request.session.get("pw") != session_marker(reviewer)
+    ):
+        # A changed password (or a deactivated account) ends every session.
+        request.session.clear()
+        return None
+    return reviewer
+
+
+async def _form_csrf(request: Request) -> str | None:
+    header = request.headers.get("x-csrf-token")
+    if header:
+        return header
+    if request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else None
+    return None
+
+
+async def csrf_checked(request: Request) -> None:
+    """Refuse an unsafe request whose CSRF token does not match the session's."""
+    if request.method in _UNSAFE and not csrf_valid(request, await _form_csrf(request)):
+        raise Forbidden(
+            "the form expired or did not come from this site; reload the page and try again"
+        )
+
+
+CsrfChecked = Depends(csrf_checked)
+
+
+def api_reviewer(request: Request, session: SessionDep) -> Reviewer:
+    """A reviewer by bearer token, or by session cookie (with ``X-CSRF-Token`` when unsafe)."""
+    token = _bearer(request)
+    if token is not None:
+        reviewer = reviewer_for_token(session, token)
+        if reviewer is None:
+            raise LoginRequired("the API token is not valid (revoked, mistyped or expired)")
+    else:
+        reviewer = _cookie_reviewer(request, session)
+        if reviewer is None:
+            raise LoginRequired("sign in, or send an API token as 'Authorization: Bearer <token>'")
+        if request.method in _UNSAFE and not csrf_valid(
+            request, request.headers.get("x-csrf-token")
+        ):
+            raise Forbidden(
+                "cookie-authenticated API calls that change data need the X-CSRF-Token header"
+            )
+    request.state.reviewer = reviewer
+    return reviewer
+
+
+def page_reviewer(request: Request, session: SessionDep) -> Reviewer:
+    """A signed-in reviewer (session cookie); browsers without one go to the login page."""
+    reviewer = _cookie_reviewer(request, session)
+    if reviewer is None:
+        raise LoginRequired("sign in to see this page")
+    request.state.reviewer = reviewer
+    return reviewer
+
+
+ApiReviewer = Annotated[Reviewer, Depends(api_reviewer)]
+PageReviewer = Annotated[Reviewer, Depends(page_reviewer)]
+
+
+def admin_reviewer(request: Request, session: SessionDep) -> Reviewer:
+    reviewer = (
+        api_reviewer(request, session)
+        if request.url.path.startswith("/api/")
+        else page_reviewer(request, session)
+    )
+    if not reviewer.is_admin:
+        raise Forbidden("only admins can see this")
+    return reviewer
+
+
+AdminReviewer = Annotated[Reviewer, Depends(admin_reviewer)]
+
+
+Token_ = Annotated[
+    str, Path(min_length=1, max_length=128, description="The candidate link's token")
+]
+
+
+def candidate_invitation(session: SessionDep, token: Token_) -> Invitation:
+    return invitation_for_token(session, token)
+
+
+CandidateInvitation = Annotated[Invitation, Depends(candidate_invitation)]

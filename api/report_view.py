@@ -1,0 +1,167 @@
+"""Everything the report page shows, gathered from the stored report, the archive and the DB."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from pydantic import ValidationError
+
+from api import plots
+from api.render import markdown_html
+from harness.reports.schema import Report
+from harness.reports.store import read_artifact
+from harness.settings import Settings
+from harness.submissions.browse import list_files, read_text
+from harness.submissions.models import ReportRecord, Submission
+
+__all__ = ["ReportView", "build_report_view", "writeup_markdown"]
+
+_WRITEUP_NAMES = ("writeup.md", "report.md", "readme.md", "writeup.txt")
+
+
+@dataclass
+class ReportView:
+    report: Report | None
+    record: ReportRecord | None
+    plots: dict[str, Markup] = field(default_factory=dict)
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+    files: list[dict[str, Any]] = field(default_factory=list)
+    notebook_names: list[str] = field(default_factory=list)
+    writeup_html: Markup | None = None
+    writeup_source: str = ""
+    tests: list[dict[str, Any]] = field(default_factory=list)
+    percentile: float | None = None
+
+
+def _report(record: ReportRecord | None) -> Report | None:
+    if record is None:
+        return None
+    try:
+        return Report.model_validate(record.body)
+    except ValidationError:
+        return None
+
+
+def writeup_markdown(
+    settings: Settings, sub: Submission, record: ReportRecord | None
+) -> tuple[str, str] | None:
+    """(markdown, where it came from): the writeup grader's artifact, else the archive's file."""
+    if record is not None:
+        for key, stored in record.artifacts.items():
+            grader, _, name = key.partition("/")
+            if grader == "writeup" and name.lower().endswith((".md", ".txt")):
+                text = read_artifact(settings.artifacts_dir, stored, max_bytes=400_000)
+                if text is not None:
+                    return text, name
+    blob = settings.blobs_dir / sub.blob_key
+    by_name = {e.path.lower(): e.path for e in list_files(blob) if "/" not in e.path}
+    for name in _WRITEUP_NAMES:
+        if name in by_name:
+            got = read_text(blob, by_name[name])
+            if got is not None:
+                return got[0], by_name[name]
+    return None
+
+
+def build_report_view(
+    settings: Settings, sub: Submission, record: ReportRecord | None, assignment_scores: list[float]
+) -> ReportView:
+    report = _report(record)
+    view = ReportView(report=report, record=record)
+    if report is not None and report.scores is not None and report.scores.heldout is not None:
+        held = report.scores.heldout
+        view.plots["confusion"] = plots.confusion_heatmap(
+            held.confusion.labels, held.confusion.matrix
+        )
+        view.plots["f1"] = plots.f1_bars(
+            [(c.label, c.f1) for c in held.per_class], report.scores.baseline_per_class_f1
+        )
+        rows: list[tuple[str, float, float, float, float | None]] = []
+        base = report.scores.baseline
+        for split in (report.scores.heldout, report.scores.shifted):
+            if split is None:
+                continue
+            rows.append(
+                (
+                    f"{split.split} accuracy",
+                    split.accuracy,
+                    split.accuracy_ci.low,
+                    split.accuracy_ci.high,
+                    base.get(f"{split.split}.accuracy"),
+                )
+            )
+            rows.append(
+                (
+                    f"{split.split} macro-F1",
+                    split.macro_f1,
+                    split.macro_f1_ci.low,
+                    split.macro_f1_ci.high,
+                    base.get(f"{split.split}.macro_f1"),
+                )
+            )
+        view.plots["intervals"] = plots.intervals(rows)
+    if assignment_scores:
+        view.plots["distribution"] = plots.distribution(assignment_scores, sub.overall_score)
+        if sub.overall_score is not None:
+            below = sum(1 for s in assignment_scores if s < sub.overall_score)
+            view.percentile = 100 * below / len(assignment_scores)
+    if report is not None:
+        longest = max((s.duration_s for s in report.stages), default=0.0) or 1.0
+        view.timeline = [
+            {"stage": s, "width": max(2.0, 100 * s.duration_s / longest)} for s in report.stages
+        ]
+        findings_per_file = Counter(f.file for g in report.graders for f in g.findings if f.file)
+        tests = report.grader("tests")
+        if tests is not None:
+            raw = tests.details.get("tests") or tests.details.get("cases") or []
+            if isinstance(raw, list):
+                view.tests = [t for t in raw if isinstance(t, dict)][:500]
+    else:
+        findings_per_file = Counter()
+    blob = settings.blobs_dir / sub.blob_key
+    view.files = [
+        {"path": e.path, "size": e.size, "findings": findings_per_file.get(e.path, 0)}
+        for e in list_files(blob)
+    ]
+    if record is not None:
+        view.notebook_names = sorted(
+            k for k in record.artifacts if k.lower().endswith((".html", ".htm"))
+        )
+    writeup = writeup_markdown(settings, sub, record)
+    if writeup is not None:
+        view.writeup_html = markdown_html(writeup[0])
+        view.writeup_source = writeup[1]
+    return view
+
+
+def code_view(
+    settings: Settings, sub: Submission, report: Report | None, path: str
+) -> dict[str, Any] | None:
+    """Lines of one file with the findings that point at them; None if no such file."""
+    blob: Path = settings.blobs_dir / sub.blob_key
+    got = read_text(blob, path)
+    if got is None:
+        return None
+    text, truncated = got
+    by_line: dict[int, list[Any]] = {}
+    unplaced = []
+    if report is not None:
+        for g in report.graders:
+            for f in g.findings:
+                if f.file == path:
+                    if f.line:
+                        by_line.setdefault(f.line, []).append(f)
+                    else:
+                        unplaced.append(f)
+    lines = text.splitlines()[:20_000]
+    return {
+        "path": path,
+        "lines": lines,
+        "by_line": by_line,
+        "unplaced": unplaced,
+        "truncated": truncated,
+    }

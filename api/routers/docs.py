@@ -1,0 +1,87 @@
+"""``/docs``: the API reference rendered on the server from the OpenAPI schema.
+
+Swagger UI would need scripts from a CDN and inline script, which the CSP (and an offline
+machine) forbid; the machine-readable schema stays at ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from api.templating import render
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def _ref_name(schema: dict[str, Any]) -> str:
+    if "$ref" in schema:
+        return str(schema["$ref"]).rsplit("/", 1)[-1]
+    if schema.get("type") == "array":
+        return f"list of {_ref_name(schema.get('items', {}))}"
+    if "anyOf" in schema:
+        return " or ".join(_ref_name(s) for s in schema["anyOf"])
+    return str(schema.get("type", "object"))
+
+
+@router.get("/docs")
+def docs(request: Request) -> Response:
+    spec = request.app.openapi()
+    operations = []
+    for path, item in spec.get("paths", {}).items():
+        for method in _METHODS:
+            op = item.get(method)
+            if not op:
+                continue
+            params = [
+                {
+                    "name": p["name"],
+                    "in": p["in"],
+                    "required": p.get("required", False),
+                    "type": _ref_name(p.get("schema", {})),
+                }
+                for p in op.get("parameters", [])
+            ]
+            body = op.get("requestBody", {}).get("content", {})
+            bodies = [f"{ctype}: {_ref_name(c.get('schema', {}))}" for ctype, c in body.items()]
+            responses = [
+                f"{code}: {_ref_name(next(iter(r.get('content', {}).values()), {}).get('schema', {}))}"
+                if r.get("content")
+                else f"{code}: {r.get('description', '')}"
+                for code, r in op.get("responses", {}).items()
+            ]
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary", ""),
+                    "description": op.get("description", ""),
+                    "tags": op.get("tags", []),
+                    "params": params,
+                    "bodies": bodies,
+                    "responses": responses,
+                }
+            )
+    schemas = spec.get("components", {}).get("schemas", {})
+    models = [
+        {
+            "name": name,
+            "fields": [
+                {
+                    "name": f,
+                    "type": _ref_name(s),
+                    "description": s.get("description", ""),
+                    "required": f in sch.get("required", []),
+                }
+                for f, s in sch.get("properties", {}).items()
+            ],
+        }
+        for name, sch in sorted(schemas.items())
+    ]
+    return render(
+        request, "docs.html", {"ops": operations, "models": models, "title": spec["info"]["title"]}
+    )

@@ -1,0 +1,28 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from api.deps import DatabaseDep, SettingsDep
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+    """``ok`` when the database answers."""
+    mode: str
+    workers: int
+    """Grading slots in this process."""
+
+
+@router.get("/healthz", response_model=Health)
+def healthz(request: Request, db: DatabaseDep, settings: SettingsDep) -> Health:
+    with db.engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+    return Health(
+        status="ok", mode=settings.mode.value, workers=getattr(request.app.state, "worker_slots", 0)
+    )

@@ -1,0 +1,193 @@
+"""Streaming multipart uploads: the file goes to disk chunk by chunk, hashed and size-capped.
+
+Starlette's form parser would spool the whole body before we could look at its size; this one
+stops reading the moment the cap is passed, so a huge upload costs neither memory nor disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import Request
+
+from harness.errors import HarnessError
+
+__all__ = ["UploadTooLarge", "UploadedFile", "receive_upload"]
+
+MAX_FIELD_BYTES = 16 * 1024
+MAX_FIELDS = 20
+
+
+class UploadTooLarge(HarnessError):
+    status_code = 413
+
+
+class BadUpload(HarnessError):
+    status_code = 422
+
+
+@dataclass
+class UploadedFile:
+    """The uploaded file, on disk, with what we learnt while streaming it."""
+
+    path: Path
+    filename: str
+    size: int
+    sha256: str
+    fields: dict[str, str] = field(default_factory=dict)
+    """The other (small) form fields, e.g. ``csrf_token`` and ``hours``."""
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+class _Collector:
+    def __init__(self, incoming: Path, cap: int, file_field: str) -> None:
+        self.incoming = incoming
+        self.cap = cap
+        self.file_field = file_field
+        self.fields: dict[str, str] = {}
+        self.headers: dict[bytes, bytes] = {}
+        self._header_field = b""
+        self._header_value = b""
+        self._name: str | None = None
+        self._filename: str | None = None
+        self._value = bytearray()
+        self._fh: Any = None
+        self._hash = hashlib.sha256()
+        self.size = 0
+        self.path: Path | None = None
+        self.filename: str | None = None
+
+    # python-multipart callbacks ------------------------------------------------------------
+    def on_part_begin(self) -> None:
+        self.headers = {}
+        self._name = self._filename = None
+        self._value = bytearray()
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header_field += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def on_header_end(self) -> None:
+        self.headers[self._header_field.lower()] = self._header_value
+        self._header_field = self._header_value = b""
+
+    def on_headers_finished(self) -> None:
+        _, params = parse_options_header(self.headers.get(b"content-disposition", b""))
+        self._name = params.get(b"name", b"").decode("utf-8", "replace")
+        raw = params.get(b"filename")
+        self._filename = None if raw is None else raw.decode("utf-8", "replace")
+        if self._name == self.file_field and self._filename is not None:
+            if self.path is not None:
+                raise BadUpload("send exactly one file in the field 'file'")
+            fd, name = tempfile.mkstemp(prefix="upload-", suffix=".part", dir=self.incoming)
+            self._fh = os.fdopen(fd, "wb")
+            self.path = Path(name)
+            self.filename = os.path.basename(self._filename.replace("\\", "/")) or "submission"
+        elif len(self.fields) >= MAX_FIELDS:
+            raise BadUpload("too many form fields")
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        chunk = data[start:end]
+        if self._fh is not None:
+            self.size += len(chunk)
+            if self.size > self.cap:
+                raise UploadTooLarge(
+                    f"the file is larger than the {self.cap // (1024 * 1024)} MiB limit; leave data "
+                    "and model files out of your submission"
+                )
+            self._hash.update(chunk)
+            self._fh.write(chunk)
+        else:
+            self._value += chunk
+            if len(self._value) > MAX_FIELD_BYTES:
+                raise BadUpload(f"form field {self._name!r} is too long")
+
+    def on_part_end(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+        elif self._name:
+            self.fields[self._name] = self._value.decode("utf-8", "replace")
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+    @property
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+async def receive_upload(
+    request: Request, *, incoming: Path, cap_bytes: int, file_field: str = "file"
+) -> UploadedFile:
+    """Read a ``multipart/form-data`` request, streaming ``file_field`` into ``incoming``.
+
+    Raises ``UploadTooLarge`` (413) past ``cap_bytes`` and ``BadUpload`` (422) for a malformed
+    body or a missing file. The caller owns the file and must move or ``discard()`` it.
+    """
+    content_type, params = parse_options_header(request.headers.get("content-type", ""))
+    if content_type != b"multipart/form-data" or b"boundary" not in params:
+        raise BadUpload(
+            "send the submission as multipart/form-data with the file in the field 'file'"
+        )
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > cap_bytes + 1024 * 1024:
+        raise UploadTooLarge(
+            f"the upload is larger than the {cap_bytes // (1024 * 1024)} MiB limit; leave data and "
+            "model files out of your submission"
+        )
+    incoming.mkdir(parents=True, exist_ok=True)
+    collector = _Collector(incoming, cap_bytes, file_field)
+    parser = MultipartParser(
+        params[b"boundary"],
+        {
+            "on_part_begin": collector.on_part_begin,
+            "on_part_data": collector.on_part_data,
+            "on_part_end": collector.on_part_end,
+            "on_header_field": collector.on_header_field,
+            "on_header_value": collector.on_header_value,
+            "on_header_end": collector.on_header_end,
+            "on_headers_finished": collector.on_headers_finished,
+        },
+    )
+    try:
+        async for chunk in request.stream():
+            parser.write(chunk)
+        parser.finalize()
+    except HarnessError:
+        collector.close()
+        if collector.path:
+            collector.path.unlink(missing_ok=True)
+        raise
+    except Exception as exc:
+        collector.close()
+        if collector.path:
+            collector.path.unlink(missing_ok=True)
+        raise BadUpload(f"the upload could not be read as multipart/form-data: {exc}") from None
+    collector.close()
+    if collector.path is None or collector.filename is None:
+        raise BadUpload(
+            f"no file was sent: put the submission archive in the form field {file_field!r}"
+        )
+    if collector.size == 0:
+        collector.path.unlink(missing_ok=True)
+        raise BadUpload("the uploaded file is empty")
+    return UploadedFile(
+        path=collector.path,
+        filename=collector.filename,
+        size=collector.size,
+        sha256=collector.hexdigest,
+        fields=collector.fields,
+    )

@@ -1,0 +1,80 @@
+"""``harness reviewer create EMAIL`` (password from stdin) and ``harness reviewer list``."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import Annotated
+
+import typer
+
+from harness.cli.common import fail, load_settings, out
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Manage reviewer accounts.", no_args_is_help=True)
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != first:
+            fail("the passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _database():  # type: ignore[no-untyped-def]
+    from harness.db.engine import Database
+    from harness.db.migrate import upgrade_head
+
+    settings = load_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade_head(settings.resolved_database_url)
+    return Database(settings.resolved_database_url)
+
+
+@app.command("create")
+def create(
+    email: str,
+    admin: Annotated[bool, typer.Option("--admin", help="Give the admin role.")] = False,
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+) -> None:
+    """Create a reviewer; the password is read from stdin (asked twice on a terminal)."""
+    from harness.accounts.models import Role
+    from harness.accounts.service import create_reviewer
+    from harness.errors import HarnessError
+
+    password = _read_password()
+    db = _database()
+    try:
+        with db.session(write=True) as session:
+            reviewer = create_reviewer(
+                session,
+                email,
+                password,
+                role=Role.admin if admin else Role.reviewer,
+                name=name,
+                actor="cli",
+            )
+            out.print(f"created {reviewer.role} {reviewer.email}", highlight=False)
+    except HarnessError as exc:
+        fail(exc.message)
+    finally:
+        db.dispose()
+
+
+@app.command("list")
+def list_() -> None:
+    """List reviewers."""
+    from harness.accounts.repository import ReviewerRepository
+
+    db = _database()
+    try:
+        with db.session() as session:
+            for r in ReviewerRepository(session).all():
+                out.print(
+                    f"{r.email}\t{r.role}\t{'active' if r.active else 'inactive'}", highlight=False
+                )
+    finally:
+        db.dispose()

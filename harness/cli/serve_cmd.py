@@ -1,0 +1,83 @@
+"""``harness serve``: the web app plus the embedded worker pool."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+
+from harness.cli.common import fail, load_settings, out
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def serve(
+        host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+        workers: Annotated[
+            int | None, typer.Option(help="Grading slots (default: HARNESS_WORKERS).")
+        ] = None,
+        demo: Annotated[
+            bool | None,
+            typer.Option("--demo/--no-demo", help="Load the demo (default: HARNESS_DEMO)."),
+        ] = None,
+    ) -> None:
+        """Serve the candidate portal, reviewer pages and API, and grade in the background."""
+        import uvicorn
+
+        from api.app import create_app
+        from harness.db.engine import Database
+        from harness.db.migrate import upgrade_head
+        from harness.settings import Environment
+
+        settings = load_settings()
+        updates: dict[str, object] = {}
+        if workers is not None:
+            updates["workers"] = workers
+        if demo is not None:
+            updates["demo"] = demo
+        if updates:
+            settings = settings.model_copy(update=updates)
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        upgrade_head(settings.resolved_database_url)
+        base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+        if settings.demo and settings.environment != Environment.production:
+            from harness.demo import load_demo
+            from harness.errors import HarnessError
+
+            db = Database(settings.resolved_database_url)
+            try:
+                info = load_demo(settings, db)
+            except HarnessError as exc:
+                fail(f"could not load the demo: {exc.message}")
+            finally:
+                db.dispose()
+            out.print("[bold]Demo ready[/]")
+            out.print(
+                f"  Reviewer sign-in: {base}/login  email [cyan]{info.email}[/]  password [cyan]{info.password}[/]",
+                highlight=False,
+            )
+            out.print(
+                f"  Candidate link:   [cyan]{base}/c/{info.candidate_token}[/]", highlight=False
+            )
+            if info.queued:
+                out.print(
+                    f"  Grading {len(info.queued)} demo submission(s) in the background "
+                    f"(submissions {', '.join(map(str, info.queued))}).",
+                    highlight=False,
+                )
+        out.print(f"Serving on {base}  (API reference: {base}/docs)", highlight=False)
+        uvicorn.run(
+            create_app(settings, migrate=False),
+            host=host,
+            port=port,
+            log_level="info",
+            proxy_headers=False,
+            server_header=False,
+        )

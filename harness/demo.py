@@ -1,0 +1,165 @@
+"""The demo: an assignment, a reviewer, a candidate link and a few graded submissions.
+
+Loaded by ``harness serve`` when ``HARNESS_DEMO`` is on (the default in development; refused in
+production). Idempotent: starting again reuses what is there and only queues solutions that have
+no submission yet. Links are derived from the secret key, so the printed link stays the same
+across restarts without storing the token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from harness.accounts.models import Reviewer, Role
+from harness.accounts.security import hash_token
+from harness.accounts.service import create_reviewer
+from harness.assignments.loader import Assignment, load_assignment
+from harness.db.engine import Database
+from harness.invitations.models import Invitation
+from harness.invitations.service import create_invitation
+from harness.settings import Environment, Settings
+from harness.submissions.models import Submission, SubmissionStatus
+from harness.submissions.repository import SubmissionRepository
+from harness.submissions.service import store_blob
+
+__all__ = ["DEMO_ASSIGNMENT", "DEMO_EMAIL", "DEMO_PASSWORD", "DemoInfo", "load_demo"]
+
+log = logging.getLogger(__name__)
+
+DEMO_ASSIGNMENT = "support-tickets"
+DEMO_EMAIL = "demo@example.com"
+DEMO_PASSWORD = "demo-reviewer-password"
+DEMO_SOLUTIONS = (
+    ("baseline", "Demo Candidate (baseline solution)"),
+    ("reference", "Demo Candidate (reference solution)"),
+    ("notebook_only", "Demo Candidate (notebook-only solution)"),
+)
+_SKIP = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", "model", "models"}
+
+
+@dataclass
+class DemoInfo:
+    email: str
+    password: str
+    candidate_token: str
+    queued: list[int] = field(default_factory=list)
+    """Demo submissions waiting to be graded."""
+
+
+def _token(settings: Settings, purpose: str) -> str:
+    digest = hmac.new(
+        settings.secret_key.encode(), f"demo:{purpose}".encode(), hashlib.sha256
+    ).digest()
+    import base64
+
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def zip_folder(folder: Path, dest: Path) -> Path:
+    """A deterministic zip of a solution folder (sorted, fixed timestamps, caches left out)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if d not in _SKIP)
+            for name in sorted(files):
+                path = Path(root) / name
+                if path.is_symlink() or not path.is_file():
+                    continue
+                info = zipfile.ZipInfo(
+                    str(path.relative_to(folder)), date_time=(2026, 1, 1, 0, 0, 0)
+                )
+                info.external_attr = 0o100644 << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, path.read_bytes())
+    return dest
+
+
+def _invitation(
+    session: object, assignment: Assignment, token: str, name: str, email: str
+) -> Invitation:
+    from sqlalchemy.orm import Session
+
+    assert isinstance(session, Session)
+    existing = session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+    if existing is not None:
+        return existing
+    inv, _ = create_invitation(
+        session,
+        assignment.spec,
+        name=name,
+        email=email,
+        actor="demo",
+        anonymous_review=False,
+        token=token,
+    )
+    return inv
+
+
+def load_demo(settings: Settings, db: Database) -> DemoInfo:
+    """Create (or find) the demo rows; queue demo solutions that were never submitted."""
+    if settings.environment == Environment.production:
+        raise RuntimeError("the demo is never loaded in production")
+    assignment = load_assignment(DEMO_ASSIGNMENT, settings)
+    info = DemoInfo(
+        email=DEMO_EMAIL, password=DEMO_PASSWORD, candidate_token=_token(settings, "candidate")
+    )
+    with db.session(write=True) as session:
+        if session.scalar(select(Reviewer).where(Reviewer.email == DEMO_EMAIL)) is None:
+            create_reviewer(
+                session,
+                DEMO_EMAIL,
+                DEMO_PASSWORD,
+                role=Role.admin,
+                name="Demo Reviewer",
+                actor="demo",
+            )
+        _invitation(
+            session, assignment, info.candidate_token, "Demo Candidate", "candidate@example.com"
+        )
+        for folder_name, label in DEMO_SOLUTIONS:
+            folder = assignment.root / "solutions" / folder_name
+            if not folder.is_dir():
+                log.warning("demo solution %s is missing; skipped", folder)
+                continue
+            inv = _invitation(
+                session,
+                assignment,
+                _token(settings, folder_name),
+                label,
+                f"{folder_name.replace('_', '-')}@example.com",
+            )
+            session.flush()
+            if (
+                session.scalar(select(Submission.id).where(Submission.invitation_id == inv.id))
+                is not None
+            ):
+                continue
+            archive = zip_folder(
+                folder, settings.blobs_dir / "incoming" / f"demo-{folder_name}.zip"
+            )
+            sha = hashlib.sha256(archive.read_bytes()).hexdigest()
+            size = archive.stat().st_size
+            key = store_blob(settings.blobs_dir, archive, sha)
+            sub = Submission(
+                invitation_id=inv.id,
+                version=SubmissionRepository(session).next_version(inv.id),
+                assignment_name=assignment.spec.name,
+                filename=f"{folder_name}.zip",
+                sha256=sha,
+                blob_key=key,
+                size_bytes=size,
+                status=SubmissionStatus.queued.value,
+                stages={},
+            )
+            session.add(sub)
+            session.flush()
+            info.queued.append(sub.id)
+    return info

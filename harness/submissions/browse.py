@@ -1,0 +1,99 @@
+"""Reading a stored submission's files for the code browser, without extracting it.
+
+Paths are only ever looked up in the archive's own listing (normalised the way extraction does,
+a lone top-level folder unwrapped), so ``../`` or absolute paths in a request find nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import tarfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+__all__ = ["FileEntry", "list_files", "read_text"]
+
+MAX_VIEW_BYTES = 512 * 1024
+MAX_LISTED = 5000
+_SKIP = {"__MACOSX", "__pycache__", ".git", ".ipynb_checkpoints", ".venv", "venv", "node_modules"}
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    path: str
+    size: int
+    member: str
+    """Name inside the archive."""
+
+
+def _clean(name: str) -> str | None:
+    parts = [p for p in PurePosixPath(name.replace("\\", "/")).parts if p not in ("", ".", "/")]
+    if not parts or any(p == ".." for p in parts) or any(p in _SKIP for p in parts):
+        return None
+    return "/".join(parts)
+
+
+@functools.lru_cache(maxsize=256)
+def _listing(blob: str, mtime_ns: int) -> tuple[FileEntry, ...]:
+    path = Path(blob)
+    entries: list[tuple[str, int, str]] = []
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist()[:MAX_LISTED]:
+                mode = (info.external_attr >> 16) & 0o170000
+                if info.is_dir() or mode not in (0, 0o100000):
+                    continue  # folders, symlinks and specials are not browsable
+                name = _clean(info.filename)
+                if name:
+                    entries.append((name, info.file_size, info.filename))
+    else:
+        try:
+            with tarfile.open(path, "r:*") as tf:
+                for count, member in enumerate(tf):
+                    if count >= MAX_LISTED:
+                        break
+                    if not member.isreg():
+                        continue
+                    name = _clean(member.name)
+                    if name:
+                        entries.append((name, member.size, member.name))
+        except (tarfile.TarError, OSError):
+            return ()
+    tops = {e[0].split("/", 1)[0] for e in entries}
+    if len(tops) == 1 and all("/" in e[0] for e in entries):
+        entries = [(e[0].split("/", 1)[1], e[1], e[2]) for e in entries]
+    seen: dict[str, FileEntry] = {}
+    for name, size, member in entries:
+        seen.setdefault(name, FileEntry(name, size, member))
+    return tuple(sorted(seen.values(), key=lambda e: e.path))
+
+
+def list_files(blob: Path) -> tuple[FileEntry, ...]:
+    """Regular files of the archive at ``blob``, by submission-relative path."""
+    try:
+        return _listing(str(blob), blob.stat().st_mtime_ns)
+    except (OSError, zipfile.BadZipFile):
+        return ()
+
+
+def read_text(blob: Path, path: str) -> tuple[str, bool] | None:
+    """(text, truncated) of one listed file, or None if no such file. Binary shows as None too."""
+    entry = next((e for e in list_files(blob) if e.path == path), None)
+    if entry is None:
+        return None
+    if zipfile.is_zipfile(blob):
+        with zipfile.ZipFile(blob) as zf, zf.open(entry.member) as fh:
+            data = fh.read(MAX_VIEW_BYTES + 1)
+    else:
+        with tarfile.open(blob, "r:*") as tf:
+            member = tf.getmember(entry.member)
+            fh = tf.extractfile(member)
+            if fh is None:
+                return None
+            data = fh.read(MAX_VIEW_BYTES + 1)
+    truncated = len(data) > MAX_VIEW_BYTES
+    data = data[:MAX_VIEW_BYTES]
+    if b"\x00" in data[:8192]:
+        return None
+    return data.decode("utf-8", "replace"), truncated

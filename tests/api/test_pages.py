@@ -1,0 +1,172 @@
+"""Server-rendered pages: sign-in, dashboard, list, report (plots), code browser, forms."""
+
+from __future__ import annotations
+
+import re
+
+from harness.submissions.models import SubmissionStatus
+from tests.api.fixtures import Env, csrf_from, login
+from tests.db.factories import make_invitation, make_report, make_submission
+
+
+def _graded(env: Env, **kw: object) -> int:
+    with env.db.session(write=True) as s:
+        inv, _ = make_invitation(s, name="Grace Hopper", email="grace@example.com")
+        sub = make_submission(
+            s, env.settings, inv, status=SubmissionStatus.graded, report=make_report(**kw)
+        )  # type: ignore[arg-type]
+        return sub.id
+
+
+def test_pages_redirect_to_login(env: Env) -> None:
+    r = env.client.get("/submissions?status=graded")
+    assert (
+        r.status_code == 303
+        and r.headers["location"] == "/login?next=%2Fsubmissions%3Fstatus%3Dgraded"
+    )
+
+
+def test_login_flow_and_open_redirect_guard(env: Env) -> None:
+    page = env.client.get("/login")
+    token = csrf_from(page.text)
+    bad = env.client.post(
+        "/login",
+        data={"email": env.reviewer_email, "password": "wrong password", "csrf_token": token},
+    )
+    assert bad.status_code == 401 and "do not match" in bad.text
+    ok = env.client.post(
+        "/login",
+        data={
+            "email": env.reviewer_email,
+            "password": "correct horse battery",
+            "csrf_token": token,
+            "next": "//evil.example/",
+        },
+    )
+    assert ok.status_code == 303 and ok.headers["location"] == "/"
+    assert (
+        "harness_session" in ok.headers["set-cookie"]
+        and "httponly" in ok.headers["set-cookie"].lower()
+    )
+    assert env.client.get("/").status_code == 200
+
+
+def test_report_page_shows_plots_and_sections(env: Env) -> None:
+    sid = _graded(env)
+    login(env.client, env.reviewer_email)
+    r = env.client.get(f"/submissions/{sid}")
+    assert r.status_code == 200
+    html = r.text
+    assert html.count("<svg") >= 4  # confusion, per-class F1, distribution, intervals
+    for text in (
+        "Confusion matrix",
+        "Per-class F1",
+        "Bootstrap",
+        "Stages",
+        "Writeup",
+        "Test results",
+        "quality:F401",
+        "train.py",
+    ):
+        assert text in html, text
+    assert f'src="/submissions/{sid}/notebook?name=notebooks/notebook.html"' in html
+    assert "sandbox" in re.search(r"<iframe[^>]*>", html).group(0)  # type: ignore[union-attr]
+    nb = env.client.get(f"/submissions/{sid}/notebook", params={"name": "notebooks/notebook.html"})
+    assert nb.status_code == 200 and "<h1>Notebook</h1>" in nb.text
+    assert (
+        "sandbox" in nb.headers["content-security-policy"]
+        and "script-src" not in nb.headers["content-security-policy"]
+    )
+    code = env.client.get(f"/submissions/{sid}/files", params={"path": "train.py"})
+    assert code.status_code == 200 and "imported but unused" in code.text and 'id="L1"' in code.text
+
+
+def test_list_and_dashboard_pages(env: Env) -> None:
+    _graded(env, score=55.0)
+    login(env.client, env.reviewer_email)
+    assert "awaiting review" in env.client.get("/").text
+    page = env.client.get("/submissions", params={"status": "graded", "sort": "score"})
+    assert page.status_code == 200 and "55.0" in page.text
+
+
+def test_decision_and_note_forms_need_csrf(env: Env) -> None:
+    sid = _graded(env)
+    login(env.client, env.reviewer_email)
+    page = env.client.get(f"/submissions/{sid}")
+    token = csrf_from(page.text)
+    no_csrf = env.client.post(f"/submissions/{sid}/notes", data={"body": "hello"})
+    assert no_csrf.status_code == 403
+    ok = env.client.post(f"/submissions/{sid}/notes", data={"body": "hello", "csrf_token": token})
+    assert ok.status_code == 303
+    ok = env.client.post(
+        f"/submissions/{sid}/decision",
+        data={"outcome": "hold", "reason": "need more", "csrf_token": token},
+    )
+    assert ok.status_code == 303
+    page = env.client.get(f"/submissions/{sid}").text
+    assert "need more" in page and "Grace Hopper" in page
+
+
+def test_invitation_page_creates_a_link(env: Env) -> None:
+    login(env.client, env.reviewer_email)
+    token = csrf_from(env.client.get("/invitations").text)
+    r = env.client.post(
+        "/invitations",
+        data={
+            "assignment": "support-tickets",
+            "name": "Alan Turing",
+            "email": "alan@example.com",
+            "anonymous_review": "true",
+            "csrf_token": token,
+        },
+    )
+    assert r.status_code == 201
+    link = re.search(r'value="(http://testserver/c/[^"]+)"', r.text).group(1)  # type: ignore[union-attr]
+    task = env.client.get(link.replace("http://testserver", ""))
+    assert task.status_code == 200 and "Build a classifier" in task.text and "Upload" in task.text
+    kit = env.client.get(link.replace("http://testserver", "") + "/kit.zip")
+    assert kit.status_code == 200 and kit.content[:2] == b"PK"
+
+
+def test_candidate_form_upload_fallback(env: Env) -> None:
+    from tests.db.factories import SAMPLE_FILES, zip_bytes
+
+    r = env.client.post(
+        "/api/invitations",
+        headers=env.auth(),
+        json={"assignment": "support-tickets", "name": "Form User", "email": "f@example.com"},
+    )
+    token = r.json()["token"]
+    page = env.client.get(f"/c/{token}")
+    csrf = csrf_from(page.text)
+    r = env.client.post(
+        f"/c/{token}/upload",
+        data={"csrf_token": csrf},
+        files={"file": ("s.zip", zip_bytes(SAMPLE_FILES))},
+    )
+    assert r.status_code == 303 and r.headers["location"].startswith(f"/c/{token}/submissions/")
+    status = env.client.get(r.headers["location"])
+    assert status.status_code == 200 and "queued" in status.text
+    bad = env.client.post(
+        f"/c/{token}/upload", data={"csrf_token": csrf}, files={"file": ("n.txt", b"nope")}
+    )
+    assert bad.status_code == 422 and ".zip" in bad.text
+    forged = env.client.post(
+        f"/c/{token}/upload",
+        data={"csrf_token": "forged"},
+        files={"file": ("s.zip", zip_bytes(SAMPLE_FILES))},
+    )
+    assert forged.status_code == 403
+
+
+def test_docs_page_lists_stable_paths(env: Env) -> None:
+    html = env.client.get("/docs").text
+    for path in (
+        "/healthz",
+        "/api/submissions",
+        "/api/submissions/{submission_id}",
+        "/api/invitations",
+        "/api/c/{token}/submissions",
+        "/api/c/{token}/submissions/{submission_id}",
+    ):
+        assert f"<code>{path}</code>" in html, path
