@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from harness.cli import assignment_cmd, grade_cmd, sandbox_cmd
+from harness.cli import reviewer_cmd, serve_cmd, token_cmd
 
 app = typer.Typer(
     name="harness",
@@ -17,6 +18,9 @@ app = typer.Typer(
 grade_cmd.register(app)
 app.add_typer(sandbox_cmd.app, name="sandbox")
 app.add_typer(assignment_cmd.app, name="assignment")
+serve_cmd.register(app)
+app.add_typer(reviewer_cmd.app, name="reviewer")
+app.add_typer(token_cmd.app, name="token")
 
 
 def main() -> None:
