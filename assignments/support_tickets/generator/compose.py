@@ -38,7 +38,7 @@ class Knobs:
     """Tickets that open with a sentence two categories share (see ``topics.AMBIGUOUS``)."""
     shared_detail: float = 0.35
     """Tickets with a topic-neutral detail ("We're on the Plus plan")."""
-    regional: float = 0.9
+    regional: float = 0.75
     """Shifted-period tickets written with the new markets' vocabulary."""
 
 
