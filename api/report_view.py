@@ -117,16 +117,29 @@ def build_report_view(
         findings_per_file = Counter(f.file for g in report.graders for f in g.findings if f.file)
         tests = report.grader("tests")
         if tests is not None:
-            raw = tests.details.get("tests") or tests.details.get("cases") or []
+            raw = tests.details.get("results") or tests.details.get("tests") or []
             if isinstance(raw, list):
                 view.tests = [t for t in raw if isinstance(t, dict)][:500]
     else:
         findings_per_file = Counter()
     blob = settings.blobs_dir / sub.blob_key
-    view.files = [
-        {"path": e.path, "size": e.size, "findings": findings_per_file.get(e.path, 0)}
-        for e in list_files(blob)
-    ]
+    coverage: dict[str, Any] = {}
+    tests_grader = report.grader("tests") if report is not None else None
+    if tests_grader is not None and isinstance(tests_grader.details.get("coverage_by_file"), dict):
+        coverage = tests_grader.details["coverage_by_file"]
+    for e in list_files(blob):
+        cov = coverage.get(e.path)
+        pct = None
+        if isinstance(cov, dict) and cov.get("statements"):
+            pct = float(cov.get("covered", 0)) / float(cov["statements"])
+        view.files.append(
+            {
+                "path": e.path,
+                "size": e.size,
+                "findings": findings_per_file.get(e.path, 0),
+                "coverage": pct,
+            }
+        )
     if record is not None:
         view.notebook_names = sorted(
             k for k in record.artifacts if k.lower().endswith((".html", ".htm"))

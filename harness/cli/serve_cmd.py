@@ -62,17 +62,23 @@ def register(app: typer.Typer) -> None:
             out.print(
                 f"  Reviewer sign-in: {base}/login  email [cyan]{info.email}[/]  password [cyan]{info.password}[/]",
                 highlight=False,
+                soft_wrap=True,
             )
             out.print(
-                f"  Candidate link:   [cyan]{base}/c/{info.candidate_token}[/]", highlight=False
+                f"  Candidate link:   [cyan]{base}/c/{info.candidate_token}[/]",
+                highlight=False,
+                soft_wrap=True,
             )
             if info.queued:
                 out.print(
                     f"  Grading {len(info.queued)} demo submission(s) in the background "
                     f"(submissions {', '.join(map(str, info.queued))}).",
                     highlight=False,
+                    soft_wrap=True,
                 )
-        out.print(f"Serving on {base}  (API reference: {base}/docs)", highlight=False)
+        out.print(
+            f"Serving on {base}  (API reference: {base}/docs)", highlight=False, soft_wrap=True
+        )
         uvicorn.run(
             create_app(settings, migrate=False),
             host=host,
