@@ -131,7 +131,9 @@ def _totals(pairs: Iterable[tuple[str, Money]]) -> list[Total]:
     ]
 
 
-def totals_by_month(rows: Iterable[PayrollRow], *, basis: MonthBasis = MonthBasis.owed) -> list[Total]:
+def totals_by_month(
+    rows: Iterable[PayrollRow], *, basis: MonthBasis = MonthBasis.owed
+) -> list[Total]:
     """Totals per UTC calendar month and currency, sorted by month then currency."""
     if basis == MonthBasis.owed:
         return _totals((f"{row.owed_on:%Y-%m}", row.amount) for row in rows)

@@ -21,8 +21,25 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 # ISO 4217 currencies whose minor unit is not 2 digits. Everything else has cents.
 _MINOR_UNITS: dict[str, int] = {
     **dict.fromkeys(
-        ["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
-         "VND", "VUV", "XAF", "XOF", "XPF"],
+        [
+            "BIF",
+            "CLP",
+            "DJF",
+            "GNF",
+            "ISK",
+            "JPY",
+            "KMF",
+            "KRW",
+            "PYG",
+            "RWF",
+            "UGX",
+            "UYI",
+            "VND",
+            "VUV",
+            "XAF",
+            "XOF",
+            "XPF",
+        ],
         0,
     ),
     **dict.fromkeys(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"], 3),
@@ -38,7 +55,9 @@ def minor_units(currency: str) -> int:
 
 def _check_currency(currency: object) -> str:
     if not isinstance(currency, str) or not _CURRENCY.match(currency):
-        raise InvalidTerms(f"currency must be a 3-letter ISO 4217 code such as 'USD' (got {currency!r})")
+        raise InvalidTerms(
+            f"currency must be a 3-letter ISO 4217 code such as 'USD' (got {currency!r})"
+        )
     return currency
 
 

@@ -152,7 +152,9 @@ class PayTerms:
         return Money(self.flat_fee, self.currency)
 
 
-def hours_worked(started_at: datetime, final_submission_at: datetime, time_box: timedelta) -> Decimal:
+def hours_worked(
+    started_at: datetime, final_submission_at: datetime, time_box: timedelta
+) -> Decimal:
     """Hours from the clock's start to the final upload, capped by the time box, to 0.01 h.
 
     An upload timestamped before the start (clock skew between hosts) counts as zero hours.
@@ -326,9 +328,7 @@ def _settle(
             f"the recorded payment is in {current.amount.currency} but the new amount is in "
             f"{amount.currency}; pay terms must not change currency after a payment is owed"
         )
-    updated = replace(
-        current, amount=amount, basis=basis, hours=hours, submission_id=submission_id
-    )
+    updated = replace(current, amount=amount, basis=basis, hours=hours, submission_id=submission_id)
     return None if updated == current else updated
 
 
@@ -418,7 +418,9 @@ def mark_paid(payment: Payment, *, paid_on: date, reference: str) -> Payment:
         )
     ref = " ".join(reference.split()) if isinstance(reference, str) else ""
     if not ref:
-        raise InvalidPaymentTransition("a paid payment needs a reference (payroll run or transfer id)")
+        raise InvalidPaymentTransition(
+            "a paid payment needs a reference (payroll run or transfer id)"
+        )
     if len(ref) > _MAX_REFERENCE_CHARS:
         raise InvalidPaymentTransition(
             f"the reference is {len(ref)} characters; keep it under {_MAX_REFERENCE_CHARS}"

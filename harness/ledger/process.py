@@ -89,8 +89,14 @@ class Timeline:
     decided_at: datetime | None = None
 
     def __post_init__(self) -> None:
-        for name in ("invited_at", "started_at", "submitted_at", "graded_at",
-                     "first_reviewed_at", "decided_at"):
+        for name in (
+            "invited_at",
+            "started_at",
+            "submitted_at",
+            "graded_at",
+            "first_reviewed_at",
+            "decided_at",
+        ):
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, ensure_utc(value, name))
@@ -174,7 +180,7 @@ def _projection(
     now: datetime, timeline: Timeline, waiting_for: Milestone, medians: Mapping[Step, StepMedian]
 ) -> timedelta | None:
     elapsed = now - timeline.invited_at
-    ahead = _CHAIN[[STEPS[s][1] for s in _CHAIN].index(waiting_for):]
+    ahead = _CHAIN[[STEPS[s][1] for s in _CHAIN].index(waiting_for) :]
     remaining = timedelta(0)
     for i, step in enumerate(ahead):
         stats = medians.get(step)
@@ -206,14 +212,29 @@ def at_risk(
     projected = _projection(now, timeline, waiting_for, medians) if medians else None
     where = f"waiting for: {waiting_for.value.replace('_', ' ')}"
     if elapsed > target:
-        return Risk(RiskLevel.overdue, elapsed, projected, waiting_for,
-                    f"{_days(elapsed)} since the invitation with no decision, past the target of "
-                    f"{_days(target)}; {where}")
+        return Risk(
+            RiskLevel.overdue,
+            elapsed,
+            projected,
+            waiting_for,
+            f"{_days(elapsed)} since the invitation with no decision, past the target of "
+            f"{_days(target)}; {where}",
+        )
     if projected is not None and projected > target:
-        return Risk(RiskLevel.projected_late, elapsed, projected, waiting_for,
-                    f"at the team's median pace a decision comes after {_days(projected)}, past "
-                    f"the target of {_days(target)}; {where}")
+        return Risk(
+            RiskLevel.projected_late,
+            elapsed,
+            projected,
+            waiting_for,
+            f"at the team's median pace a decision comes after {_days(projected)}, past "
+            f"the target of {_days(target)}; {where}",
+        )
     if elapsed >= target * warn_fraction:
-        return Risk(RiskLevel.nearing_target, elapsed, projected, waiting_for,
-                    f"{_days(elapsed)} of the {_days(target)} target used with no decision; {where}")
+        return Risk(
+            RiskLevel.nearing_target,
+            elapsed,
+            projected,
+            waiting_for,
+            f"{_days(elapsed)} of the {_days(target)} target used with no decision; {where}",
+        )
     return None

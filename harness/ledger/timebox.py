@@ -193,7 +193,9 @@ class TimeBoxState:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "invited_at", ensure_utc(self.invited_at, "invited_at"))
-        object.__setattr__(self, "window_ends_at", ensure_utc(self.window_ends_at, "window_ends_at"))
+        object.__setattr__(
+            self, "window_ends_at", ensure_utc(self.window_ends_at, "window_ends_at")
+        )
         if self.started_at is not None:
             object.__setattr__(self, "started_at", ensure_utc(self.started_at, "started_at"))
         if self.window_ends_at <= self.invited_at:

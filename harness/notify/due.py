@@ -74,7 +74,11 @@ def due_notifications(
     due: list[Notification] = []
     for watch in invitations:
         deadline = watch.timebox.deadline
-        if watch.submitted or deadline is None or not deadline - deadline_warning <= now <= deadline:
+        if (
+            watch.submitted
+            or deadline is None
+            or not deadline - deadline_warning <= now <= deadline
+        ):
             continue
         note = deadline_approaching(
             invitation_id=watch.invitation_id,

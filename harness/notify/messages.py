@@ -158,16 +158,18 @@ def deadline_approaching(
         if late_accepted
         else "Uploads after it are not accepted."
     )
-    body = "\n".join([
-        f"Hello {_one_line(candidate_name)},",
-        "",
-        f"Your time for {_one_line(assignment_title)} ends in {left}, at {_when(deadline, tz_name)}.",
-        after,
-        "",
-        "Upload what you have on the assignment page; you can upload again until the deadline,",
-        "and the latest upload counts.",
-        "",
-    ])
+    body = "\n".join(
+        [
+            f"Hello {_one_line(candidate_name)},",
+            "",
+            f"Your time for {_one_line(assignment_title)} ends in {left}, at {_when(deadline, tz_name)}.",
+            after,
+            "",
+            "Upload what you have on the assignment page; you can upload again until the deadline,",
+            "and the latest upload counts.",
+            "",
+        ]
+    )
     return Notification(
         kind=NotificationKind.deadline_approaching,
         to=(candidate_email,),
@@ -198,7 +200,9 @@ def submission_received(
         f"{_when(received_at, tz_name)}.",
     ]
     if late_by is not None:
-        lines.append(f"It arrived {format_duration(late_by)} after the deadline and is marked late.")
+        lines.append(
+            f"It arrived {format_duration(late_by)} after the deadline and is marked late."
+        )
     lines += ["", "It is being checked and graded now; there is nothing more you need to do."]
     if status_link:
         lines += ["You can follow its status here:", status_link]

@@ -143,7 +143,9 @@ def parse_smtp_url(url: str) -> SmtpConfig:
         )
     security, default_port = _SCHEMES[parts.scheme]
     if not parts.hostname:
-        raise SmtpConfigError("HARNESS_SMTP_URL has no host, e.g. smtp+starttls://user:pass@mail.example.org")
+        raise SmtpConfigError(
+            "HARNESS_SMTP_URL has no host, e.g. smtp+starttls://user:pass@mail.example.org"
+        )
     try:
         port = parts.port or default_port
     except ValueError as exc:
@@ -197,7 +199,10 @@ class SmtpNotifier:
         cfg = self.config
         if cfg.security == SmtpSecurity.tls:
             return smtplib.SMTP_SSL(
-                cfg.host, cfg.port, local_hostname=self._helo, timeout=self.timeout_s,
+                cfg.host,
+                cfg.port,
+                local_hostname=self._helo,
+                timeout=self.timeout_s,
                 context=self.ssl_context,
             )
         return smtplib.SMTP(cfg.host, cfg.port, local_hostname=self._helo, timeout=self.timeout_s)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from harness.assignments.spec import ClockStart, LatePolicy
 from harness.ledger.money import Money
-from harness.ledger.pay import PayKind, PayTerms, Payment, PaymentBasis, PaymentStatus
+from harness.ledger.pay import PayKind, Payment, PaymentBasis, PaymentStatus, PayTerms
 from harness.ledger.timebox import TimeBoxState, TimeBoxTerms, invite, start_clock
 
 __all__ = [
@@ -25,7 +25,9 @@ INVITED = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 """A Monday; the default invitation time in these tests."""
 
 
-def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+def at(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
     """A UTC datetime: ``at(2026, 3, 2, 9)``."""
     return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
@@ -95,6 +97,7 @@ def make_payment(
         id=id,
         approved_at=owed_at + timedelta(days=1) if approved else None,
         approved_by="lead@example.org" if approved else None,
-        paid_on=paid_on or ((owed_at + timedelta(days=2)).date() if status == PaymentStatus.paid else None),
+        paid_on=paid_on
+        or ((owed_at + timedelta(days=2)).date() if status == PaymentStatus.paid else None),
         reference=reference or ("PR-1" if status == PaymentStatus.paid else None),
     )

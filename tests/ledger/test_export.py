@@ -25,13 +25,14 @@ from harness.ledger.pay import PaymentStatus
 from tests.ledger.factories import at, make_payment
 
 NEW_YORK = timezone(timedelta(hours=-4))
+MARCH_10 = at(2026, 3, 10, 12)
 
 
 def _row(
     amount: str,
     currency: str = "USD",
     *,
-    owed_at: datetime = at(2026, 3, 10, 12),
+    owed_at: datetime = MARCH_10,
     assignment: str = "support-tickets",
     candidate: str = "Ada Lovelace",
     status: PaymentStatus = PaymentStatus.owed,
@@ -48,8 +49,16 @@ def _parse(text: str) -> list[list[str]]:
 def test_payroll_row_carries_dates_and_reference() -> None:
     row = _row("300", status=PaymentStatus.paid, paid_on=date(2026, 3, 31))
     assert row.cells() == [
-        "Ada Lovelace", "ada@example.org", "support-tickets", "USD", "300.00", "paid",
-        "2026-03-10", "2026-03-11", "2026-03-31", "PR-1",
+        "Ada Lovelace",
+        "ada@example.org",
+        "support-tickets",
+        "USD",
+        "300.00",
+        "paid",
+        "2026-03-10",
+        "2026-03-11",
+        "2026-03-31",
+        "PR-1",
     ]
     owed = _row("12.5")
     assert owed.cells()[4:] == ["12.50", "owed", "2026-03-10", "", "", ""]
@@ -71,8 +80,14 @@ def test_csv_has_a_header_and_round_trips_awkward_text() -> None:
 
 
 def test_formula_injection_is_neutralised() -> None:
-    payloads = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1:A2)",
-                "\t=1", "\r=1"]
+    payloads = [
+        '=HYPERLINK("http://evil.example","x")',
+        "+1+1",
+        "-2+3",
+        "@SUM(A1:A2)",
+        "\t=1",
+        "\r=1",
+    ]
     text = payroll_csv([_row("1", candidate=p, assignment=p) for p in payloads])
     parsed = _parse(text)[1:]
     for payload, cells in zip(payloads, parsed, strict=True):
@@ -128,7 +143,9 @@ def test_totals_by_assignment_and_by_payroll_month() -> None:
 
 
 def test_totals_csv() -> None:
-    totals = totals_by_assignment([_row("100", assignment="=cmd"), _row("5", "EUR", assignment="b")])
+    totals = totals_by_assignment(
+        [_row("100", assignment="=cmd"), _row("5", "EUR", assignment="b")]
+    )
     assert _parse(totals_csv(totals, key_header="assignment")) == [
         ["assignment", "currency", "amount", "count"],
         ["'=cmd", "USD", "100.00", "1"],

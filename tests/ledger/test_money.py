@@ -42,11 +42,11 @@ def test_arithmetic_within_one_currency() -> None:
 def test_currencies_never_mix() -> None:
     usd, eur = Money(Decimal(1), "USD"), Money(Decimal(1), "EUR")
     with pytest.raises(CurrencyMismatch, match="currencies differ"):
-        usd + eur  # noqa: B018
+        _ = usd + eur
     with pytest.raises(CurrencyMismatch):
-        usd - eur  # noqa: B018
+        _ = usd - eur
     with pytest.raises(CurrencyMismatch):
-        usd < eur  # noqa: B018
+        assert usd < eur
     with pytest.raises(CurrencyMismatch):
         sum_money([usd, eur], "USD")
     assert usd != eur

@@ -79,7 +79,9 @@ def test_decided_candidates_are_never_at_risk() -> None:
 
 def test_overdue_after_the_target() -> None:
     timeline = _timeline(DAY, 5 * HOUR, HOUR)
-    assert at_risk(INVITED + 14 * DAY, timeline) is not None  # 14 days exactly: nearing, not overdue
+    assert (
+        at_risk(INVITED + 14 * DAY, timeline) is not None
+    )  # 14 days exactly: nearing, not overdue
     assert at_risk(INVITED + 14 * DAY, timeline).level == RiskLevel.nearing_target  # type: ignore[union-attr]
     risk = at_risk(INVITED + 14 * DAY + timedelta(seconds=1), timeline)
     assert risk is not None

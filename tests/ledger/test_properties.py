@@ -69,8 +69,12 @@ def test_deadline_never_passes_the_window_end_plus_extension(
 
 
 @settings(max_examples=300, deadline=None)
-@given(rate=rates, cap=st.decimals(min_value=Decimal("0.25"), max_value=Decimal(40), places=2),
-       hours=hours_st, more=hours_st)
+@given(
+    rate=rates,
+    cap=st.decimals(min_value=Decimal("0.25"), max_value=Decimal(40), places=2),
+    hours=hours_st,
+    more=hours_st,
+)
 def test_amount_owed_never_exceeds_rate_times_cap(
     rate: Decimal, cap: Decimal, hours: Decimal, more: Decimal
 ) -> None:
@@ -82,8 +86,11 @@ def test_amount_owed_never_exceeds_rate_times_cap(
 
 
 @settings(max_examples=200, deadline=None)
-@given(start=instants, elapsed=st.timedeltas(timedelta(hours=-1), timedelta(days=3)),
-       box_hours=st.integers(1, 40))
+@given(
+    start=instants,
+    elapsed=st.timedeltas(timedelta(hours=-1), timedelta(days=3)),
+    box_hours=st.integers(1, 40),
+)
 def test_hours_worked_stay_within_the_time_box(
     start: datetime, elapsed: timedelta, box_hours: int
 ) -> None:
@@ -92,8 +99,11 @@ def test_hours_worked_stay_within_the_time_box(
     assert hours == hours.quantize(Decimal("0.01"))
 
 
-@given(amounts=st.lists(st.decimals(min_value=Decimal(-10**6), max_value=Decimal(10**6), places=2),
-                        max_size=20))
+@given(
+    amounts=st.lists(
+        st.decimals(min_value=Decimal(-(10**6)), max_value=Decimal(10**6), places=2), max_size=20
+    )
+)
 def test_sums_of_money_are_exact(amounts: list[Decimal]) -> None:
     total = sum_money((Money(a, "EUR") for a in amounts), "EUR")
     assert total.amount == sum(amounts, Decimal(0))

@@ -12,7 +12,13 @@ import pytest
 
 from harness.assignments.spec import AssignmentSpec, ClockStart, LatePolicy, Policy
 from harness.ledger.clock import format_in_tz, to_viewer_tz
-from harness.ledger.errors import InvalidExtension, InvalidTerms, LedgerError, NaiveDatetime, WindowClosed
+from harness.ledger.errors import (
+    InvalidExtension,
+    InvalidTerms,
+    LedgerError,
+    NaiveDatetime,
+    WindowClosed,
+)
 from harness.ledger.timebox import (
     Late,
     OnTime,
@@ -47,8 +53,12 @@ def _spec(**overrides: Any) -> AssignmentSpec:
         "rubric": {"accuracy": 1},
         "time_box_hours": "4.5",
         "pay": {"kind": "hourly", "hourly_rate": "60", "currency": "EUR"},
-        "policy": {"start_window_days": 5, "grace_minutes": 10, "late": "refuse",
-                   "clock_start": "download"},
+        "policy": {
+            "start_window_days": 5,
+            "grace_minutes": 10,
+            "late": "refuse",
+            "clock_start": "download",
+        },
         "baseline": {"heldout_accuracy": 0.5, "heldout_macro_f1": 0.5},
     }
     data.update(overrides)
@@ -56,6 +66,7 @@ def _spec(**overrides: Any) -> AssignmentSpec:
 
 
 # --- terms -------------------------------------------------------------------------------------
+
 
 def test_terms_come_from_the_spec_and_can_be_overridden_per_invitation() -> None:
     terms = TimeBoxTerms.from_spec(_spec())
@@ -70,7 +81,9 @@ def test_terms_come_from_the_spec_and_can_be_overridden_per_invitation() -> None
         _spec(), time_box_hours=Decimal(6), grace_minutes=0, start_window_days=10
     )
     assert (custom.time_box, custom.grace, custom.start_window) == (
-        timedelta(hours=6), timedelta(0), timedelta(days=10)
+        timedelta(hours=6),
+        timedelta(0),
+        timedelta(days=10),
     )
     assert TimeBoxTerms.from_policy(Policy(), Decimal(4)).grace == timedelta(minutes=15)
 
@@ -93,12 +106,13 @@ def test_fractional_time_box_is_whole_seconds() -> None:
         ("start_window", timedelta(days=91), "window to start"),
     ],
 )
-def test_impossible_terms_are_refused(field: str, value: object, message: str) -> None:
+def test_impossible_terms_are_refused(field: str, value: Any, message: str) -> None:
     with pytest.raises(InvalidTerms, match=message):
         replace(make_terms(), **{field: value})
 
 
 # --- the window and the clock ------------------------------------------------------------------
+
 
 def test_window_to_start_ends_start_window_after_the_invitation() -> None:
     assert open_invitation(INVITED, make_terms(window_days=7)) == INVITED + timedelta(days=7)
@@ -145,6 +159,7 @@ def test_times_must_be_timezone_aware() -> None:
 
 
 # --- deadline edges ----------------------------------------------------------------------------
+
 
 def test_deadline_is_start_plus_box_plus_grace() -> None:
     state = started_state(START)
@@ -205,7 +220,11 @@ def test_window_end_caps_the_deadline_of_a_late_start() -> None:
     assert isinstance(submission_timing(window_end, started), OnTime)
     assert submission_timing(window_end + SECOND, started) == Late(by=SECOND, deadline=window_end)
     shown = countdown(window_end - timedelta(hours=1), started)
-    assert (shown.phase, shown.remaining_seconds, shown.capped_by_window) == (Phase.running, 3600, True)
+    assert (shown.phase, shown.remaining_seconds, shown.capped_by_window) == (
+        Phase.running,
+        3600,
+        True,
+    )
 
 
 def test_window_end_cuts_into_grace() -> None:
@@ -219,6 +238,7 @@ def test_window_end_cuts_into_grace() -> None:
 
 
 # --- extensions --------------------------------------------------------------------------------
+
 
 def test_extension_moves_the_deadline_and_keeps_the_reason() -> None:
     state = grant_extension(started_state(START), 30, "  power cut in\nthe candidate's area ")
@@ -284,6 +304,7 @@ def test_bad_extensions_are_refused(minutes: Any, reason: str, message: str) -> 
 
 # --- before the start, and expiry --------------------------------------------------------------
 
+
 def test_upload_before_the_clock_starts_is_refused() -> None:
     state = make_state()
     early = submission_timing(START, state)
@@ -312,6 +333,7 @@ def test_is_closed_after_the_deadline_of_a_started_box() -> None:
 
 
 # --- countdown ---------------------------------------------------------------------------------
+
 
 def test_countdown_through_every_phase() -> None:
     state = make_state()
@@ -356,7 +378,9 @@ def test_spring_forward_inside_the_window_and_the_box() -> None:
     local_start = to_viewer_tz(started.started_at, NEW_YORK)
     local_deadline = to_viewer_tz(started.deadline, NEW_YORK)
     assert local_deadline.strftime("%H:%M %Z") == "06:30 EDT"  # ...6 hours on the wall clock
-    assert local_deadline.replace(tzinfo=None) - local_start.replace(tzinfo=None) == timedelta(hours=6)
+    assert local_deadline.replace(tzinfo=None) - local_start.replace(tzinfo=None) == timedelta(
+        hours=6
+    )
 
     # At 03:00 EDT (07:00 UTC), 3.5 real hours are left, not 3.5 wall-clock hours from "00:30".
     assert countdown(at(2026, 3, 8, 7), started).remaining_seconds == int(3.5 * 3600)
@@ -366,8 +390,9 @@ def test_spring_forward_inside_the_window_and_the_box() -> None:
 
 def test_fall_back_inside_the_box() -> None:
     # Berlin falls back on 2026-10-25 at 03:00 CEST (01:00 UTC): 02:00-03:00 local happens twice.
-    started = started_state(at(2026, 10, 25, 0, 30), make_terms(grace_minutes=0),
-                            invited_at=at(2026, 10, 20, 8))
+    started = started_state(
+        at(2026, 10, 25, 0, 30), make_terms(grace_minutes=0), invited_at=at(2026, 10, 20, 8)
+    )
     assert started.deadline == at(2026, 10, 25, 5, 30)
     assert format_in_tz(at(2026, 10, 25, 0, 30), BERLIN) == "2026-10-25 02:30 CEST (UTC+02:00)"
     assert format_in_tz(at(2026, 10, 25, 1, 30), BERLIN) == "2026-10-25 02:30 CET (UTC+01:00)"
