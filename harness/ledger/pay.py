@@ -53,6 +53,7 @@ __all__ = [
     "amount_owed",
     "amount_without_submission",
     "approve",
+    "describe_pay",
     "hours_worked",
     "mark_paid",
     "payment_for_submission",
@@ -150,6 +151,21 @@ class PayTerms:
             return Money(self.hourly_rate * self.cap_hours, self.currency)
         assert self.flat_fee is not None
         return Money(self.flat_fee, self.currency)
+
+
+def _hours_text(hours: Decimal) -> str:
+    text = f"{hours.normalize():f}"
+    return f"{text} hour{'' if hours == 1 else 's'}"
+
+
+def describe_pay(terms: PayTerms) -> str:
+    """The terms as a phrase for people: ``USD 75.00 per hour, at most 5 hours (USD 375.00)``
+    or ``a flat fee of USD 300.00``."""
+    if terms.kind == PayKind.flat:
+        return f"a flat fee of {terms.maximum}"
+    assert terms.hourly_rate is not None and terms.cap_hours is not None
+    rate = Money(terms.hourly_rate, terms.currency)
+    return f"{rate} per hour, at most {_hours_text(terms.cap_hours)} ({terms.maximum})"
 
 
 def hours_worked(

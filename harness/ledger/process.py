@@ -204,6 +204,8 @@ def at_risk(
     warn_fraction: float = 0.75,
 ) -> Risk | None:
     """The candidate's risk of passing ``target`` from invitation to decision, or ``None``."""
+    if not 0 < warn_fraction <= 1:
+        raise ValueError(f"warn_fraction is a share of the target, in (0, 1]; got {warn_fraction}")
     waiting_for = timeline.waiting_for
     if waiting_for is None:
         return None

@@ -369,7 +369,9 @@ class Refused:
     reason: RefusalReason
     """Why, as a code the web app can switch on."""
     message: str
-    """What to tell the candidate, including what they can do."""
+    """What to tell the candidate, including what they can do (times in UTC)."""
+    deadline: datetime | None = None
+    """The deadline that passed, for ``past_deadline``: pages show it in the viewer's zone."""
 
 
 SubmissionTiming = OnTime | Late | Refused
@@ -403,6 +405,7 @@ def submission_timing(now: datetime, state: TimeBoxState) -> SubmissionTiming:
         RefusalReason.past_deadline,
         f"the deadline passed at {due:%Y-%m-%d %H:%M:%S} UTC and this assignment does not accept "
         "late submissions; contact the hiring team if something went wrong",
+        deadline=due,
     )
 
 

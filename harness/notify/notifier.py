@@ -21,15 +21,13 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit
 
 from harness.errors import HarnessError, InfrastructureError
 from harness.ledger.clock import Clock, SystemClock
 from harness.notify.messages import Notification
-
-if TYPE_CHECKING:
-    from harness.settings import Settings
+from harness.settings import Environment, Settings
 
 __all__ = [
     "LogNotifier",
@@ -65,21 +63,24 @@ class Notifier(Protocol):
 
 
 class LogNotifier:
-    """Writes each notification to the log (the development default, where there is no mail).
+    """Writes each notification to the log (the default, where there is no mail server).
 
-    The body is logged too: in development that is how an operator sees the candidate link.
+    With ``include_body`` (outside production) the body is logged too: in development that is
+    how an operator sees the candidate link. In production it is left out, because the body of
+    an invitation holds the candidate's secret link and logs travel further than mail.
     """
 
-    def __init__(self, logger: logging.Logger | None = None) -> None:
+    def __init__(self, logger: logging.Logger | None = None, *, include_body: bool = True) -> None:
         self.logger = logger or _log
+        self.include_body = include_body
 
     def send(self, notification: Notification) -> None:
         self.logger.info(
-            "notification %s to %s: %s\n%s",
+            "notification %s to %s: %s%s",
             notification.kind,
             ", ".join(notification.to),
             notification.subject,
-            notification.body,
+            "\n" + notification.body if self.include_body else " (body not logged)",
             extra={"notification_key": notification.key},
         )
 
@@ -225,7 +226,7 @@ class SmtpNotifier:
 
 
 def notifier_from_settings(settings: Settings) -> Notifier:
-    """E-mail when ``HARNESS_SMTP_URL`` is set, the log otherwise."""
+    """E-mail when ``HARNESS_SMTP_URL`` is set, the log otherwise (bodies only outside production)."""
     if settings.smtp_url:
         return SmtpNotifier(settings.smtp_url, settings.mail_from)
-    return LogNotifier()
+    return LogNotifier(include_body=settings.environment != Environment.production)

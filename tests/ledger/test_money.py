@@ -50,6 +50,8 @@ def test_currencies_never_mix() -> None:
     with pytest.raises(CurrencyMismatch):
         sum_money([usd, eur], "USD")
     assert usd != eur
+    with pytest.raises(TypeError):
+        assert usd < Decimal(2)  # type: ignore[operator]
 
 
 def test_floats_and_bad_values_are_refused() -> None:

@@ -30,6 +30,7 @@ from harness.ledger.pay import (
     amount_owed,
     amount_without_submission,
     approve,
+    describe_pay,
     hours_worked,
     mark_paid,
     payment_for_submission,
@@ -366,3 +367,14 @@ def test_stored_payments_must_be_consistent() -> None:
         replace(make_payment(), status=PaymentStatus.approved)
     with pytest.raises(LedgerInvariantBroken, match="negative"):
         make_payment(amount="-1")
+
+
+def test_pay_terms_read_as_a_phrase() -> None:
+    assert describe_pay(hourly_terms("75", "4.50")) == (
+        "USD 75.00 per hour, at most 4.5 hours (USD 337.50)"
+    )
+    assert (
+        describe_pay(hourly_terms("9000", "1", "JPY"))
+        == "JPY 9000 per hour, at most 1 hour (JPY 9000)"
+    )
+    assert describe_pay(flat_terms("300", "EUR")) == "a flat fee of EUR 300.00"

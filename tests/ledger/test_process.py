@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from harness.ledger.process import (
     Milestone,
     RiskLevel,
@@ -140,3 +142,8 @@ def test_expired_unused_invitation_stays_flagged_until_decided() -> None:
     risk = at_risk(at(2026, 3, 30), never_started)
     assert risk is not None and risk.level == RiskLevel.overdue
     assert risk.waiting_for == Milestone.started
+
+
+def test_warn_fraction_must_be_a_share_of_the_target() -> None:
+    with pytest.raises(ValueError, match="share of the target"):
+        at_risk(INVITED, Timeline(INVITED), warn_fraction=1.5)

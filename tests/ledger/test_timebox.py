@@ -184,6 +184,7 @@ def test_refuse_policy_refuses_one_second_after_the_deadline() -> None:
     refused = submission_timing(DEADLINE + SECOND, state)
     assert isinstance(refused, Refused)
     assert refused.reason == RefusalReason.past_deadline
+    assert refused.deadline == DEADLINE
     assert "2026-03-03 15:15:00 UTC" in refused.message
 
 

@@ -19,7 +19,7 @@ from harness.notify.notifier import (
     notifier_from_settings,
     parse_smtp_url,
 )
-from harness.settings import Settings
+from harness.settings import Environment, Settings
 from tests.ledger.factories import at
 
 
@@ -123,3 +123,16 @@ def test_email_headers() -> None:
     assert message.get_content() == "Body line\n"
     with pytest.raises(SmtpConfigError, match="one address"):
         SmtpNotifier("smtp://127.0.0.1", "not an address")
+
+
+def test_production_log_leaves_out_bodies_holding_secret_links(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    notifier = notifier_from_settings(
+        Settings(environment=Environment.production, secret_key="s" * 40, demo=False, smtp_url=None)
+    )
+    assert isinstance(notifier, LogNotifier) and not notifier.include_body
+    with caplog.at_level(logging.INFO, logger="harness.notify"):
+        notifier.send(_note())
+    assert "Body line" not in caplog.text
+    assert "(body not logged)" in caplog.text
