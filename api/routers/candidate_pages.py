@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from api import views
 from api.deps import CandidateInvitation, DatabaseDep, SessionDep, SettingsDep, Token_
@@ -11,10 +14,27 @@ from api.render import markdown_html
 from api.routers.api_candidate import receive_and_accept
 from api.security import csrf_valid
 from api.templating import render
-from harness.assignments.loader import load_assignment
+from harness.assignments.loader import Assignment, load_assignment
 from harness.errors import HarnessError, NotFound
 from harness.invitations.service import note_first_view, note_kit_download, starter_kit_path
 from harness.submissions.repository import SubmissionRepository
+
+
+def _task_html(assignment: Assignment) -> Markup:
+    try:
+        return markdown_html(assignment.task_markdown())
+    except OSError:
+        log.error(
+            "assignment %s has no task file %s", assignment.spec.name, assignment.spec.task_file
+        )
+        return markdown_html(
+            f"{assignment.spec.summary}\n\n*The full task text is missing; the starter kit has it, "
+            "or ask the hiring team.*"
+        )
+
+
+log = logging.getLogger(__name__)
+
 
 router = APIRouter(prefix="/c/{token}", tags=["pages"], include_in_schema=False)
 
@@ -38,7 +58,7 @@ def task_page(
             "token": token,
             "invitation": invitation,
             "spec": spec,
-            "task_html": markdown_html(assignment.task_markdown()),
+            "task_html": _task_html(assignment),
             "rubric": sorted(spec.rubric_weights().items(), key=lambda kv: -kv[1]),
             "submissions": [
                 views.candidate_view(s, show_scores=show) for s in reversed(invitation.submissions)
@@ -86,7 +106,7 @@ async def upload_form(
                     "token": token,
                     "invitation": invitation,
                     "spec": assignment.spec,
-                    "task_html": markdown_html(assignment.task_markdown()),
+                    "task_html": _task_html(assignment),
                     "rubric": sorted(
                         assignment.spec.rubric_weights().items(), key=lambda kv: -kv[1]
                     ),

@@ -81,6 +81,8 @@ function setupStatus(main) {
       if (st) {
         li.className = st.state + (st.verdict ? " v-" + st.verdict : "");
         label.textContent = st.verdict || st.state;
+      } else if (FINISHED.indexOf(data.status) >= 0) {
+        label.textContent = "not run";
       }
     });
   }
