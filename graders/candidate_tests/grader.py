@@ -1,0 +1,448 @@
+"""The ``tests`` grader: the candidate's own tests, found statically and run in the sandbox."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from graders._pysource import source_units
+from graders.candidate_tests.discovery import Discovery, discover
+from graders.candidate_tests.plan import COVERAGE_JSON, JUNIT_XML, TIMEOUT_MARKER, WORKDIR
+from graders.candidate_tests.reports import (
+    CoverageReport,
+    JUnitCase,
+    JUnitReport,
+    Outcome,
+    read_coverage,
+    read_junit,
+)
+from graders.types import (
+    Finding,
+    GraderResult,
+    GraderStatus,
+    GradingContext,
+    MetricValue,
+    ScoreComponent,
+    Severity,
+    StageName,
+    StageOutcome,
+    Verdict,
+    score_from_breakdown,
+)
+
+__all__ = ["TestsGrader"]
+
+MEANINGFUL_TESTS_FOR_FULL = 8
+"""Non-trivial test functions that earn the full "tests exist" points."""
+COVERAGE_FOR_FULL = 80.0
+"""Statement coverage (percent) that earns the full coverage points."""
+DENSITY_FOR_FULL = 2.0
+"""Assertions per test function that earn the full assertion points."""
+MAX_CASE_FINDINGS = 40
+_SEVERITY_ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
+MAX_TRIVIAL_FINDINGS = 30
+
+_NETWORK = re.compile(
+    r"gaierror|Temporary failure in name resolution|Name or service not known|nodename nor servname|"
+    r"No address associated with hostname|getaddrinfo failed|Network is unreachable|Errno 101|"
+    r"Connection refused|ConnectionRefusedError|NewConnectionError|Failed to establish a new connection|"
+    r"Max retries exceeded|urlopen error|ConnectTimeout|ConnectionError|HTTPSConnectionPool|HTTPConnectionPool|"
+    r"Could not resolve host|socket\.timeout",
+)
+_VERDICT_FINDINGS: dict[Verdict, tuple[str, str]] = {
+    Verdict.timed_out: (
+        "tests:timed-out",
+        "The test run was killed at the stage's wall-clock limit: a test hangs (or blocks signals) or the "
+        "suite is too slow. Results are incomplete.",
+    ),
+    Verdict.out_of_memory: (
+        "tests:out-of-memory",
+        "The test run went over its memory limit and was killed.",
+    ),
+    Verdict.output_too_large: (
+        "tests:output-too-large",
+        "The test run wrote more output than allowed (stdout flood or huge files) and was stopped.",
+    ),
+    Verdict.skipped: ("tests:not-run", "The test stage was skipped."),
+}
+_EXIT_FINDINGS: dict[int, tuple[str, str]] = {
+    2: ("tests:interrupted", "pytest was interrupted (exit code 2) before finishing."),
+    3: (
+        "tests:pytest-internal-error",
+        "pytest hit an internal error (exit code 3), often from a broken conftest.py.",
+    ),
+    4: (
+        "tests:pytest-usage-error",
+        "pytest refused its command line (exit code 4), usually because the submission's pytest config "
+        "asks for a plugin or option the grading environment does not have.",
+    ),
+}
+
+
+@dataclass
+class _Run:
+    """What the sandboxed run produced, once read."""
+
+    stage: StageOutcome | None
+    junit: JUnitReport | None = None
+    coverage: CoverageReport | None = None
+
+    @property
+    def ran(self) -> bool:
+        return self.junit is not None and self.junit.problem is None
+
+
+class TestsGrader:
+    """Grades the candidate's tests: static discovery plus the sandboxed pytest run."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    name = "tests"
+    version = "1.0.0"
+
+    def grade(self, ctx: GradingContext) -> GraderResult:
+        found = discover(source_units(ctx))
+        stage = ctx.stage(StageName.tests)
+        if stage is not None and stage.verdict is Verdict.infra_error:
+            return GraderResult(
+                name=self.name,
+                version=self.version,
+                status=GraderStatus.error,
+                summary=f"The test stage could not run because of a harness problem: {stage.message}. "
+                "Regrade once the sandbox works.",
+                metrics=_static_metrics(found),
+            )
+        run = _read_run(stage)
+        findings = _static_findings(found)
+        findings.extend(_run_findings(run, found))
+        metrics = _static_metrics(found)
+        metrics.update(_run_metrics(run))
+        if found.functions == 0:
+            findings.insert(
+                0,
+                Finding(
+                    rule="tests:no-tests",
+                    message="No tests were found: no test_*.py or *_test.py file defines a test function. "
+                    "Tests of the data handling and the model's interface are part of the assignment.",
+                    severity=Severity.error,
+                ),
+            )
+        breakdown = _breakdown(found, run, metrics)
+        findings.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
+        return GraderResult(
+            name=self.name,
+            version=self.version,
+            status=GraderStatus.failed if found.functions == 0 else GraderStatus.ok,
+            score=score_from_breakdown(breakdown),
+            summary=_summary(found, run, metrics),
+            metrics=metrics,
+            findings=findings,
+            breakdown=breakdown,
+            details={
+                "tests": [
+                    {
+                        "file": t.rel,
+                        "name": t.name,
+                        "line": t.line,
+                        "cases": t.cases,
+                        "assertions": t.assertions,
+                        "trivial": t.trivial.value if t.trivial else None,
+                    }
+                    for t in found.tests[:500]
+                ],
+                "results": [
+                    {
+                        "file": c.rel,
+                        "name": c.test_name,
+                        "outcome": c.outcome.value,
+                        "time_s": c.time_s,
+                    }
+                    for c in (run.junit.cases[:1000] if run.junit else [])
+                ],
+                "coverage_by_file": {
+                    rel: {"covered": c, "statements": n}
+                    for rel, (c, n) in (run.coverage.files.items() if run.coverage else [])
+                },
+                "stage": None
+                if stage is None
+                else {
+                    "verdict": stage.verdict.value,
+                    "exit_code": stage.exit_code,
+                    "message": stage.message,
+                },
+            },
+        )
+
+
+def _read_run(stage: StageOutcome | None) -> _Run:
+    run = _Run(stage)
+    if stage is None:
+        return run
+    junit = stage.files.get(JUNIT_XML)
+    if junit is not None:
+        run.junit = read_junit(junit)
+    cov = stage.files.get(COVERAGE_JSON)
+    if cov is not None:
+        run.coverage = read_coverage(cov, workdir=WORKDIR)
+    return run
+
+
+def _static_metrics(found: Discovery) -> dict[str, MetricValue]:
+    return {
+        "test_files": len(found.files),
+        "test_functions": found.functions,
+        "tests_found": found.cases,
+        "parametrized_cases": sum(t.cases for t in found.tests if t.cases > 1),
+        "assertions": found.assertions,
+        "assertion_density": round(found.assertions / found.functions, 2)
+        if found.functions
+        else 0.0,
+        "trivial_tests": len(found.trivial),
+    }
+
+
+def _run_metrics(run: _Run) -> dict[str, MetricValue]:
+    junit = run.junit if run.ran else None
+    coverage = run.coverage if run.coverage is not None and run.coverage.problem is None else None
+    return {
+        "tests_run": len(junit.cases) if junit else None,
+        "tests_passed": junit.count(Outcome.passed) if junit else None,
+        "tests_failed": junit.count(Outcome.failed) if junit else None,
+        "tests_errored": junit.count(Outcome.errored) if junit else None,
+        "tests_skipped": junit.count(Outcome.skipped) if junit else None,
+        "collection_errors": len(junit.collection_errors) if junit else None,
+        "coverage_percent": coverage.percent if coverage else None,
+        "statements": coverage.statements if coverage else None,
+        "statements_covered": coverage.covered if coverage else None,
+        "test_stage_verdict": run.stage.verdict.value if run.stage else None,
+    }
+
+
+def _static_findings(found: Discovery) -> list[Finding]:
+    out = [
+        Finding(
+            rule="tests:unparseable-test-file",
+            message=f"This test module cannot be parsed ({unit.detail or unit.problem}); pytest cannot collect it.",
+            severity=Severity.error,
+            file=unit.rel,
+            line=unit.problem_line,
+        )
+        for unit in found.unparseable
+    ]
+    trivial = found.trivial
+    out.extend(
+        Finding(
+            rule="tests:trivial-test",
+            message=f"{t.name} checks nothing ({_TRIVIAL_TEXT[t.trivial.value]}).",
+            severity=Severity.warning,
+            file=t.rel,
+            line=t.line,
+        )
+        for t in trivial[:MAX_TRIVIAL_FINDINGS]
+        if t.trivial is not None
+    )
+    return out
+
+
+_TRIVIAL_TEXT = {
+    "empty": "its body is empty",
+    "imports-only": "it only imports modules",
+    "no-assertion": "it has no assertion",
+    "constant-assertion": "it asserts only constants or tautologies, such as `assert True`",
+}
+
+
+def _case_finding(case: JUnitCase, found: Discovery) -> Finding:
+    rel = case.rel
+    static = found.find(rel, case.test_name) if rel else None
+    first = (case.message or case.text).strip().splitlines()
+    summary = first[0][:240] if first else ""
+    text = f"{case.message}\n{case.text}"
+    if case.collection_error:
+        return Finding(
+            rule="tests:collection-error",
+            message=f"pytest could not collect this module: {_last_error_line(case.text) or summary}",
+            severity=Severity.error,
+            file=rel,
+        )
+    if TIMEOUT_MARKER in text:
+        rule, severity, message = (
+            "tests:test-timeout",
+            Severity.error,
+            f"{case.test_name} ran past the per-test time limit and was stopped.",
+        )
+    elif _NETWORK.search(text):
+        rule, severity, message = (
+            "tests:needs-network",
+            Severity.warning,
+            f"{case.test_name} needs the network, which the grading sandbox does not have: {summary}. "
+            "Tests should not depend on network access; mock it.",
+        )
+    elif case.outcome is Outcome.errored:
+        rule, severity, message = (
+            "tests:errored",
+            Severity.warning,
+            f"{case.test_name} errored: {summary}",
+        )
+    else:
+        rule, severity, message = (
+            "tests:failed",
+            Severity.warning,
+            f"{case.test_name} failed: {summary}",
+        )
+    return Finding(
+        rule=rule,
+        message=message,
+        severity=severity,
+        file=rel,
+        line=static.line if static else None,
+    )
+
+
+def _last_error_line(text: str) -> str:
+    for line in reversed(text.splitlines()):
+        if line.startswith("E "):
+            return line[1:].strip()[:240]
+    return ""
+
+
+def _run_findings(run: _Run, found: Discovery) -> list[Finding]:
+    out: list[Finding] = []
+    stage = run.stage
+    if stage is None:
+        if found.functions:
+            out.append(
+                Finding(
+                    rule="tests:not-run",
+                    message="The tests were not run: the test stage is missing from this grading run "
+                    "(for example, the submission was rejected before it). Only static checks apply.",
+                    severity=Severity.warning,
+                )
+            )
+        return out
+    if stage.verdict in _VERDICT_FINDINGS:
+        rule, text = _VERDICT_FINDINGS[stage.verdict]
+        detail = f" ({stage.message})" if stage.message else ""
+        out.append(Finding(rule=rule, message=f"{text}{detail}", severity=Severity.error))
+    if stage.exit_code in _EXIT_FINDINGS:
+        rule, text = _EXIT_FINDINGS[stage.exit_code]
+        out.append(
+            Finding(
+                rule=rule,
+                message=f"{text} Log tail: {stage.log_tail[-300:].strip()}",
+                severity=Severity.error,
+            )
+        )
+    if stage.exit_code == 5 and found.functions:
+        out.append(
+            Finding(
+                rule="tests:none-collected",
+                message="pytest collected no tests although test functions exist; check the pytest "
+                "configuration (testpaths, python_files).",
+                severity=Severity.error,
+            )
+        )
+    if run.junit is None and stage.verdict in {Verdict.ok, Verdict.failed}:
+        out.append(
+            Finding(
+                rule="tests:no-report",
+                message=f"The test run wrote no JUnit report. Log tail: {stage.log_tail[-300:].strip()}",
+                severity=Severity.error,
+            )
+        )
+    elif run.junit is not None and run.junit.problem is not None:
+        out.append(
+            Finding(
+                rule="tests:bad-report",
+                message=f"The JUnit report is unusable: {run.junit.problem}.",
+                severity=Severity.error,
+            )
+        )
+    if run.coverage is not None and run.coverage.problem is not None:
+        out.append(
+            Finding(
+                rule="tests:bad-coverage",
+                message=f"The coverage report is unusable: {run.coverage.problem}.",
+                severity=Severity.warning,
+            )
+        )
+    if run.ran and run.junit is not None:
+        bad = [c for c in run.junit.cases if c.outcome in {Outcome.failed, Outcome.errored}]
+        out.extend(_case_finding(c, found) for c in bad[:MAX_CASE_FINDINGS])
+        if len(bad) > MAX_CASE_FINDINGS:
+            out.append(
+                Finding(
+                    rule="tests:findings-truncated",
+                    message=f"{len(bad) - MAX_CASE_FINDINGS} more failing tests are not listed.",
+                    severity=Severity.info,
+                )
+            )
+        reported = len(run.junit.cases) - len(run.junit.collection_errors)
+        if found.functions and reported > 3 * found.cases + 20:
+            out.append(
+                Finding(
+                    rule="tests:report-mismatch",
+                    message=f"The JUnit report lists {reported} tests but the source defines about "
+                    f"{found.cases}; the report was written by the candidate's own process, so treat "
+                    "its numbers with care.",
+                    severity=Severity.warning,
+                )
+            )
+    return out
+
+
+def _breakdown(
+    found: Discovery, run: _Run, metrics: dict[str, MetricValue]
+) -> list[ScoreComponent]:
+    def part(criterion: str, max_points: float, fraction: float, basis: str) -> ScoreComponent:
+        return ScoreComponent(
+            criterion=criterion,
+            points=round(max_points * max(0.0, min(1.0, fraction)), 2),
+            max_points=max_points,
+            basis=basis,
+        )
+
+    if found.functions == 0:
+        fractions = dict.fromkeys(("exist", "pass", "coverage", "density", "trivial"), 0.0)
+    else:
+        meaningful = found.functions - len(found.trivial)
+        executed = sum(
+            int(metrics.get(k) or 0) for k in ("tests_passed", "tests_failed", "tests_errored")
+        )
+        coverage = metrics.get("coverage_percent")
+        fractions = {
+            "exist": meaningful / MEANINGFUL_TESTS_FOR_FULL,
+            "pass": int(metrics.get("tests_passed") or 0) / executed
+            if executed and run.ran
+            else 0.0,
+            "coverage": float(coverage) / COVERAGE_FOR_FULL
+            if isinstance(coverage, (int, float))
+            else 0.0,
+            "density": found.assertions / found.functions / DENSITY_FOR_FULL,
+            "trivial": 1.0 - len(found.trivial) / found.functions,
+        }
+    return [
+        part(f"Meaningful tests exist ({MEANINGFUL_TESTS_FOR_FULL}+ non-trivial tests for full points)", 15,
+             fractions["exist"], "metrics.tests_found"),
+        part("Tests pass in the sandbox", 30, fractions["pass"], "metrics.tests_passed"),
+        part(f"Statement coverage of the candidate's own code ({COVERAGE_FOR_FULL:.0f}% for full points)", 30,
+             fractions["coverage"], "metrics.coverage_percent"),
+        part(f"Assertions per test ({DENSITY_FOR_FULL:g}+ for full points)", 10, fractions["density"],
+             "metrics.assertion_density"),
+        part("No trivial tests", 15, fractions["trivial"], "metrics.trivial_tests"),
+    ]  # fmt: skip
+
+
+def _summary(found: Discovery, run: _Run, metrics: dict[str, MetricValue]) -> str:
+    if found.functions == 0:
+        return "No tests found."
+    head = f"{found.functions} test functions ({found.cases} cases) in {len(found.files)} files"
+    if not run.ran:
+        verdict = run.stage.verdict.value if run.stage else "not run"
+        return f"{head}; the sandboxed run produced no results ({verdict})."
+    cov = metrics.get("coverage_percent")
+    cov_text = f"{cov:.0f}% coverage" if isinstance(cov, (int, float)) else "coverage unknown"
+    return (
+        f"{head}: {metrics['tests_passed']} passed, {metrics['tests_failed']} failed, "
+        f"{metrics['tests_errored']} errored; {cov_text}; {metrics['trivial_tests']} trivial."
+    )

@@ -1,0 +1,241 @@
+"""The ``notebooks`` grader: sanitised HTML for reviewers, and how reproducibly notebooks were run."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from graders._notebooks import LoadedNotebook, notebooks
+from graders.notebooks.render import render_notebook
+from graders.types import (
+    Finding,
+    GraderResult,
+    GraderStatus,
+    GradingContext,
+    MetricValue,
+    ScoreComponent,
+    Severity,
+    score_from_breakdown,
+)
+
+__all__ = ["NotebookStats", "NotebooksGrader", "notebook_stats"]
+
+ARTIFACT_PREFIX = "notebook:"
+"""Artifacts are named ``notebook:<relative path>``."""
+
+
+@dataclass(frozen=True)
+class NotebookStats:
+    """Execution facts of one notebook, from its saved state."""
+
+    code_cells: int
+    markdown_cells: int
+    cells_with_outputs: int
+    executed_cells: int
+    """Code cells with an execution count."""
+    unexecuted_cells: int
+    """Non-empty code cells without an execution count."""
+    order_problems: int
+    """Places where an executed cell's count is not above the previous executed cell's."""
+    counts: tuple[int, ...]
+    """Execution counts in cell order."""
+    error_cells: tuple[int, ...]
+    """1-based numbers of cells whose outputs hold an error."""
+
+
+def notebook_stats(nb: LoadedNotebook) -> NotebookStats:
+    code = nb.code_cells
+    counts = tuple(c.execution_count for c in code if c.execution_count is not None)
+    problems = sum(1 for prev, cur in itertools.pairwise(counts) if cur <= prev)
+    return NotebookStats(
+        code_cells=len(code),
+        markdown_cells=len(nb.markdown_cells),
+        cells_with_outputs=sum(1 for c in code if c.outputs),
+        executed_cells=len(counts),
+        unexecuted_cells=sum(1 for c in code if c.execution_count is None and c.source.strip()),
+        order_problems=problems,
+        counts=counts,
+        error_cells=tuple(
+            c.index + 1 for c in code if any(o.get("output_type") == "error" for o in c.outputs)
+        ),
+    )
+
+
+def _findings(nb: LoadedNotebook, stats: NotebookStats) -> list[Finding]:
+    out: list[Finding] = []
+    if stats.order_problems:
+        shown = ", ".join(str(c) for c in stats.counts[:12]) + (
+            " ..." if len(stats.counts) > 12 else ""
+        )
+        out.append(
+            Finding(
+                rule="notebooks:out-of-order",
+                message=f"Cells were run out of order (execution counts in cell order: {shown}); the saved "
+                "outputs may not be what running top to bottom gives. Restart and run all before submitting.",
+                severity=Severity.warning,
+                file=nb.rel,
+            )
+        )
+    if stats.code_cells and stats.executed_cells == 0:
+        out.append(
+            Finding(
+                rule="notebooks:not-executed",
+                message="The notebook was saved without running it: reviewers see no outputs.",
+                severity=Severity.info,
+                file=nb.rel,
+            )
+        )
+    elif stats.unexecuted_cells:
+        out.append(
+            Finding(
+                rule="notebooks:partially-executed",
+                message=f"{stats.unexecuted_cells} of {stats.code_cells} code cells were never run.",
+                severity=Severity.info,
+                file=nb.rel,
+            )
+        )
+    for cell in stats.error_cells[:10]:
+        out.append(
+            Finding(
+                rule="notebooks:error-output",
+                message=f"Cell {cell} was saved with an error in its output.",
+                severity=Severity.warning,
+                file=nb.rel,
+            )
+        )
+    return out
+
+
+class NotebooksGrader:
+    """Renders each notebook for reviewers and checks it was run top to bottom."""
+
+    name = "notebooks"
+    version = "1.0.0"
+
+    def grade(self, ctx: GradingContext) -> GraderResult:
+        loaded = notebooks(ctx)
+        if not loaded:
+            return GraderResult(
+                name=self.name,
+                version=self.version,
+                status=GraderStatus.skipped,
+                summary="No notebooks in the submission.",
+                metrics={"notebooks": 0},
+            )
+        findings: list[Finding] = []
+        artifacts: dict[str, str] = {}
+        readable: list[tuple[LoadedNotebook, NotebookStats]] = []
+        removed_total = 0
+        for nb in loaded:
+            if nb.problem is not None:
+                findings.append(
+                    Finding(
+                        rule="notebooks:malformed",
+                        message=f"The notebook cannot be read: {nb.problem}.",
+                        severity=Severity.warning,
+                        file=nb.rel,
+                    )
+                )
+                continue
+            stats = notebook_stats(nb)
+            readable.append((nb, stats))
+            findings.extend(_findings(nb, stats))
+            rendered = render_notebook(nb)
+            if rendered.html is None:
+                findings.append(
+                    Finding(
+                        rule="notebooks:render-failed",
+                        message=f"The notebook could not be rendered for reviewers: {rendered.problem}.",
+                        severity=Severity.warning,
+                        file=nb.rel,
+                    )
+                )
+            else:
+                artifacts[f"{ARTIFACT_PREFIX}{nb.rel}"] = rendered.html
+            removed_total += rendered.removed_active_outputs
+            if rendered.removed_active_outputs or rendered.omitted_outputs:
+                findings.append(
+                    Finding(
+                        rule="notebooks:content-removed",
+                        message=f"For reviewers' safety, {rendered.removed_active_outputs} script or widget "
+                        f"outputs were removed and {rendered.omitted_outputs} oversized outputs were omitted "
+                        "from the rendered view.",
+                        severity=Severity.info,
+                        file=nb.rel,
+                    )
+                )
+        metrics = _metrics(loaded, readable, len(artifacts), removed_total)
+        breakdown = _breakdown(len(loaded), readable, len(artifacts))
+        return GraderResult(
+            name=self.name,
+            version=self.version,
+            status=GraderStatus.ok,
+            score=score_from_breakdown(breakdown),
+            summary=f"{len(loaded)} notebooks ({metrics['code_cells']} code cells); "
+            f"{metrics['execution_order_problems']} execution-order problems; "
+            f"{len(artifacts)} rendered for reviewers.",
+            metrics=metrics,
+            findings=sorted(
+                findings, key=lambda f: {"error": 0, "warning": 1, "info": 2}[f.severity.value]
+            ),
+            breakdown=breakdown,
+            artifacts=artifacts,
+            details={
+                "notebooks": [
+                    {
+                        "file": nb.rel,
+                        "execution_counts": list(s.counts[:200]),
+                        "error_cells": list(s.error_cells),
+                    }
+                    for nb, s in readable
+                ]
+            },
+        )
+
+
+def _metrics(
+    loaded: list[LoadedNotebook],
+    readable: list[tuple[LoadedNotebook, NotebookStats]],
+    rendered: int,
+    removed: int,
+) -> dict[str, MetricValue]:
+    stats = [s for _, s in readable]
+    return {
+        "notebooks": len(loaded),
+        "notebooks_rendered": rendered,
+        "malformed_notebooks": len(loaded) - len(readable),
+        "code_cells": sum(s.code_cells for s in stats),
+        "markdown_cells": sum(s.markdown_cells for s in stats),
+        "cells_with_outputs": sum(s.cells_with_outputs for s in stats),
+        "executed_cells": sum(s.executed_cells for s in stats),
+        "unexecuted_cells": sum(s.unexecuted_cells for s in stats),
+        "execution_order_problems": sum(s.order_problems for s in stats),
+        "error_outputs": sum(len(s.error_cells) for s in stats),
+        "active_outputs_removed": removed,
+    }
+
+
+def _breakdown(
+    total: int, readable: list[tuple[LoadedNotebook, NotebookStats]], rendered: int
+) -> list[ScoreComponent]:
+    stats = [s for _, s in readable]
+    in_order = sum(1 for s in stats if s.order_problems == 0 and s.executed_cells)
+    no_errors = sum(1 for s in stats if not s.error_cells)
+    code = sum(s.code_cells for s in stats)
+    executed = sum(s.executed_cells for s in stats)
+
+    def part(criterion: str, max_points: float, fraction: float, basis: str) -> ScoreComponent:
+        return ScoreComponent(
+            criterion=criterion,
+            points=round(max_points * max(0.0, min(1.0, fraction)), 2),
+            max_points=max_points,
+            basis=basis,
+        )
+
+    return [
+        part("Notebooks can be read and rendered", 20, rendered / total, "metrics.notebooks_rendered"),
+        part("Cells were run top to bottom (increasing execution counts)", 40,
+             in_order / len(stats) if stats else 0.0, "metrics.execution_order_problems"),
+        part("No errors saved in outputs", 20, no_errors / len(stats) if stats else 0.0, "metrics.error_outputs"),
+        part("Code cells executed with outputs saved", 20, executed / code if code else 0.0, "metrics.executed_cells"),
+    ]  # fmt: skip

@@ -1,0 +1,2 @@
+# café crème
+name = "café"

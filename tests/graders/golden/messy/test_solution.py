@@ -1,0 +1,6 @@
+from helpers import CleanText
+
+def test_clean():
+    x = CleanText("Hello  World")
+    print(x)
+    assert x
