@@ -17,6 +17,7 @@ import signal
 import socket
 import ssl
 import struct
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -136,10 +137,16 @@ class Sandbox:
             attached = api.attach_socket(
                 container_id, params={"stdout": 1, "stderr": 1, "stream": 1, "logs": 0}
             )
+        except DOCKER_ERRORS as exc:
+            raise InfrastructureError(f"Docker could not attach to the container {name}: {exc}") from exc
+        try:
             stream = _raw_socket(attached)
             api.start(container_id)
-        except DOCKER_ERRORS as exc:
-            raise InfrastructureError(f"Docker could not start the container {name}: {exc}") from exc
+        except BaseException as exc:
+            _close_quietly(attached)
+            if isinstance(exc, DOCKER_ERRORS):
+                raise InfrastructureError(f"Docker could not start the container {name}: {exc}") from exc
+            raise
         started = time.monotonic()
         probe = MemoryProbe(container_id)
         try:
@@ -185,6 +192,7 @@ class Sandbox:
         killed_for: Verdict | None = None
         reason = ""
         killed_at = 0.0
+        killer: _Killer | None = None
         next_memory = started
         next_outputs = started + _OUTPUTS_EVERY_S
         watch_outputs = bool(spec.outputs)
@@ -216,7 +224,9 @@ class Sandbox:
                     next_outputs = time.monotonic() + max(_OUTPUTS_EVERY_S, 4 * spent)
                 if killed_for is not None:
                     killed_at = time.monotonic()
-                    self._kill(container_id)
+                    killer = self._start_kill(container_id)
+            elif killer is not None and killer.error is not None:
+                raise killer.error
             elif now - killed_at > _STOP_GRACE_S:
                 raise InfrastructureError(
                     f"container {container_id[:12]} was killed {_STOP_GRACE_S:g} s ago but has "
@@ -234,18 +244,20 @@ class Sandbox:
                 except OSError as exc:
                     raise InfrastructureError(f"lost the container's output stream: {exc}") from exc
                 if not chunk:
+                    if killer is not None:
+                        killer.join(_STOP_GRACE_S)
+                        if killer.error is not None:
+                            raise killer.error
                     return killed_for, reason
                 frames.feed(chunk)
 
-    def _kill(self, container_id: str) -> None:
-        try:
-            self.client.api.kill(container_id)
-        except docker.errors.APIError as exc:
-            # 409: it stopped on its own between our check and the kill.
-            if exc.status_code not in (404, 409):
-                raise InfrastructureError(f"Docker could not kill container: {exc}") from exc
-        except DOCKER_ERRORS as exc:
-            raise InfrastructureError(f"Docker could not kill container: {exc}") from exc
+    def _start_kill(self, container_id: str) -> _Killer:
+        # The kill runs beside the reader, never instead of it: the engine finishes a kill only
+        # once the container's output is drained, so a reader waiting on the kill would deadlock
+        # with a container blocked writing to it.
+        killer = _Killer(self.client.api, container_id)
+        killer.start()
+        return killer
 
     def _exit_status(self, container_id: str, name: str) -> tuple[int | None, bool]:
         api = self.client.api
@@ -269,6 +281,26 @@ class Sandbox:
                 container_id[:12],
                 exc,
             )
+
+
+class _Killer(threading.Thread):
+    """Sends SIGKILL to a container from a side thread; keeps the error for the reader."""
+
+    def __init__(self, api: docker.APIClient, container_id: str) -> None:
+        super().__init__(name=f"kill {container_id[:12]}", daemon=True)
+        self._api = api
+        self._container_id = container_id
+        self.error: InfrastructureError | None = None
+
+    def run(self) -> None:
+        try:
+            self._api.kill(self._container_id)
+        except docker.errors.APIError as exc:
+            # 404/409: it stopped on its own between our check and the kill.
+            if exc.status_code not in (404, 409):
+                self.error = InfrastructureError(f"Docker could not kill the container: {exc}")
+        except DOCKER_ERRORS as exc:
+            self.error = InfrastructureError(f"Docker could not kill the container: {exc}")
 
 
 class _FrameParser:

@@ -3,8 +3,8 @@
     python /opt/harness/run_notebook.py NOTEBOOK [--cell-timeout S] [--output EXECUTED.ipynb]
 
 The kernel is the image's ``python3`` (ipykernel in /opt/venv), started in the notebook's folder
-with this process's environment; it talks to this process over loopback only, so it works with no
-network. Exit 0 when every cell ran; 1 with the failing cell's error when one failed or timed out;
+with this process's environment; it talks to this process over Unix sockets in ``$HOME``, so it
+works with no network at all. Exit 0 when every cell ran; 1 with the failing cell's error when one failed or timed out;
 2 when the notebook cannot be read.
 
 This file is copied into the image and runs there: it uses only the standard library and the
@@ -14,6 +14,7 @@ image's nbclient/nbformat.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,10 @@ from typing import Any
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from traitlets.config import Config
+
+# Tracebacks come colored for terminals; the log is read in a browser.
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,8 +45,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     timeout: Any = int(args.cell_timeout) if args.cell_timeout else None
+    config = Config()
+    config.KernelManager.transport = "ipc"
     client = NotebookClient(
         nb,
+        config=config,
         timeout=timeout,
         kernel_name="python3",
         allow_errors=False,
@@ -51,10 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         client.execute()
     except CellTimeoutError as exc:
-        print(f"run_notebook: a cell ran longer than {timeout} s:\n{exc}", file=sys.stderr)
+        print(f"run_notebook: a cell ran longer than {timeout} s:\n{_plain(exc)}", file=sys.stderr)
         status = 1
     except CellExecutionError as exc:
-        print(f"run_notebook: a cell failed:\n{exc}", file=sys.stderr)
+        print(f"run_notebook: a cell failed:\n{_plain(exc)}", file=sys.stderr)
         status = 1
     except DeadKernelError as exc:
         print(f"run_notebook: the kernel died (out of memory?): {exc}", file=sys.stderr)
@@ -68,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     if status == 0:
         print(f"run_notebook: {path.name}: {len(nb.cells)} cells ran", file=sys.stderr)
     return status
+
+
+def _plain(exc: BaseException) -> str:
+    return _ANSI.sub("", str(exc))
 
 
 if __name__ == "__main__":
