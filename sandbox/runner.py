@@ -9,6 +9,7 @@ enforces the wall clock and the output caps itself, and the container is killed 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -97,7 +98,9 @@ class Sandbox:
                 f"sandbox image {spec.image} is missing: build it with `harness sandbox build`"
             ) from exc
         except DOCKER_ERRORS as exc:
-            raise InfrastructureError(f"Docker could not create the container {name}: {exc}") from exc
+            raise InfrastructureError(
+                f"Docker could not create the container {name}: {exc}"
+            ) from exc
         container_id = str(created["Id"])
         try:
             return self._run_created(container_id, name, spec)
@@ -138,19 +141,25 @@ class Sandbox:
                 container_id, params={"stdout": 1, "stderr": 1, "stream": 1, "logs": 0}
             )
         except DOCKER_ERRORS as exc:
-            raise InfrastructureError(f"Docker could not attach to the container {name}: {exc}") from exc
+            raise InfrastructureError(
+                f"Docker could not attach to the container {name}: {exc}"
+            ) from exc
         try:
             stream = _raw_socket(attached)
             api.start(container_id)
         except BaseException as exc:
             _close_quietly(attached)
             if isinstance(exc, DOCKER_ERRORS):
-                raise InfrastructureError(f"Docker could not start the container {name}: {exc}") from exc
+                raise InfrastructureError(
+                    f"Docker could not start the container {name}: {exc}"
+                ) from exc
             raise
         started = time.monotonic()
         probe = MemoryProbe(container_id)
         try:
-            killed_for, kill_reason = self._pump(container_id, stream, spec, logbuf, meter, probe, started)
+            killed_for, kill_reason = self._pump(
+                container_id, stream, spec, logbuf, meter, probe, started
+            )
             duration = time.monotonic() - started
             probe.sample()
             exit_code, oom_killed = self._exit_status(container_id, name)
@@ -160,8 +169,12 @@ class Sandbox:
         if killed_for is None and meter.over_cap():
             # Written faster than the periodic check, just before exiting.
             killed_for = Verdict.output_too_large
-            kill_reason = f"wrote more than {human_bytes(limits.output_bytes)} to its output folders"
-        verdict, message = _judge(limits, killed_for, kill_reason, exit_code, oom_killed, probe.peak)
+            kill_reason = (
+                f"wrote more than {human_bytes(limits.output_bytes)} to its output folders"
+            )
+        verdict, message = _judge(
+            limits, killed_for, kill_reason, exit_code, oom_killed, probe.peak
+        )
         return RunResult(
             verdict=verdict,
             exit_code=exit_code,
@@ -345,10 +358,8 @@ def _pending(stream: Any) -> bool:
 
 
 def _close_quietly(attached: Any) -> None:
-    try:
+    with contextlib.suppress(OSError):
         attached.close()
-    except OSError:
-        pass
 
 
 def _judge(
@@ -449,7 +460,9 @@ def _host_config(api: docker.APIClient, spec: RunSpec) -> Any:
         tmpfs[spec.workdir] = f"rw,exec,nosuid,nodev,size={size},mode=0700,{owner}"
     mounts = [
         docker.types.Mount(
-            target=m.container_path, source=str(Path(m.host_path).resolve()), type="bind",
+            target=m.container_path,
+            source=str(Path(m.host_path).resolve()),
+            type="bind",
             read_only=m.read_only,
         )
         for m in spec.mounts

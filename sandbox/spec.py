@@ -72,7 +72,9 @@ class Limits:
         if self.wall_seconds <= 0:
             raise ValueError(f"wall_seconds must be positive, got {self.wall_seconds}")
         if self.memory_bytes < 6 * MiB:
-            raise ValueError(f"memory_bytes must be at least 6 MiB (Docker's floor), got {self.memory_bytes}")
+            raise ValueError(
+                f"memory_bytes must be at least 6 MiB (Docker's floor), got {self.memory_bytes}"
+            )
         if self.cpus <= 0:
             raise ValueError(f"cpus must be positive, got {self.cpus}")
         for name in ("pids", "output_bytes", "tmpfs_bytes", "log_bytes", "nofile"):

@@ -36,7 +36,9 @@ class Entry:
     """Name inside the parent (may hold surrogate escapes for bytes that are not UTF-8)."""
 
 
-def walk_nofollow(root: Path, *, max_depth: int = 32, max_entries: int = 100_000) -> Iterator[Entry]:
+def walk_nofollow(
+    root: Path, *, max_depth: int = 32, max_entries: int = 100_000
+) -> Iterator[Entry]:
     """Yield every entry under ``root`` (not ``root`` itself), parents before children.
 
     Raises :class:`OSError` if ``root`` cannot be opened as a real directory, and

@@ -7,6 +7,7 @@ Steps: (1) a base image with Python 3.11 (registry or debootstrap), (2) a wheelh
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import io
@@ -14,7 +15,6 @@ import os
 import tarfile
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -152,13 +152,11 @@ def _exists(client: docker.DockerClient, tag: str) -> bool:
 
 
 def _remove_quietly(client: docker.DockerClient, tag: str) -> None:
-    try:
+    with contextlib.suppress(*DOCKER_ERRORS):
         client.images.remove(tag, force=True)
-    except DOCKER_ERRORS:
-        pass
 
 
-@contextmanager
+@contextlib.contextmanager
 def _build_lock(cache_dir: Path) -> Iterator[None]:
     # Two harness processes starting at once build the image once, not twice.
     with open(cache_dir / "build.lock", "w") as handle:

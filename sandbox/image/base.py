@@ -41,7 +41,9 @@ TRIM = (
     "var/lib/apt/lists",
     "var/log",
 )
-BOOTSTRAP_RECIPE = f"debootstrap --variant=minbase --include={INCLUDE} {SUITE}; trim {' '.join(TRIM)}"
+BOOTSTRAP_RECIPE = (
+    f"debootstrap --variant=minbase --include={INCLUDE} {SUITE}; trim {' '.join(TRIM)}"
+)
 """What defines the bootstrapped base; part of its tag and of the sandbox image's tag."""
 
 BASE_REPO = "takehome-sandbox-base"
@@ -165,9 +167,16 @@ def _bootstrap(
         archive = scratch / "rootfs.tar"
         _run(
             [
-                "tar", "--numeric-owner", "-C", str(rootfs),
-                "--exclude=./dev/*", "--exclude=./proc/*", "--exclude=./sys/*",
-                "-cf", str(archive), ".",
+                "tar",
+                "--numeric-owner",
+                "-C",
+                str(rootfs),
+                "--exclude=./dev/*",
+                "--exclude=./proc/*",
+                "--exclude=./sys/*",
+                "-cf",
+                str(archive),
+                ".",
             ],
             what="archiving the bootstrapped tree",
         )

@@ -17,7 +17,9 @@ __all__ = ["verify_image"]
 _NOTEBOOK = {
     "nbformat": 4,
     "nbformat_minor": 5,
-    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    "metadata": {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+    },
     "cells": [
         {
             "cell_type": "code",
@@ -40,7 +42,13 @@ def verify_image(client: docker.DockerClient, tag: str) -> None:
         submission.chmod(0o755)
         result = Sandbox(client).run(
             RunSpec(
-                command=["python", "/opt/harness/run_notebook.py", "check.ipynb", "--cell-timeout", "60"],
+                command=[
+                    "python",
+                    "/opt/harness/run_notebook.py",
+                    "check.ipynb",
+                    "--cell-timeout",
+                    "60",
+                ],
                 image=tag,
                 limits=Limits(wall_seconds=120, memory_bytes=1024 * 1024 * 1024),
                 mounts=[Mount(submission, "/submission")],

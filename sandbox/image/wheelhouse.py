@@ -45,9 +45,22 @@ def fill_wheelhouse(lock_file: Path, *, arch: str, cache_dir: Path) -> Path:
     staging = Path(tempfile.mkdtemp(prefix="downloading-", dir=target.parent))
     try:
         cmd = [
-            sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-            "--dest", str(staging), "--only-binary=:all:", "--no-deps",
-            "--python-version", PYTHON_VERSION, "--implementation", "cp", "--abi", ABI,
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--dest",
+            str(staging),
+            "--only-binary=:all:",
+            "--no-deps",
+            "--python-version",
+            PYTHON_VERSION,
+            "--implementation",
+            "cp",
+            "--abi",
+            ABI,
         ]
         for tag in platform_tags(arch):
             cmd += ["--platform", tag]
@@ -59,7 +72,9 @@ def fill_wheelhouse(lock_file: Path, *, arch: str, cache_dir: Path) -> Path:
         env["PIP_CONSTRAINT"] = ""
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
         if proc.returncode != 0:
-            lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if "is ignored" not in ln]
+            lines = [
+                ln for ln in (proc.stdout + proc.stderr).splitlines() if "is ignored" not in ln
+            ]
             tail = "\n".join(lines[-15:])
             raise InfrastructureError(
                 f"pip download of the sandbox's packages failed (exit {proc.returncode}); PyPI "

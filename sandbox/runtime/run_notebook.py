@@ -31,15 +31,23 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run a notebook headless.")
     parser.add_argument("notebook", type=Path)
-    parser.add_argument("--cell-timeout", type=float, default=None,
-                        help="seconds one cell may run (default: no per-cell limit)")
-    parser.add_argument("--output", type=Path, default=None,
-                        help="where to write the executed notebook, outputs included")
+    parser.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=None,
+        help="seconds one cell may run (default: no per-cell limit)",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="where to write the executed notebook, outputs included",
+    )
     args = parser.parse_args(argv)
 
     path: Path = args.notebook.resolve()
     try:
-        nb = nbformat.read(str(path), as_version=4)
+        nb = nbformat.read(str(path), as_version=4)  # type: ignore[no-untyped-call]
     except Exception as exc:  # a malformed notebook is the candidate's error, not a crash
         print(f"run_notebook: cannot read {path.name} as a notebook: {exc}", file=sys.stderr)
         return 2
@@ -70,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if args.output is not None:
             try:
-                nbformat.write(nb, str(args.output))
+                nbformat.write(nb, str(args.output))  # type: ignore[no-untyped-call]
             except OSError as exc:
                 print(f"run_notebook: cannot write {args.output}: {exc}", file=sys.stderr)
     if status == 0:

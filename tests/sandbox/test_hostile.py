@@ -63,7 +63,9 @@ def test_memory_bomb_is_out_of_memory(
     box: sandbox.Sandbox, sandbox_image: str, tmp_path: Path
 ) -> None:
     code = "hoard = []\nwhile True:\n    hoard.append(b'x' * (8 * 1024 * 1024))"
-    result = box.run(python_spec(sandbox_image, code, tmp=tmp_path, limits=make_limits(memory_bytes=128 * MiB)))
+    result = box.run(
+        python_spec(sandbox_image, code, tmp=tmp_path, limits=make_limits(memory_bytes=128 * MiB))
+    )
     assert result.verdict is Verdict.out_of_memory
     assert result.message == "out of memory (limit 128 MiB)"
     assert result.exit_code == 137
@@ -81,7 +83,9 @@ def test_past_the_wall_clock_is_timed_out(
     code: str,
 ) -> None:
     started = time.monotonic()
-    result = box.run(python_spec(sandbox_image, code, tmp=tmp_path, limits=make_limits(wall_seconds=2)))
+    result = box.run(
+        python_spec(sandbox_image, code, tmp=tmp_path, limits=make_limits(wall_seconds=2))
+    )
     elapsed = time.monotonic() - started
     assert result.verdict is Verdict.timed_out
     assert result.message == "killed after 2 s wall-clock limit"
@@ -131,7 +135,9 @@ def test_filling_the_output_folder_is_output_too_large(
         """
     )
     limits = make_limits(output_bytes=8 * MiB, wall_seconds=20)
-    result = box.run(python_spec(sandbox_image, code, tmp=tmp_path, limits=limits, outputs={"/out": out}))
+    result = box.run(
+        python_spec(sandbox_image, code, tmp=tmp_path, limits=limits, outputs={"/out": out})
+    )
     assert result.verdict is Verdict.output_too_large
     assert result.message == "wrote more than 8 MiB to its output folders"
     assert result.duration_s < 5
@@ -146,7 +152,9 @@ def test_output_written_just_before_exit_is_still_caught(
     out = make_output(tmp_path)
     code = "for i in range(12):\n    open(f'/out/{i}.bin', 'wb').write(b'x' * 1024 * 1024)"
     limits = make_limits(output_bytes=8 * MiB)
-    result = box.run(python_spec(sandbox_image, code, tmp=tmp_path, limits=limits, outputs={"/out": out}))
+    result = box.run(
+        python_spec(sandbox_image, code, tmp=tmp_path, limits=limits, outputs={"/out": out})
+    )
     assert result.exit_code == 0
     assert result.verdict is Verdict.output_too_large
 
@@ -168,7 +176,9 @@ def test_single_file_past_fsize_fails_to_write(
         """
     )
     limits = make_limits(output_bytes=32 * MiB, fsize_bytes=4 * MiB)
-    result = box.run(python_spec(sandbox_image, code, tmp=tmp_path, limits=limits, outputs={"/out": out}))
+    result = box.run(
+        python_spec(sandbox_image, code, tmp=tmp_path, limits=limits, outputs={"/out": out})
+    )
     assert result.verdict is Verdict.failed
     assert "write stopped: EFBIG" in result.log
     assert (out / "huge.bin").stat().st_size <= 4 * MiB
@@ -195,7 +205,9 @@ def test_chatty_but_not_flooding_keeps_head_and_tail(
     box: sandbox.Sandbox, sandbox_image: str, tmp_path: Path
 ) -> None:
     code = "for i in range(5000):\n    print(f'line {i}')"
-    result = box.run(python_spec(sandbox_image, code, tmp=tmp_path, limits=make_limits(log_bytes=4096)))
+    result = box.run(
+        python_spec(sandbox_image, code, tmp=tmp_path, limits=make_limits(log_bytes=4096))
+    )
     assert result.verdict is Verdict.ok
     assert result.log_truncated
     assert result.log.startswith("line 0\n")
@@ -353,7 +365,9 @@ def test_hostile_output_files_are_rejected_by_collect(
         """
     )
     limits = make_limits(output_bytes=32 * MiB)
-    result = box.run(python_spec(sandbox_image, code, tmp=tmp_path, limits=limits, outputs={"/out": out}))
+    result = box.run(
+        python_spec(sandbox_image, code, tmp=tmp_path, limits=limits, outputs={"/out": out})
+    )
     assert result.verdict is Verdict.ok, result.log
     started = time.monotonic()
     collected = collect_outputs(out, max_file_bytes=MiB, max_total_bytes=8 * MiB)
@@ -371,7 +385,9 @@ def test_hostile_output_files_are_rejected_by_collect(
     assert secret.read_text() == "host secret"
 
 
-@pytest.mark.parametrize("command", [["sleep", "60"], ["yes", "flood"]], ids=["sleeping", "flooding"])
+@pytest.mark.parametrize(
+    "command", [["sleep", "60"], ["yes", "flood"]], ids=["sleeping", "flooding"]
+)
 def test_interrupted_run_still_removes_its_container(
     sandbox_image: str, docker_client: docker.DockerClient, test_label: str, command: list[str]
 ) -> None:

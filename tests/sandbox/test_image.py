@@ -73,7 +73,9 @@ def test_image_holds_the_pinned_environment(
         "print({d.metadata['Name'].lower().replace('_', '-'): d.version for d in md.distributions()})"
     )
     result = box.run(
-        RunSpec(command=["python", "-c", code], image=sandbox_image, limits=make_limits(), copy_in=None)
+        RunSpec(
+            command=["python", "-c", code], image=sandbox_image, limits=make_limits(), copy_in=None
+        )
     )
     assert result.verdict is Verdict.ok, result.log
     version_line, installed_line = result.log.strip().splitlines()
@@ -85,23 +87,44 @@ def test_image_holds_the_pinned_environment(
 
 def notebook(*sources: str) -> str:
     cells = [
-        {"cell_type": "code", "id": f"c{i}", "metadata": {}, "execution_count": None,
-         "outputs": [], "source": src}
+        {
+            "cell_type": "code",
+            "id": f"c{i}",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": src,
+        }
         for i, src in enumerate(sources)
     ]
-    return json.dumps({
-        "nbformat": 4, "nbformat_minor": 5, "cells": cells,
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-    })
+    return json.dumps(
+        {
+            "nbformat": 4,
+            "nbformat_minor": 5,
+            "cells": cells,
+            "metadata": {
+                "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+            },
+        }
+    )
 
 
-def run_notebook(box: sandbox.Sandbox, image: str, tmp_path: Path, nb: str) -> tuple[sandbox.RunResult, Path]:
+def run_notebook(
+    box: sandbox.Sandbox, image: str, tmp_path: Path, nb: str
+) -> tuple[sandbox.RunResult, Path]:
     submission = make_submission(tmp_path, {"solution.ipynb": nb, "helper.txt": "from helper"})
     out = make_output(tmp_path)
     result = box.run(
         RunSpec(
-            command=["python", "/opt/harness/run_notebook.py", "/work/solution.ipynb",
-                     "--cell-timeout", "20", "--output", "/out/executed.ipynb"],
+            command=[
+                "python",
+                "/opt/harness/run_notebook.py",
+                "/work/solution.ipynb",
+                "--cell-timeout",
+                "20",
+                "--output",
+                "/out/executed.ipynb",
+            ],
             image=image,
             limits=make_limits(wall_seconds=60, memory_bytes=512 * MiB),
             mounts=[Mount(submission, "/submission")],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from pathlib import Path
 
@@ -19,14 +20,16 @@ def unreachable_client() -> docker.DockerClient:
 
 
 def test_unreachable_daemon_at_construction() -> None:
-    with pytest.raises(InfrastructureError, match="ensure-docker.sh"):
+    with pytest.raises(InfrastructureError, match=r"ensure-docker\.sh"):
         sandbox.Sandbox(unreachable_client())
 
 
 def test_daemon_gone_during_use_raises_infrastructure_error(
     sandbox_image: str, tmp_path: Path, docker_client: docker.DockerClient
 ) -> None:
-    box = sandbox.Sandbox(docker_client, label=f"takehome-harness.sandbox.test-{uuid.uuid4().hex[:6]}")
+    box = sandbox.Sandbox(
+        docker_client, label=f"takehome-harness.sandbox.test-{uuid.uuid4().hex[:6]}"
+    )
     box.client = unreachable_client()
     with pytest.raises(InfrastructureError):
         box.run(python_spec(sandbox_image, "print(1)", tmp=tmp_path))
@@ -45,10 +48,19 @@ def test_missing_image_is_infrastructure_error(box: sandbox.Sandbox, tmp_path: P
         box.run(spec)
 
 
-def test_unusable_spec_is_a_caller_error(box: sandbox.Sandbox, sandbox_image: str, tmp_path: Path) -> None:
+def test_unusable_spec_is_a_caller_error(
+    box: sandbox.Sandbox, sandbox_image: str, tmp_path: Path
+) -> None:
     with pytest.raises(SandboxError, match="does not exist"):
-        box.run(python_spec(sandbox_image, "1", tmp=tmp_path, mounts=[sandbox.Mount(tmp_path / "nope", "/x")],
-                            copy_in=None))
+        box.run(
+            python_spec(
+                sandbox_image,
+                "1",
+                tmp=tmp_path,
+                mounts=[sandbox.Mount(tmp_path / "nope", "/x")],
+                copy_in=None,
+            )
+        )
     with pytest.raises(SandboxError, match="copy_in"):
         box.run(python_spec(sandbox_image, "1", tmp=tmp_path, mounts=[]))
 
@@ -59,11 +71,15 @@ def test_cleanup_leftovers_removes_only_labelled_containers(
     label = f"takehome-harness.sandbox.test-{uuid.uuid4().hex[:6]}"
     box = sandbox.Sandbox(docker_client, label=label)
     ours = [
-        docker_client.api.create_container(sandbox_image, ["sleep", "60"], labels={label: "1"})["Id"]
+        docker_client.api.create_container(sandbox_image, ["sleep", "60"], labels={label: "1"})[
+            "Id"
+        ]
         for _ in range(2)
     ]
     docker_client.api.start(ours[0])  # one running, one never started: both are leftovers
-    other = docker_client.api.create_container(sandbox_image, ["true"], labels={f"{label}-other": "1"})["Id"]
+    other = docker_client.api.create_container(
+        sandbox_image, ["true"], labels={f"{label}-other": "1"}
+    )["Id"]
     try:
         assert box.cleanup_leftovers() == 2
         assert docker_client.api.containers(all=True, filters={"label": label}) == []
@@ -72,10 +88,8 @@ def test_cleanup_leftovers_removes_only_labelled_containers(
     finally:
         docker_client.api.remove_container(other, force=True)
         for container in ours:
-            try:
+            with contextlib.suppress(docker.errors.NotFound):
                 docker_client.api.remove_container(container, force=True)
-            except docker.errors.NotFound:
-                pass
 
 
 def test_run_spec_contract_defaults() -> None:
@@ -86,5 +100,10 @@ def test_run_spec_contract_defaults() -> None:
     assert limits.output_bytes == 200 << 20 and limits.tmpfs_bytes == 512 << 20
     assert limits.log_bytes == 256 << 10 and limits.effective_fsize == limits.output_bytes
     assert [v.value for v in sandbox.Verdict] == [
-        "ok", "failed", "timed_out", "out_of_memory", "output_too_large", "infra_error"
+        "ok",
+        "failed",
+        "timed_out",
+        "out_of_memory",
+        "output_too_large",
+        "infra_error",
     ]
