@@ -6,10 +6,12 @@ import json
 import time
 from pathlib import Path
 
+import docker
 import pytest
 
 import sandbox
 import sandbox.image
+import sandbox.image.base
 from sandbox import ImageRecipe, Mount, RunSpec, Verdict, collect_outputs, image_tag
 from tests.sandbox.conftest import MiB, make_limits, make_output, make_submission
 
@@ -168,3 +170,31 @@ def test_notebook_runner_rejects_a_non_notebook(
     result, _ = run_notebook(box, sandbox_image, tmp_path, "this is not json")
     assert result.verdict is Verdict.failed and result.exit_code == 2
     assert "cannot read solution.ipynb as a notebook" in result.log
+
+
+def test_explicit_base_image_is_used_as_given(
+    sandbox_image: str, docker_client: docker.DockerClient
+) -> None:
+    # The base the session image was built on, named explicitly: the build cache makes it quick.
+    base = sandbox.image.base.bootstrap_base_tag()
+    try:
+        docker_client.images.get(base)
+    except docker.errors.ImageNotFound:
+        base = sandbox.image.base.REGISTRY_BASE
+    recipe = ImageRecipe(base_image=base)
+    messages: list[str] = []
+    tag = sandbox.ensure_image(recipe, client=docker_client, progress=messages.append)
+    try:
+        assert tag == image_tag(recipe) != sandbox_image
+        assert any(f"FROM {base}" in m for m in messages), messages
+        assert messages[-1] == f"sandbox image ready: {tag}"
+    finally:
+        docker_client.images.remove(tag)
+
+
+def test_missing_explicit_base_is_an_infrastructure_error(
+    docker_client: docker.DockerClient,
+) -> None:
+    recipe = ImageRecipe(base_image="takehome-no-such-base:1", repo="takehome-sandbox-test")
+    with pytest.raises(sandbox.InfrastructureError, match="neither present nor pullable"):
+        sandbox.ensure_image(recipe, client=docker_client)
