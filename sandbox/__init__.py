@@ -12,7 +12,7 @@ A library the harness calls; it imports nothing else of this project.
 
 from sandbox.collect import Collected, CollectedFile, collect_outputs
 from sandbox.errors import InfrastructureError, SandboxError
-from sandbox.image import ImageRecipe, default_cache_dir, ensure_image, image_tag
+from sandbox.image import ImageRecipe, default_cache_dir, ensure_image, image_tag, prune_images
 from sandbox.runner import DEFAULT_LABEL, Sandbox
 from sandbox.spec import Limits, Mount, RunResult, RunSpec, Verdict
 from sandbox.user import SANDBOX_GID, SANDBOX_HOME, SANDBOX_UID
@@ -37,4 +37,5 @@ __all__ = [
     "default_cache_dir",
     "ensure_image",
     "image_tag",
+    "prune_images",
 ]

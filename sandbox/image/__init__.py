@@ -35,6 +35,7 @@ __all__ = [
     "default_cache_dir",
     "ensure_image",
     "image_tag",
+    "prune_images",
 ]
 
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -132,6 +133,30 @@ def ensure_image(
             raise
         progress(f"sandbox image ready: {tag}")
     return tag
+
+
+def prune_images(recipe: ImageRecipe, *, client: docker.DockerClient | None = None) -> list[str]:
+    """Remove sandbox images of ``recipe.repo`` other than the current tag (left by earlier
+    inputs). Images still used by a container are kept. Returns the tags removed."""
+    keep = image_tag(recipe)
+    client = client or connect()
+    removed: list[str] = []
+    try:
+        images = client.images.list(name=recipe.repo, filters={"label": _IMAGE_LABEL})
+    except DOCKER_ERRORS as exc:
+        raise InfrastructureError(f"Docker could not list images: {exc}") from exc
+    for image in images:
+        for tag in image.tags:
+            if tag == keep or not tag.startswith(f"{recipe.repo}:"):
+                continue
+            try:
+                client.images.remove(tag)
+            except docker.errors.APIError:
+                continue  # in use by a container, or removed meanwhile
+            except DOCKER_ERRORS as exc:
+                raise InfrastructureError(f"Docker could not remove image {tag}: {exc}") from exc
+            removed.append(tag)
+    return removed
 
 
 def _read(path: Path, what: str) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from pathlib import Path
 
 import docker
@@ -198,3 +199,16 @@ def test_missing_explicit_base_is_an_infrastructure_error(
     recipe = ImageRecipe(base_image="takehome-no-such-base:1", repo="takehome-sandbox-test")
     with pytest.raises(sandbox.InfrastructureError, match="neither present nor pullable"):
         sandbox.ensure_image(recipe, client=docker_client)
+
+
+def test_prune_images_keeps_the_current_tag(
+    sandbox_image: str, docker_client: docker.DockerClient
+) -> None:
+    repo, _, _ = sandbox_image.partition(":")
+    stale = f"{repo}:stale-{uuid.uuid4().hex[:8]}"
+    docker_client.images.get(sandbox_image).tag(stale)
+    removed = sandbox.prune_images(ImageRecipe(), client=docker_client)
+    assert stale in removed and sandbox_image not in removed
+    assert docker_client.images.get(sandbox_image) is not None
+    with pytest.raises(docker.errors.ImageNotFound):
+        docker_client.images.get(stale)
