@@ -22,7 +22,7 @@ def _rows(n: int, seed: int, prefix: str, labels: list[str]) -> list[dict[str, s
     rows = []
     for i in range(n):
         label = labels[i % len(labels)]
-        words = _WORDS.get(label, [label])
+        words = _WORDS.get(label, ["question", "issue", "ticket", "problem"])
         body = " ".join(rng.choice(words) for _ in range(6)) + " " + " ".join(
             rng.choice(["please", "help", "thanks", "today", "account"]) for _ in range(4))
         rows.append({"id": f"{prefix}{seed}{i:05d}", "subject": rng.choice(words), "body": body,
