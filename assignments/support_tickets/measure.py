@@ -90,32 +90,54 @@ def _env(paths: dict[str, Path]) -> dict[str, str]:
     env["PYTHONHASHSEED"] = "0"
     for var in _THREAD_VARS:
         env[var] = "1"
-    env.update({"TRAIN_CSV": str(paths["train"]), "TEST_CSV": str(paths["test"]),
-                "MODEL_DIR": str(paths["model_dir"]), "PREDICTIONS_CSV": str(paths["predictions"])})
+    env.update(
+        {
+            "TRAIN_CSV": str(paths["train"]),
+            "TEST_CSV": str(paths["test"]),
+            "MODEL_DIR": str(paths["model_dir"]),
+            "PREDICTIONS_CSV": str(paths["predictions"]),
+        }
+    )
     return env
 
 
 def _run(command: str, cwd: Path, env: dict[str, str]) -> float:
     started = time.perf_counter()
-    proc = subprocess.run(shlex.split(command), cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=900, check=False)
+    proc = subprocess.run(
+        shlex.split(command),
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     if proc.returncode != 0:
-        raise RuntimeError(f"`{command}` failed with exit code {proc.returncode}:\n{proc.stderr[-3000:]}")
+        raise RuntimeError(
+            f"`{command}` failed with exit code {proc.returncode}:\n{proc.stderr[-3000:]}"
+        )
     return time.perf_counter() - started
 
 
 def _notebook_script(notebook: Path, out: Path) -> None:
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    code = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-            for c in cells if c["cell_type"] == "code"]
+    code = [
+        "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+        for c in cells
+        if c["cell_type"] == "code"
+    ]
     out.write_text("\n\n".join(code) + "\n", encoding="utf-8")
 
 
 def _run_solution(src: Path, scratch: Path) -> tuple[dict[str, str], float, float]:
     work = scratch / "work"
     shutil.copytree(src, work, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
-    paths = {"train": ASSIGNMENT_DIR / "public/train.csv", "test": scratch / "test_features.csv",
-             "model_dir": scratch / "model", "predictions": scratch / "out" / "predictions.csv"}
+    paths = {
+        "train": ASSIGNMENT_DIR / "public/train.csv",
+        "test": scratch / "test_features.csv",
+        "model_dir": scratch / "model",
+        "predictions": scratch / "out" / "predictions.csv",
+    }
     paths["model_dir"].mkdir()
     paths["predictions"].parent.mkdir()
     _concat_features(paths["test"])
@@ -130,7 +152,9 @@ def _run_solution(src: Path, scratch: Path) -> tuple[dict[str, str], float, floa
     else:
         notebooks = sorted(work.glob("*.ipynb"))
         if len(notebooks) != 1:
-            raise RuntimeError(f"{src}: no submission.toml and {len(notebooks)} notebooks at the root")
+            raise RuntimeError(
+                f"{src}: no submission.toml and {len(notebooks)} notebooks at the root"
+            )
         script = scratch / "notebook_as_script.py"
         _notebook_script(notebooks[0], script)
         train_s = _run(f"python {shlex.quote(str(script))}", work, env)
@@ -138,7 +162,9 @@ def _run_solution(src: Path, scratch: Path) -> tuple[dict[str, str], float, floa
     return _read_labels(paths["predictions"]), train_s, predict_s
 
 
-def score(predicted: dict[str, str], labels: list[str]) -> tuple[dict[str, float], dict[str, float]]:
+def score(
+    predicted: dict[str, str], labels: list[str]
+) -> tuple[dict[str, float], dict[str, float]]:
     """Accuracy and macro-F1 per split, and held-out F1 per class (scikit-learn's definitions),
     rounded to four decimals."""
     from sklearn.metrics import accuracy_score, f1_score
@@ -153,7 +179,9 @@ def score(predicted: dict[str, str], labels: list[str]) -> tuple[dict[str, float
         y_true = list(truth.values())
         y_pred = [predicted[i] for i in truth]
         metrics[f"{split}_accuracy"] = round(float(accuracy_score(y_true, y_pred)), 4)
-        metrics[f"{split}_macro_f1"] = round(float(f1_score(y_true, y_pred, labels=labels, average="macro")), 4)
+        metrics[f"{split}_macro_f1"] = round(
+            float(f1_score(y_true, y_pred, labels=labels, average="macro")), 4
+        )
         if split == "heldout":
             values = f1_score(y_true, y_pred, labels=labels, average=None)
             per_class = {c: round(float(v), 4) for c, v in zip(labels, values, strict=True)}
@@ -166,8 +194,12 @@ def measure(name_or_path: str) -> Measurement:
     with tempfile.TemporaryDirectory(prefix="measure-") as tmp:
         predicted, train_s, predict_s = _run_solution(src, Path(tmp))
     metrics, per_class = score(predicted, _labels())
-    return Measurement(**metrics, per_class_f1=per_class, train_seconds=round(train_s, 2),
-                       predict_seconds=round(predict_s, 2))
+    return Measurement(
+        **metrics,
+        per_class_f1=per_class,
+        train_seconds=round(train_s, 2),
+        predict_seconds=round(predict_s, 2),
+    )
 
 
 def _toml_table(table: str, m: Measurement) -> str:

@@ -182,7 +182,7 @@ _BUG = (
             "Our {reader} [won't|will not|doesn't] [connect|pair] [to|with] the {device} [anymore|since {since}].",
             "The {reader} keeps [disconnecting|dropping the connection] [in the middle of|during] payments.",
             "Card payments fail [with|showing] {error} [on the {reader}|] [since {since}|].",
-            "The {reader} [shows a red light|is stuck on the update screen|says 'reader not found'] and we can't take cards.",
+            'The {reader} [shows a red light|is stuck on the update screen|says "reader not found"] and we can\'t take cards.',
         ),
         (
             "It is [fully charged|plugged in].",
@@ -740,7 +740,7 @@ _ACCESS = (
         ),
         (
             "I [lost|changed|broke] my phone and can't get the [verification|2FA|login] code [anymore|].",
-            "The [SMS|text] code [never arrives|arrives too late|says invalid] when I try to log in.",
+            'The [SMS|text] code [never arrives|arrives too late|says "invalid code"] when I try to log in.',
             "[How do I|Please] [turn off|reset] two-factor [authentication|] [on my account|], I [no longer have|don't have] the old number.",
         ),
         (
@@ -823,7 +823,7 @@ _ACCESS = (
         ("SSO login failing", "Google sign in not working", "Sign in with Apple issue"),
         (
             "[Sign in with Google|Sign in with Apple|SSO] [stopped working|isn't working] [for my account|for our team] [since {since}|].",
-            "When I sign in with Google it [creates a new empty account|says no account found].",
+            'When I sign in with Google it [creates a new empty account|says "No account found"].',
         ),
         ("I always used Google to sign in.",),
         ("How do I get back into my real account?",),
@@ -1000,7 +1000,7 @@ _SHIPPING = (
         ),
         (
             "[We|I] ordered [a|the] {hardware} [on {date}|{when}|two weeks ago] and it [still hasn't arrived|hasn't come yet|is nowhere to be seen].",
-            "The tracking [for {order}|number] [hasn't updated|is stuck at 'label created'|says delivered] [since {date}|for days] [but we have nothing|].",
+            'The tracking [for {order}|number] [hasn\'t updated|is stuck at "label created"|says delivered] [since {date}|for days] [but we have nothing|].',
             "[When|When exactly] will [my|our] {hardware} [arrive|be delivered|ship]? [Order|It's order] {order}.",
             "{carrier} says the parcel was [delivered|left at the door] but [we never got it|nobody here received it].",
         ),
