@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from api.errors import LoginRequired
 from api.security import csrf_valid
 from harness.accounts.models import Reviewer
-from harness.accounts.service import reviewer_for_token
+from harness.accounts.service import reviewer_for_token, token_needs_touch, touch_token
 from harness.db.engine import Database
 from harness.errors import HarnessError
 from harness.invitations.models import Invitation
@@ -33,6 +34,7 @@ __all__ = [
     "CsrfChecked",
     "DatabaseDep",
     "DispatcherDep",
+    "Id",
     "PageReviewer",
     "SessionDep",
     "SettingsDep",
@@ -75,6 +77,20 @@ def get_session(request: Request, db: DatabaseDep) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """What pages show of the signed-in reviewer; a plain value, safe after the session closes
+    (error pages are rendered after the request's database session has been rolled back)."""
+
+    id: int
+    email: str
+    is_admin: bool
+
+
+def _remember(request: Request, reviewer: Reviewer) -> None:
+    request.state.reviewer = SignedIn(reviewer.id, reviewer.email, reviewer.is_admin)
 
 
 def session_marker(reviewer: Reviewer) -> str:
@@ -132,13 +148,19 @@ async def csrf_checked(request: Request) -> None:
 CsrfChecked = Depends(csrf_checked)
 
 
-def api_reviewer(request: Request, session: SessionDep) -> Reviewer:
+def api_reviewer(request: Request, session: SessionDep, db: DatabaseDep) -> Reviewer:
     """A reviewer by bearer token, or by session cookie (with ``X-CSRF-Token`` when unsafe)."""
     token = _bearer(request)
     if token is not None:
         reviewer = reviewer_for_token(session, token)
         if reviewer is None:
             raise LoginRequired("the API token is not valid (revoked, mistyped or expired)")
+        if token_needs_touch(session, token):
+            if request.method in _UNSAFE:  # already a write transaction
+                touch_token(session, token)
+            else:  # a read: the one write gets its own short transaction
+                with db.session(write=True) as w:
+                    touch_token(w, token)
     else:
         reviewer = _cookie_reviewer(request, session)
         if reviewer is None:
@@ -149,7 +171,7 @@ def api_reviewer(request: Request, session: SessionDep) -> Reviewer:
             raise Forbidden(
                 "cookie-authenticated API calls that change data need the X-CSRF-Token header"
             )
-    request.state.reviewer = reviewer
+    _remember(request, reviewer)
     return reviewer
 
 
@@ -158,7 +180,7 @@ def page_reviewer(request: Request, session: SessionDep) -> Reviewer:
     reviewer = _cookie_reviewer(request, session)
     if reviewer is None:
         raise LoginRequired("sign in to see this page")
-    request.state.reviewer = reviewer
+    _remember(request, reviewer)
     return reviewer
 
 
@@ -166,9 +188,9 @@ ApiReviewer = Annotated[Reviewer, Depends(api_reviewer)]
 PageReviewer = Annotated[Reviewer, Depends(page_reviewer)]
 
 
-def admin_reviewer(request: Request, session: SessionDep) -> Reviewer:
+def admin_reviewer(request: Request, session: SessionDep, db: DatabaseDep) -> Reviewer:
     reviewer = (
-        api_reviewer(request, session)
+        api_reviewer(request, session, db)
         if request.url.path.startswith("/api/")
         else page_reviewer(request, session)
     )
@@ -179,6 +201,10 @@ def admin_reviewer(request: Request, session: SessionDep) -> Reviewer:
 
 AdminReviewer = Annotated[Reviewer, Depends(admin_reviewer)]
 
+
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="A row id")]
+"""Path ids are bounded: PostgreSQL integers stop at 2**31 - 1 and SQLite at 2**63 - 1."""
 
 Token_ = Annotated[
     str, Path(min_length=1, max_length=128, description="The candidate link's token")

@@ -15,6 +15,7 @@ from api.deps import (
     DatabaseDep,
     DispatcherDep,
     Forbidden,
+    Id,
     SessionDep,
     SettingsDep,
     Token_,
@@ -151,7 +152,7 @@ async def upload(
 
 @router.get("/submissions/{submission_id}", response_model=CandidateSubmission)
 def status(
-    invitation: CandidateInvitation, session: SessionDep, settings: SettingsDep, submission_id: int
+    invitation: CandidateInvitation, session: SessionDep, settings: SettingsDep, submission_id: Id
 ) -> CandidateSubmission:
     sub = SubmissionRepository(session).get_for_invitation(invitation.id, submission_id)
     if sub is None:

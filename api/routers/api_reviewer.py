@@ -8,7 +8,7 @@ from fastapi import APIRouter, BackgroundTasks, Query, Request
 from pydantic import BaseModel
 
 from api import views
-from api.deps import AdminReviewer, ApiReviewer, DispatcherDep, SessionDep, SettingsDep
+from api.deps import AdminReviewer, ApiReviewer, DispatcherDep, Id, SessionDep, SettingsDep
 from harness.assignments.loader import list_assignments, load_assignment
 from harness.audit.service import list_events
 from harness.errors import NotFound
@@ -88,7 +88,7 @@ def list_submissions(
 
 
 @router.get("/submissions/{submission_id}", response_model=SubmissionDetail)
-def get_submission(session: SessionDep, _: ApiReviewer, submission_id: int) -> SubmissionDetail:
+def get_submission(session: SessionDep, _: ApiReviewer, submission_id: Id) -> SubmissionDetail:
     sub = service.get_submission(session, submission_id)
     repo = SubmissionRepository(session)
     return views.detail(sub, repo.current_report(sub.id), repo.report_history(sub.id))
@@ -96,7 +96,7 @@ def get_submission(session: SessionDep, _: ApiReviewer, submission_id: int) -> S
 
 @router.get("/submissions/{submission_id}/reports/{report_id}")
 def get_report(
-    session: SessionDep, _: ApiReviewer, submission_id: int, report_id: int
+    session: SessionDep, _: ApiReviewer, submission_id: Id, report_id: Id
 ) -> dict[str, Any]:
     """One stored report (current or historical) as JSON."""
     for record in SubmissionRepository(session).report_history(submission_id):
@@ -111,7 +111,7 @@ def regrade(
     reviewer: ApiReviewer,
     dispatcher: DispatcherDep,
     background: BackgroundTasks,
-    submission_id: int,
+    submission_id: Id,
 ) -> Queued:
     sub = service.get_submission(session, submission_id)
     service.request_regrade(session, sub, reviewer)
@@ -121,7 +121,7 @@ def regrade(
 
 @router.post("/submissions/{submission_id}/notes", status_code=201, response_model=NoteOut)
 def add_note(
-    session: SessionDep, reviewer: ApiReviewer, submission_id: int, body: NoteCreate
+    session: SessionDep, reviewer: ApiReviewer, submission_id: Id, body: NoteCreate
 ) -> NoteOut:
     sub = service.get_submission(session, submission_id)
     note = service.add_note(session, sub, reviewer, body.body)
@@ -130,7 +130,7 @@ def add_note(
 
 @router.post("/submissions/{submission_id}/decision", status_code=201, response_model=DecisionOut)
 def decide(
-    session: SessionDep, reviewer: ApiReviewer, submission_id: int, body: DecisionCreate
+    session: SessionDep, reviewer: ApiReviewer, submission_id: Id, body: DecisionCreate
 ) -> DecisionOut:
     sub = service.get_submission(session, submission_id)
     d = service.record_decision(session, sub, reviewer, body.outcome, body.reason)
@@ -145,7 +145,7 @@ def decide(
 
 
 @router.post("/submissions/{submission_id}/select", response_model=Queued)
-def select(session: SessionDep, reviewer: ApiReviewer, submission_id: int) -> Queued:
+def select(session: SessionDep, reviewer: ApiReviewer, submission_id: Id) -> Queued:
     """Make this version the one that counts for its candidate."""
     sub = service.get_submission(session, submission_id)
     service.select_version(session, sub, reviewer)

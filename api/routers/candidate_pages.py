@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from api import views
-from api.deps import CandidateInvitation, DatabaseDep, SessionDep, SettingsDep, Token_
+from api.deps import CandidateInvitation, DatabaseDep, Id, SessionDep, SettingsDep, Token_
 from api.render import markdown_html
 from api.routers.api_candidate import receive_and_accept
 from api.security import csrf_valid
@@ -43,12 +43,14 @@ router = APIRouter(prefix="/c/{token}", tags=["pages"], include_in_schema=False)
 def task_page(
     request: Request,
     invitation: CandidateInvitation,
-    session: SessionDep,
+    db: DatabaseDep,
     settings: SettingsDep,
     token: Token_,
 ) -> Response:
     assignment = load_assignment(invitation.assignment_name, settings)
-    note_first_view(session, invitation)
+    if invitation.first_viewed_at is None:
+        with db.session(write=True) as w:  # GETs read; the one write gets its own transaction
+            note_first_view(w, invitation.id)
     spec = assignment.spec
     show = spec.policy.show_scores_to_candidate
     return render(
@@ -70,11 +72,13 @@ def task_page(
 
 @router.get("/kit.zip")
 def starter_kit(
-    invitation: CandidateInvitation, session: SessionDep, settings: SettingsDep
+    invitation: CandidateInvitation, db: DatabaseDep, settings: SettingsDep
 ) -> Response:
     assignment = load_assignment(invitation.assignment_name, settings)
     path = starter_kit_path(settings, assignment)
-    note_kit_download(session, invitation)
+    if invitation.kit_downloaded_at is None:
+        with db.session(write=True) as w:
+            note_kit_download(w, invitation.id)
     return FileResponse(
         path, media_type="application/zip", filename=f"{assignment.spec.name}-starter-kit.zip"
     )
@@ -130,7 +134,7 @@ def status_page(
     session: SessionDep,
     settings: SettingsDep,
     token: Token_,
-    submission_id: int,
+    submission_id: Id,
 ) -> Response:
     sub = SubmissionRepository(session).get_for_invitation(invitation.id, submission_id)
     if sub is None:

@@ -9,9 +9,12 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from api import views
 from api.deps import (
+    MAX_ID,
     AdminReviewer,
     CsrfChecked,
+    DatabaseDep,
     DispatcherDep,
+    Id,
     PageReviewer,
     SessionDep,
     SettingsDep,
@@ -22,6 +25,7 @@ from api.routers.api_reviewer import candidate_link
 from api.security import UNTRUSTED_CSP
 from api.templating import render
 from harness.assignments.loader import list_assignments, load_assignment
+from harness.audit import service as audit
 from harness.audit.service import list_events
 from harness.errors import HarnessError, NotFound
 from harness.invitations.repository import InvitationRepository
@@ -99,7 +103,7 @@ def submissions(
 
 
 def _submission_context(
-    session: SessionDep, settings: SettingsDep, submission_id: int
+    session: SessionDep, settings: SettingsDep, submission_id: Id
 ) -> dict[str, object]:
     sub = service.get_submission(session, submission_id)
     repo = SubmissionRepository(session)
@@ -121,7 +125,7 @@ def report_page(
     session: SessionDep,
     settings: SettingsDep,
     _: PageReviewer,
-    submission_id: int,
+    submission_id: Id,
 ) -> Response:
     return render(request, "report.html", _submission_context(session, settings, submission_id))
 
@@ -132,7 +136,7 @@ def code_page(
     session: SessionDep,
     settings: SettingsDep,
     _: PageReviewer,
-    submission_id: int,
+    submission_id: Id,
     path: Annotated[str, Query(min_length=1, max_length=1024)],
 ) -> Response:
     sub = service.get_submission(session, submission_id)
@@ -150,7 +154,7 @@ def notebook(
     session: SessionDep,
     settings: SettingsDep,
     _: PageReviewer,
-    submission_id: int,
+    submission_id: Id,
     name: Annotated[str, Query(max_length=300)],
 ) -> Response:
     """A rendered notebook, sanitised, under a CSP that forbids scripts and sandboxes it."""
@@ -171,14 +175,21 @@ def notebook(
 
 @router.get("/submissions/{submission_id}/download")
 def download(
-    session: SessionDep, settings: SettingsDep, reviewer: PageReviewer, submission_id: int
+    session: SessionDep,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    reviewer: PageReviewer,
+    submission_id: Id,
 ) -> Response:
     sub = service.get_submission(session, submission_id)
-    from harness.audit import service as audit
-
-    audit.record(
-        session, "submission.download", actor=reviewer, object_type="submission", object_id=sub.id
-    )
+    with db.session(write=True) as w:  # GETs read; the audit write gets its own transaction
+        audit.record(
+            w,
+            "submission.download",
+            actor=reviewer,
+            object_type="submission",
+            object_id=sub.id,
+        )
     # octet-stream + attachment: the browser never renders the candidate's bytes.
     return FileResponse(
         settings.blobs_dir / sub.blob_key,
@@ -194,7 +205,7 @@ def regrade(
     reviewer: PageReviewer,
     dispatcher: DispatcherDep,
     background: BackgroundTasks,
-    submission_id: int,
+    submission_id: Id,
 ) -> Response:
     sub = service.get_submission(session, submission_id)
     service.request_regrade(session, sub, reviewer)
@@ -206,7 +217,7 @@ def regrade(
 def add_note(
     session: SessionDep,
     reviewer: PageReviewer,
-    submission_id: int,
+    submission_id: Id,
     body: Annotated[str, Form(max_length=10_000)],
 ) -> Response:
     sub = service.get_submission(session, submission_id)
@@ -218,7 +229,7 @@ def add_note(
 def decide(
     session: SessionDep,
     reviewer: PageReviewer,
-    submission_id: int,
+    submission_id: Id,
     outcome: Annotated[str, Form(max_length=10)],
     reason: Annotated[str, Form(max_length=5_000)],
 ) -> Response:
@@ -228,7 +239,7 @@ def decide(
 
 
 @router.post("/submissions/{submission_id}/select", dependencies=[CsrfChecked])
-def select(session: SessionDep, reviewer: PageReviewer, submission_id: int) -> Response:
+def select(session: SessionDep, reviewer: PageReviewer, submission_id: Id) -> Response:
     sub = service.get_submission(session, submission_id)
     service.select_version(session, sub, reviewer)
     return RedirectResponse(f"/submissions/{sub.id}", status_code=303)
@@ -240,8 +251,8 @@ def compare(
     session: SessionDep,
     settings: SettingsDep,
     _: PageReviewer,
-    a: Annotated[int, Query(ge=1)],
-    b: Annotated[int, Query(ge=1)],
+    a: Annotated[int, Query(ge=1, le=MAX_ID)],
+    b: Annotated[int, Query(ge=1, le=MAX_ID)],
 ) -> Response:
     left = _submission_context(session, settings, a)
     right = _submission_context(session, settings, b)

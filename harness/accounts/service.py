@@ -27,6 +27,8 @@ __all__ = [
     "create_token",
     "reviewer_for_token",
     "set_password",
+    "token_needs_touch",
+    "touch_token",
 ]
 
 API_TOKEN_PREFIX = "hrt"
@@ -125,14 +127,26 @@ def create_token(
 
 
 def reviewer_for_token(session: Session, token: str) -> Reviewer | None:
-    """The active reviewer owning this API token, or None."""
+    """The active reviewer owning this API token, or None. Reads only (see ``touch_token``)."""
     if not token.startswith(API_TOKEN_PREFIX + "_") or len(token) > 200:
         return None
     row = ReviewerRepository(session).token_by_hash(hash_token(token))
     if row is None or not row.reviewer.active:
         return None
-    now = utcnow()
-    # Writing on every request would serialise readers on SQLite; a minute's precision is enough.
-    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
-        row.last_used_at = now
     return row.reviewer
+
+
+def token_needs_touch(session: Session, token: str) -> bool:
+    """Whether the token's ``last_used_at`` is more than a minute old (worth a write)."""
+    row = ReviewerRepository(session).token_by_hash(hash_token(token))
+    return row is not None and (
+        row.last_used_at is None or (utcnow() - row.last_used_at).total_seconds() > 60
+    )
+
+
+def touch_token(session: Session, token: str) -> None:
+    """Record that the token was used. Callers run it in its own short write transaction, so
+    read-only requests never take SQLite's write lock."""
+    row = ReviewerRepository(session).token_by_hash(hash_token(token))
+    if row is not None:
+        row.last_used_at = utcnow()

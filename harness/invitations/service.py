@@ -135,8 +135,10 @@ def starter_kit_path(settings: Settings, assignment: Assignment) -> Path:
     return dest
 
 
-def note_kit_download(session: Session, invitation: Invitation) -> None:
-    if invitation.kit_downloaded_at is None:
+def note_kit_download(session: Session, invitation_id: int) -> None:
+    """First starter-kit download (issue 5 may start the clock on it). Own write transaction."""
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is not None and invitation.kit_downloaded_at is None:
         invitation.kit_downloaded_at = utcnow()
         audit.record(
             session,
@@ -147,6 +149,7 @@ def note_kit_download(session: Session, invitation: Invitation) -> None:
         )
 
 
-def note_first_view(session: Session, invitation: Invitation) -> None:
-    if invitation.first_viewed_at is None:
+def note_first_view(session: Session, invitation_id: int) -> None:
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is not None and invitation.first_viewed_at is None:
         invitation.first_viewed_at = utcnow()
