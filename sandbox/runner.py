@@ -358,6 +358,15 @@ def _pending(stream: Any) -> bool:
 
 
 def _close_quietly(attached: Any) -> None:
+    # Closing the SocketIO wrapper alone leaves the socket open (the HTTP response holds it):
+    # the engine would keep writing into a full buffer, and a container blocked on that write
+    # cannot be killed or removed. Shut the socket itself.
+    raw = getattr(attached, "_sock", attached)
+    if isinstance(raw, socket.socket):
+        with contextlib.suppress(OSError):
+            raw.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(OSError):
+            raw.close()
     with contextlib.suppress(OSError):
         attached.close()
 

@@ -55,7 +55,9 @@ class Limits:
     pids: int = 256
     """Most processes and threads alive at once (stops fork bombs)."""
     output_bytes: int = 200 * MiB
-    """Total of all writable output folders (allocated blocks plus a charge per entry)."""
+    """Most bytes in all writable output folders together, counting what they already held
+    (file sizes plus 4 KiB per entry). Checked 4 times a second and once after exit; a fast
+    writer may pass it by what it writes in a quarter second before it is killed."""
     tmpfs_bytes: int = 512 * MiB
     """Size of each scratch tmpfs: ``/tmp``, the workdir and ``HOME``."""
     log_bytes: int = 256 * KiB

@@ -410,6 +410,7 @@ def test_interrupted_run_still_removes_its_container(
         while not docker_client.api.containers(filters={"label": label}):
             assert time.monotonic() < deadline, "the container never started"
             time.sleep(0.05)
+        time.sleep(0.5)  # mid-run: sleeping, or flooding into the attach socket
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=20) != 0
     finally:
