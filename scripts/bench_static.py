@@ -27,7 +27,18 @@ from graders.quality import QualityGrader  # noqa: E402
 from graders.types import AssignmentView, GradingContext  # noqa: E402
 from graders.writeup import WriteupGrader  # noqa: E402
 
-_WORDS = ["ticket", "label", "score", "frame", "token", "vector", "model", "batch", "queue", "reply"]
+_WORDS = [
+    "ticket",
+    "label",
+    "score",
+    "frame",
+    "token",
+    "vector",
+    "model",
+    "batch",
+    "queue",
+    "reply",
+]
 
 
 def _function(rng: random.Random, index: int) -> list[str]:
@@ -43,7 +54,9 @@ def _function(rng: random.Random, index: int) -> list[str]:
     lines.append("    for position, item in enumerate(items):")
     for branch in range(rng.randint(1, 6)):
         keyword = "if" if branch == 0 else "elif"
-        lines.append(f"        {keyword} item.startswith({rng.choice(_WORDS)!r}) and position < limit:")
+        lines.append(
+            f"        {keyword} item.startswith({rng.choice(_WORDS)!r}) and position < limit:"
+        )
         lines.append(f"            counts[item] = counts.get(item, 0) + {branch + 1}")
     lines.append("        else:")
     lines.append("            counts.setdefault(item, 0)")
@@ -161,14 +174,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=20_000, help="Python lines to generate")
     parser.add_argument("--repeat", type=int, default=3, help="runs; the median is reported")
-    parser.add_argument("--target", type=float, default=5.0, help="seconds the total must stay under")
+    parser.add_argument(
+        "--target", type=float, default=5.0, help="seconds the total must stay under"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-static-") as tmp:
         root = Path(tmp) / "submission"
         lines = generate(root, args.lines)
         runs = [run_once(root) for _ in range(args.repeat)]
     median = {key: sorted(r[key] for r in runs)[len(runs) // 2] for key in runs[0]}
-    print(f"static graders on a synthetic submission of {lines:,} Python lines ({args.repeat} runs, median):")
+    print(
+        f"static graders on a synthetic submission of {lines:,} Python lines ({args.repeat} runs, median):"
+    )
     for key, seconds in median.items():
         print(f"  {key:<10} {seconds:6.2f} s")
     verdict = "within" if median["total"] <= args.target else "OVER"

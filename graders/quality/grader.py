@@ -200,7 +200,9 @@ class QualityGrader:
         entry = entry_points(inv)
         # Command-line modules talk to the user with print(); library modules should not.
         entry_scripts = set(entry.scripts) | {
-            u.rel for u, m in sources if m.has_main_guard or m.is_cli or PurePosixPath(u.rel).stem in _CLI_STEMS
+            u.rel
+            for u, m in sources
+            if m.has_main_guard or m.is_cli or PurePosixPath(u.rel).stem in _CLI_STEMS
         }
         a = _Analysis(
             inv=inv,

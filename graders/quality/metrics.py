@@ -123,7 +123,11 @@ def _collect(tree: ast.Module, m: UnitMetrics) -> None:
         if isinstance(node, ast.If) and _is_main_guard(node):
             m.has_main_guard = True
         if isinstance(node, ast.Import | ast.ImportFrom):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+            )
             m.is_cli = m.is_cli or any(n.split(".")[0] in _CLI_MODULES for n in names)
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 512:
             m.string_constants.append((node.value, getattr(node, "lineno", 0)))

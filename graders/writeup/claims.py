@@ -21,7 +21,9 @@ weighted-F1 (plus the macro interval's half-width), since candidates use the wor
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -46,6 +48,10 @@ AFTER_METRIC = 60
 """Characters between a metric name and a value that still tie them together."""
 BEFORE_METRIC = 20
 """Characters between a value and a metric name after it (``91% accuracy``)."""
+MAX_CLAIM_TEXT = 200_000
+MAX_SENTENCE = 2_000
+MAX_PER_SENTENCE = 50
+MAX_CLAIMS = 200
 
 
 class ClaimContext(StrEnum):
@@ -79,7 +85,9 @@ _UNIT_AFTER = re.compile(
 )
 # Sentences end at . ! ? ; (not inside numbers), at blank lines and before a new block (list
 # item, table row, heading, quote); a single newline inside a paragraph is just a wrapped line.
-_SENTENCE = re.compile(r"(?<!\d)[.!?](?!\d)|;|\n\s*\n|\n(?=\s*(?:[-*+|#>]|\d+[.)]\s))")
+_SENTENCE = re.compile(
+    r"[.!?](?=\s+[A-Z])|(?<!\d)[.!?](?!\d)|;|\n\s*\n|\n(?=\s*(?:[-*+|#>]|\d+[.)]\s))"
+)
 
 _CONTEXTS: tuple[tuple[ClaimContext, re.Pattern[str]], ...] = (
     (ClaimContext.baseline, re.compile(r"baseline|dummy|majority|most[\s-]frequent|random guess|starter", re.I)),
@@ -172,7 +180,9 @@ def _table_claims(text: str, doc: str, has_lines: bool) -> tuple[list[Claim], se
             i += 1
             continue
         header = _cells(lines[i])
-        columns = {k: spans[0][2] for k, cell in enumerate(header) if (spans := _metric_spans(cell))}
+        columns = {
+            k: spans[0][2] for k, cell in enumerate(header) if (spans := _metric_spans(cell))
+        }
         used.update((i, i + 1))
         j = i + 2
         while j < len(lines) and lines[j].lstrip().startswith("|"):
@@ -180,7 +190,9 @@ def _table_claims(text: str, doc: str, has_lines: bool) -> tuple[list[Claim], se
             cells = _cells(lines[j])
             row_spans = _metric_spans(cells[0]) if cells else []
             row_metric = row_spans[0][2] if row_spans else None
-            labels = " ".join(c for k, c in enumerate(cells) if k not in columns and not _value_spans(c))
+            labels = " ".join(
+                c for k, c in enumerate(cells) if k not in columns and not _value_spans(c)
+            )
             for k, cell in enumerate(cells):
                 values = _value_spans(cell)
                 metric = columns.get(k) or (row_metric if k > 0 else None)
@@ -188,67 +200,79 @@ def _table_claims(text: str, doc: str, has_lines: bool) -> tuple[list[Claim], se
                     continue
                 context = _context(f"{labels} {header[k] if k < len(header) else ''}")
                 line = j + 1 if has_lines else None
-                claims.append(Claim(metric, values[0][2], lines[j].strip()[:160], context, doc, line))
+                claims.append(
+                    Claim(metric, values[0][2], lines[j].strip()[:160], context, doc, line)
+                )
             j += 1
         i = j
     return claims, used
 
 
-def extract_claims(text: str, doc: str, *, has_lines: bool = True) -> list[Claim]:
-    """Every metric claim in ``text``, tables included, without duplicates."""
-    claims, table_lines = _table_claims(text, doc, has_lines)
-    line_starts = [0]
-    for m in re.finditer("\n", text):
-        line_starts.append(m.end())
+def _line_index(text: str) -> list[int]:
+    return [0, *(m.end() for m in re.finditer("\n", text))]
 
-    def line_of(offset: int) -> int:
-        lo, hi = 0, len(line_starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if line_starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo + 1
+
+def _sentence_claims(
+    sentence: str, start: int, doc: str, line_of: Callable[[int], int | None]
+) -> list[Claim]:
+    metrics = _metric_spans(sentence)[:MAX_PER_SENTENCE]
+    if not metrics:
+        return []
+    ends = [m[1] for m in metrics]
+    claims: list[Claim] = []
+    for v_start, v_end, value in _value_spans(sentence)[:MAX_PER_SENTENCE]:
+        # nearest metric name ending before the value, and the first one starting after it
+        k = bisect.bisect_right(ends, v_start) - 1
+        before = metrics[k] if k >= 0 and v_start - metrics[k][1] <= AFTER_METRIC else None
+        after = next((m for m in metrics[k + 1 :] if m[0] >= v_end), None)
+        # "86% accuracy": a metric name right after the value, with nothing but spaces between
+        if (
+            after
+            and after[0] - v_end <= BEFORE_METRIC
+            and not sentence[v_end : after[0]].strip(" \t\n(-")
+        ):
+            metric = after[2]
+        elif before is not None:
+            metric = before[2]
+        else:
+            continue
+        if metric == "balanced":
+            continue
+        window = sentence[max(0, v_start - _CONTEXT_BEFORE) : v_end + _CONTEXT_AFTER]
+        snippet = " ".join(sentence[max(0, v_start - 60) : v_end + 20].split())
+        claims.append(
+            Claim(metric, value, snippet, _context(window), doc, line_of(start + v_start))
+        )
+    return claims
+
+
+def extract_claims(text: str, doc: str, *, has_lines: bool = True) -> list[Claim]:
+    """Every metric claim in ``text`` (tables included), in document order, without duplicates.
+
+    Bounded for hostile input: :data:`MAX_CLAIM_TEXT` characters are read, sentences are cut at
+    :data:`MAX_SENTENCE` characters and at most :data:`MAX_CLAIMS` claims are kept.
+    """
+    text = text[:MAX_CLAIM_TEXT]
+    claims, table_lines = _table_claims(text, doc, has_lines)
+    starts = _line_index(text)
+
+    def line_of(offset: int) -> int | None:
+        return bisect.bisect_right(starts, offset) if has_lines else None
 
     for start, sentence in _sentences(text):
-        if line_of(start) - 1 in table_lines:
+        if bisect.bisect_right(starts, start) - 1 in table_lines:
             continue
-        metrics = _metric_spans(sentence)
-        if not metrics:
-            continue
-        for v_start, v_end, value in _value_spans(sentence):
-            before = [m for m in metrics if m[1] <= v_start and v_start - m[1] <= AFTER_METRIC]
-            after = [m for m in metrics if m[0] >= v_end and m[0] - v_end <= BEFORE_METRIC]
-            # "86% accuracy": a metric name right after the value, with nothing but spaces between
-            if after and not sentence[v_end : after[0][0]].strip(" \t\n(-"):
-                metric = after[0][2]
-            elif before:
-                metric = before[-1][2]
-            else:
-                continue
-            if metric == "balanced":
-                continue
-            window = sentence[max(0, v_start - _CONTEXT_BEFORE) : v_end + _CONTEXT_AFTER]
-            snippet = " ".join(sentence[max(0, v_start - 60) : v_end + 20].split())
-            claims.append(
-                Claim(
-                    metric,
-                    value,
-                    snippet,
-                    _context(window),
-                    doc,
-                    line_of(start + v_start) if has_lines else None,
-                )
-            )
+        claims.extend(_sentence_claims(sentence[:MAX_SENTENCE], start, doc, line_of))
+        if len(claims) >= MAX_CLAIMS:
+            break
     seen: set[tuple[str, float, ClaimContext, int | None]] = set()
     unique: list[Claim] = []
-    for claim in claims:
+    for claim in sorted(claims, key=lambda c: c.line or 0):
         key = (claim.metric, round(claim.value, 4), claim.context, claim.line)
         if key not in seen:
             seen.add(key)
             unique.append(claim)
-    return unique
+    return unique[:MAX_CLAIMS]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ MIN_WORDS_BEFORE_NOTEBOOKS = 150
 """When the files found hold fewer words than this, notebooks' Markdown cells are added."""
 
 _NAME = re.compile(r"^(write[-_ ]?up|readme|report)(\.(md|markdown|rst|txt))?$", re.IGNORECASE)
-_PRIORITY = {"write": 0, "repo": 1, "read": 2}
+_PRIORITY = (("write", 0), ("report", 1), ("readme", 2))
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,11 @@ class Writeup:
         return ", ".join(d.rel for d in self.docs)
 
 
+def _priority(name: str) -> int:
+    lower = name.lower()
+    return next((rank for prefix, rank in _PRIORITY if lower.startswith(prefix)), len(_PRIORITY))
+
+
 def _kind(rel: str) -> str:
     suffix = PurePosixPath(rel.lower()).suffix
     return {".md": "markdown", ".markdown": "markdown", ".rst": "rst"}.get(suffix, "text")
@@ -60,7 +65,7 @@ def locate_writeup(ctx: GradingContext) -> Writeup | None:
         for f in inventory(ctx).files
         if f.kind is FileKind.doc and f.depth <= 2 and _NAME.match(f.name)
     ]
-    candidates.sort(key=lambda f: (f.depth, _PRIORITY.get(f.name.lower()[:4], 3), f.rel))
+    candidates.sort(key=lambda f: (f.depth, _priority(f.name), f.rel))
     shallowest = candidates[0].depth if candidates else 0
     docs: list[WriteupDoc] = []
     for f in candidates:

@@ -98,10 +98,15 @@ def make_scores(
         weighted_f1=weighted_f1 if weighted_f1 is not None else (accuracy + macro_f1) / 2,
         accuracy_ci=Interval(low=accuracy - half_width, high=accuracy + half_width),
         macro_f1_ci=Interval(low=macro_f1 - half_width, high=macro_f1 + half_width),
-        per_class=[ClassScore(label=label, precision=0.8, recall=0.8, f1=0.8, support=100) for label in LABELS],
+        per_class=[
+            ClassScore(label=label, precision=0.8, recall=0.8, f1=0.8, support=100)
+            for label in LABELS
+        ],
         confusion=ConfusionMatrix(labels=LABELS, matrix=[[0] * len(LABELS) for _ in LABELS]),
     )
-    return PredictionScores(check=PredictionCheck(ok=True, rows=1500), heldout=heldout, bootstrap_samples=1000)
+    return PredictionScores(
+        check=PredictionCheck(ok=True, rows=1500), heldout=heldout, bootstrap_samples=1000
+    )
 
 
 def run_test_stage(
@@ -187,7 +192,12 @@ def golden_stage(
             cache[name] = (
                 workspace,
                 run_test_stage(
-                    graders_box, sandbox_image, workspace, work, wall_seconds=wall, per_test_timeout_s=per_test
+                    graders_box,
+                    sandbox_image,
+                    workspace,
+                    work,
+                    wall_seconds=wall,
+                    per_test_timeout_s=per_test,
                 ),
             )
         return cache[name]
