@@ -89,8 +89,8 @@ def test_past_the_wall_clock_is_timed_out(
     elapsed = time.monotonic() - started
     assert result.verdict is Verdict.timed_out
     assert result.message == "killed after 2 s wall-clock limit"
-    assert 2 <= result.duration_s < 3.5
-    assert elapsed < 5
+    assert 2 <= result.duration_s < 4.5
+    assert elapsed < 8
     assert container_gone(docker_client, result)
 
 
@@ -140,7 +140,7 @@ def test_filling_the_output_folder_is_output_too_large(
     )
     assert result.verdict is Verdict.output_too_large
     assert result.message == "wrote more than 8 MiB to its output folders"
-    assert result.duration_s < 5
+    assert result.duration_s < 10  # the wall clock is 20 s
     assert container_gone(docker_client, result)
     written = sum(p.stat().st_size for p in out.iterdir())
     assert written < 32 * MiB  # stopped soon after the cap, not at the wall clock
@@ -197,7 +197,7 @@ def test_flooding_stdout_is_bounded_marked_and_killed(
     assert "bytes of output dropped" in result.log
     assert len(result.log.encode()) < 16 * 1024 + 200
     assert result.log_bytes_total > 50 * 16 * 1024
-    assert result.duration_s < 5
+    assert result.duration_s < 10  # the wall clock is 20 s
     assert container_gone(docker_client, result)
 
 

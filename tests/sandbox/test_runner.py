@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
+import threading
 from pathlib import Path
 
 import docker
@@ -197,25 +199,28 @@ def test_labels_and_name_hint(
     box: sandbox.Sandbox, sandbox_image: str, tmp_path: Path, docker_client: docker.DockerClient
 ) -> None:
     seen: dict[str, object] = {}
+    done = threading.Event()
     code = "import time; time.sleep(1.5)"
     spec = python_spec(sandbox_image, code, tmp=tmp_path, labels={"stage": "train"})
-    spec = RunSpec(**{**spec.__dict__, "name_hint": "train sub/42"})
-
-    import threading
+    spec = dataclasses.replace(spec, name_hint="train sub/42")
 
     def look() -> None:
-        for _ in range(40):
+        # Looks while the run goes on, however slowly the engine starts it.
+        while not done.is_set():
             found = docker_client.api.containers(filters={"label": "stage=train"})
             found = [c for c in found if box.label in c["Labels"]]
             if found:
                 seen.update(found[0])
                 return
-            threading.Event().wait(0.05)
+            done.wait(0.05)
 
     watcher = threading.Thread(target=look)
     watcher.start()
-    result = box.run(spec)
-    watcher.join()
+    try:
+        result = box.run(spec)
+    finally:
+        done.set()
+        watcher.join()
     assert result.verdict is Verdict.ok
     assert result.container_name.startswith("takehome-train-sub-42-")
     assert seen, "the running container was not found by its labels"
