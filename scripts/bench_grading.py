@@ -1,0 +1,125 @@
+"""``make bench``: what the sandbox costs.
+
+Grades the reference solution through the real pipeline and, in the same run, times the same
+test, train and predict commands natively on the host (same package versions, same thread pinning).
+Prints the sandboxed/native ratio of train+predict and the fixed per-submission overhead:
+the whole grading wall time minus the native time of the same work.
+
+Targets on the 2-core development machine, images already built: ratio <= 1.15, overhead <= 2 s.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from harness.assignments.loader import load_assignment
+from harness.grading import stages
+from harness.grading.pipeline import grade_path, image_recipe
+from harness.grading.progress import ProgressEvent
+from harness.settings import Settings
+from harness.submissions.contract import ProjectContract, detect_contract, render_command
+
+import sandbox
+
+REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+
+
+def native_times(assignment_name: str, solution: Path, settings: Settings) -> dict[str, float]:
+    assignment = load_assignment(assignment_name, settings)
+    contract = detect_contract(solution)
+    assert isinstance(contract, ProjectContract)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        work = root / "work"
+        shutil.copytree(solution, work)
+        (root / "model").mkdir()
+        (root / "out").mkdir()
+        stages.build_test_features(assignment, root / "test.csv", assignment.spec.seed)
+        paths = {"train": str(assignment.train_csv), "test": str(root / "test.csv"),
+                 "model_dir": str(root / "model"), "predictions": str(root / "out" / "predictions.csv")}
+        env = {**os.environ, **stages.stage_env(assignment.spec.limits.train),
+               "TRAIN_CSV": str(assignment.train_csv), "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+        from graders.candidate_tests.plan import test_stage_plan
+
+        plan = test_stage_plan()
+        # The test stage natively: the same pytest command and config files, at host paths.
+        def host(text: str) -> str:
+            mapping = {"/harness": root / "harness", "/out": root / "out", "/work": work,
+                       "/tmp": root}
+            return re.sub(r"(?<![\w.])(/harness|/out|/work|/tmp)(?=/|$|\s)",
+                          lambda m: str(mapping[m.group(1)]), text)
+
+        for container_path, content in plan.files.items():
+            target = Path(host(container_path))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(host(content))
+        test_cmd = [sys.executable if c == "python" else host(c) for c in plan.command]
+        env.update({k: host(v) for k, v in plan.env.items()})
+        times: dict[str, float] = {}
+        for name, command in (
+            ("tests", test_cmd),
+            ("train", ["/bin/sh", "-c", render_command(contract.train_command, paths)]),
+            ("predict", ["/bin/sh", "-c", render_command(contract.predict_command, paths)]),
+        ):
+            started = time.perf_counter()
+            done = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True)
+            if done.returncode != 0:
+                raise SystemExit(f"native {name} failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+            times[name] = time.perf_counter() - started
+    return times
+
+
+def sandboxed_times(assignment_name: str, solution: Path, settings: Settings) -> dict[str, float]:
+    assignment = load_assignment(assignment_name, settings)
+    elapsed: dict[str, float] = {}
+
+    def progress(event: ProgressEvent) -> None:
+        if event.state == "finished" and event.elapsed_s is not None:
+            elapsed[event.stage] = event.elapsed_s
+
+    started = time.perf_counter()
+    report = grade_path(solution, assignment, settings=settings, progress=progress)
+    elapsed["total"] = time.perf_counter() - started
+    assert report.status.value == "graded", report.message
+    return elapsed
+
+
+def main() -> None:
+    settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="bench-")))
+    sandbox.ensure_image(image_recipe(settings), progress=print)
+    assignment = load_assignment("support-tickets", settings)
+    solution = assignment.root / "solutions" / "reference"
+    boxed_runs, native_runs = [], []
+    for i in range(REPEATS):
+        boxed_runs.append(sandboxed_times("support-tickets", solution, settings))
+        native_runs.append(native_times("support-tickets", solution, settings))
+        print(f"run {i + 1}/{REPEATS}: sandboxed {boxed_runs[-1]['total']:.2f} s total", flush=True)
+
+    def med(runs: list[dict[str, float]], key: str) -> float:
+        return statistics.median(r.get(key, 0.0) for r in runs)
+
+    print("\nstage        sandboxed   native   (median of %d runs)" % REPEATS)
+    for key in ("tests", "train", "predict"):
+        print(f"{key:10s} {med(boxed_runs, key):9.2f} s {med(native_runs, key):7.2f} s")
+    boxed_tp = med(boxed_runs, "train") + med(boxed_runs, "predict")
+    native_tp = med(native_runs, "train") + med(native_runs, "predict")
+    native_all = native_tp + med(native_runs, "tests")
+    total = med(boxed_runs, "total")
+    ratio = boxed_tp / native_tp
+    overhead = total - native_all
+    print(f"\ntrain+predict: sandboxed {boxed_tp:.2f} s, native {native_tp:.2f} s, ratio {ratio:.2f} (target <= 1.15)")
+    print(f"whole grading {total:.2f} s vs native tests+train+predict {native_all:.2f} s: "
+          f"fixed overhead {overhead:.2f} s per submission (target <= 2 s)")
+    shutil.rmtree(settings.data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
