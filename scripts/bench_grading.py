@@ -20,14 +20,13 @@ import tempfile
 import time
 from pathlib import Path
 
+import sandbox
 from harness.assignments.loader import load_assignment
 from harness.grading import stages
 from harness.grading.pipeline import grade_path, image_recipe
 from harness.grading.progress import ProgressEvent
 from harness.settings import Settings
 from harness.submissions.contract import ProjectContract, detect_contract, render_command
-
-import sandbox
 
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 
@@ -106,7 +105,7 @@ def main() -> None:
     def med(runs: list[dict[str, float]], key: str) -> float:
         return statistics.median(r.get(key, 0.0) for r in runs)
 
-    print("\nstage        sandboxed   native   (median of %d runs)" % REPEATS)
+    print(f"\nstage        sandboxed   native   (median of {REPEATS} runs)")
     for key in ("tests", "train", "predict"):
         print(f"{key:10s} {med(boxed_runs, key):9.2f} s {med(native_runs, key):7.2f} s")
     boxed_tp = med(boxed_runs, "train") + med(boxed_runs, "predict")
