@@ -39,6 +39,8 @@ MAX_CELL_CHARS = 200_000
 """Characters of source kept per cell."""
 MAX_NOTEBOOKS = 50
 """Notebooks loaded per submission."""
+MAX_TOTAL_NOTEBOOK_BYTES = 80 * 1024 * 1024
+"""Bytes of notebook JSON read per submission."""
 
 # Cell magics whose body is still Python: keep the body, neutralise the magic line.
 _PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit"})
@@ -284,7 +286,14 @@ def notebooks(ctx: GradingContext) -> list[LoadedNotebook]:
     if isinstance(cached, list):
         return cached
     loaded: list[LoadedNotebook] = []
+    budget = MAX_TOTAL_NOTEBOOK_BYTES
     for f in inventory(ctx).of_kind(FileKind.notebook)[:MAX_NOTEBOOKS]:
+        if f.size > budget:
+            loaded.append(
+                LoadedNotebook(f.rel, "the submission's notebooks are too large in total to read")
+            )
+            continue
+        budget -= f.size
         read = read_text(ctx.workspace, f.rel, f.size, MAX_NOTEBOOK_BYTES)
         if read.text is None:
             assert read.problem is not None

@@ -8,6 +8,7 @@ and cached in :attr:`GradingContext.memo`.
 
 from __future__ import annotations
 
+import itertools
 import os
 import stat
 from dataclasses import dataclass, field
@@ -194,7 +195,11 @@ def scan_workspace(root: Path) -> Inventory:
     while stack:
         folder, prefix, depth = stack.pop()
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as listing:
+                # never read more of one huge folder than the remaining entry budget
+                entries = sorted(
+                    itertools.islice(listing, MAX_ENTRIES - seen + 1), key=lambda e: e.name
+                )
         except OSError:
             continue
         for entry in entries:

@@ -6,7 +6,8 @@ Layers, each sufficient against a different mistake in the others:
    and state) are dropped; SVG outputs become ``<img src="data:image/svg+xml...">`` (an image
    context never runs script); oversized outputs are replaced by a note; notebook metadata
    (widget state) is not carried over; markdown images are not embedded from disk.
-2. nbconvert's ``basic`` template renders the body only: no require.js, no MathJax loader.
+2. nbconvert's ``basic`` template renders the body only (no require.js, no MathJax loader) and
+   runs its own bleach pass over code, Markdown and HTML outputs.
 3. The result is cleaned by ``nh3`` (ammonia) with an allow-list: no ``script``/``style``/
    ``iframe``/``object``/``svg`` elements, no event-handler or ``style`` attributes, no ``id``
    (DOM clobbering), links only to ``http(s)``/``mailto``, relative URLs dropped, images only from

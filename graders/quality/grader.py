@@ -46,6 +46,8 @@ MAX_LINT_FINDINGS = 300
 MAX_PATH_FINDINGS = 20
 LOW_MAINTAINABILITY = 20.0
 """Modules below this maintainability index (radon, 0-100) get a finding."""
+TIME_BUDGET_S = 120.0
+"""Seconds of per-module metrics (radon) before the rest is skipped; ``time_budget_s`` overrides."""
 TOOL_TIMEOUT_S = 60.0
 """Time limit of each ruff call; ``[graders.quality] tool_timeout_s`` in the spec overrides it."""
 
@@ -196,7 +198,16 @@ class QualityGrader:
         analysed = [u for u in units if u.ok]
         timeout = float(ctx.options(self.name).get("tool_timeout_s", TOOL_TIMEOUT_S))
         ruff = run_ruff(ctx.workspace, analysed, timeout_s=timeout)
-        sources = [(u, unit_metrics(u)) for u in analysed if not u.is_test]
+        deadline = time.monotonic() + float(
+            ctx.options(self.name).get("time_budget_s", TIME_BUDGET_S)
+        )
+        sources: list[tuple[SourceUnit, UnitMetrics]] = []
+        skipped = 0
+        for unit in (u for u in analysed if not u.is_test):
+            if time.monotonic() > deadline:
+                skipped += 1
+                continue
+            sources.append((unit, unit_metrics(unit)))
         entry = entry_points(inv)
         # Command-line modules talk to the user with print(); library modules should not.
         entry_scripts = set(entry.scripts) | {
@@ -219,6 +230,15 @@ class QualityGrader:
             Finding(rule="quality:tool-failed", message=p, severity=Severity.info)
             for p in ruff.problems
         )
+        if skipped:
+            a.findings.append(
+                Finding(
+                    rule="quality:analysis-truncated",
+                    message=f"Complexity and documentation metrics cover part of the code only: "
+                    f"{skipped} modules were left out when the analysis time budget ran out.",
+                    severity=Severity.info,
+                )
+            )
         if inv.truncated:
             a.findings.append(
                 Finding(

@@ -56,6 +56,10 @@ class UnitMetrics:
     """Defines at least one function or class."""
     string_constants: list[tuple[str, int]] = field(default_factory=list)
     """(value, line) of string literals, for the hard-coded path check."""
+    statements: int = 0
+    """Logical lines (statements), radon's LLOC."""
+    docstring_lines: int = 0
+    """Lines taken by module, class and function docstrings."""
 
 
 _CLI_MODULES = frozenset({"argparse", "click", "typer", "fire", "docopt"})
@@ -94,6 +98,10 @@ def _collect(tree: ast.Module, m: UnitMetrics) -> None:
     stack: list[tuple[ast.AST, bool, bool | None]] = [(tree, False, None)]
     while stack:
         node, in_function, class_public = stack.pop()
+        if isinstance(node, ast.stmt):
+            m.statements += 1
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            m.docstring_lines += _docstring_span(node)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             m.defines_logic = True
             if not in_function:
@@ -134,21 +142,17 @@ def _collect(tree: ast.Module, m: UnitMetrics) -> None:
         stack.extend((child, in_function, class_public) for child in ast.iter_child_nodes(node))
 
 
-def _docstring_lines(tree: ast.Module) -> int:
-    count = 0
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-            and node.body
-        ):
-            first = node.body[0]
-            if (
-                isinstance(first, ast.Expr)
-                and isinstance(first.value, ast.Constant)
-                and isinstance(first.value.value, str)
-            ):
-                count += (first.end_lineno or first.lineno) - first.lineno + 1
-    return count
+def _docstring_span(
+    node: ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef,
+) -> int:
+    first = node.body[0] if node.body else None
+    if (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
+        return (first.end_lineno or first.lineno) - first.lineno + 1
+    return 0
 
 
 def unit_metrics(unit: SourceUnit) -> UnitMetrics:
@@ -166,9 +170,10 @@ def unit_metrics(unit: SourceUnit) -> UnitMetrics:
             m.complexities.append((qual, block.lineno, block.complexity))
     # Sum of the functions' complexities stands in for radon's module total in the MI formula.
     total_cc = sum(c for _, _, c in m.complexities) or 1
-    lloc = sum(1 for node in ast.walk(unit.tree) if isinstance(node, ast.stmt))
-    if m.sloc and lloc:
-        comments = 100.0 * (comment_lines + _docstring_lines(unit.tree)) / m.sloc
+    if m.sloc and m.statements:
+        comments = 100.0 * (comment_lines + m.docstring_lines) / m.sloc
         volume = h_visit_ast(unit.tree).total.volume
-        m.maintainability = round(mi_compute(volume, total_cc, lloc, min(comments, 100.0)), 2)
+        m.maintainability = round(
+            mi_compute(volume, total_cc, m.statements, min(comments, 100.0)), 2
+        )
     return m

@@ -82,57 +82,69 @@ def _add(deps: Dependencies, requirement: str, pinned: bool) -> None:
         deps.unpinned.append(requirement)
 
 
+def _requirements_file(inv: Inventory, rel: str, size: int, deps: Dependencies) -> None:
+    read = read_text(inv.root, rel, size, MAX_CONFIG_BYTES)
+    if read.text is None:
+        return
+    deps.sources.append(rel)
+    for raw in read.text.splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        if line and not line.startswith(("#", "-")):
+            _add(deps, line, "==" in line or " @ " in line)
+
+
+def _conda_file(inv: Inventory, rel: str, size: int, deps: Dependencies) -> None:
+    read = read_text(inv.root, rel, size, MAX_CONFIG_BYTES)
+    if read.text is None:
+        return
+    deps.sources.append(rel)
+    for raw in read.text.splitlines():
+        line = raw.strip()
+        if line.startswith("- ") and not line.endswith(":"):
+            spec = line[2:].strip()
+            _add(deps, spec, bool(re.search(r"(?<![<>!])==?\d", spec)))
+
+
+def _pyproject(inv: Inventory, deps: Dependencies) -> None:
+    pyproject = _toml(inv, "pyproject.toml")
+    if pyproject is None:
+        return
+    project = pyproject.get("project")
+    listed = project.get("dependencies") if isinstance(project, dict) else None
+    if isinstance(listed, list) and listed:
+        deps.sources.append("pyproject.toml")
+        for item in listed:
+            if isinstance(item, str):
+                _add(deps, item, "==" in item)
+    tool = pyproject.get("tool")
+    poetry = tool.get("poetry") if isinstance(tool, dict) else None
+    poetry_deps = poetry.get("dependencies") if isinstance(poetry, dict) else None
+    if isinstance(poetry_deps, dict) and poetry_deps:
+        deps.sources.append("pyproject.toml [tool.poetry]")
+        for dep_name, spec in poetry_deps.items():
+            version = spec.get("version") if isinstance(spec, dict) else spec
+            exact = isinstance(version, str) and bool(
+                re.fullmatch(r"=?=?\d[\w.]*", version.strip())
+            )
+            _add(deps, f"{dep_name} {version}", exact)
+
+
 def declared_dependencies(inv: Inventory) -> Dependencies:
     """Dependencies from requirement files, ``pyproject.toml``, ``environment.yml``, Pipfile, setup.*."""
     deps = Dependencies()
     for f in inv.files:
         if f.depth > 1:
             continue
-        name = f.name
-        if name.lower() in _LOCK_FILES:
+        lower = f.name.lower()
+        if lower in _LOCK_FILES:
             deps.lock_file = f.rel
-        if _REQ_NAME.match(name):
-            read = read_text(inv.root, f.rel, f.size, MAX_CONFIG_BYTES)
-            if read.text is None:
-                continue
+        if _REQ_NAME.match(f.name):
+            _requirements_file(inv, f.rel, f.size, deps)
+        elif lower in {"environment.yml", "environment.yaml"}:
+            _conda_file(inv, f.rel, f.size, deps)
+        elif f.name in {"Pipfile", "setup.py", "setup.cfg"} and f.depth == 0:
             deps.sources.append(f.rel)
-            for raw in read.text.splitlines():
-                line = raw.split(" #", 1)[0].strip()
-                if not line or line.startswith(("#", "-", "--")):
-                    continue
-                _add(deps, line, "==" in line or " @ " in line)
-        elif name.lower() in {"environment.yml", "environment.yaml"}:
-            read = read_text(inv.root, f.rel, f.size, MAX_CONFIG_BYTES)
-            if read.text is None:
-                continue
-            deps.sources.append(f.rel)
-            for raw in read.text.splitlines():
-                line = raw.strip()
-                if line.startswith("- ") and not line.endswith(":"):
-                    spec = line[2:].strip()
-                    _add(deps, spec, bool(re.search(r"(?<![<>!])==?\d", spec)))
-        elif name in {"Pipfile", "setup.py", "setup.cfg"} and f.depth == 0:
-            deps.sources.append(f.rel)
-    pyproject = _toml(inv, "pyproject.toml")
-    if pyproject is not None:
-        project = pyproject.get("project")
-        listed = project.get("dependencies") if isinstance(project, dict) else None
-        if isinstance(listed, list) and listed:
-            deps.sources.append("pyproject.toml")
-            for item in listed:
-                if isinstance(item, str):
-                    _add(deps, item, "==" in item)
-        tool = pyproject.get("tool")
-        poetry = tool.get("poetry") if isinstance(tool, dict) else None
-        poetry_deps = poetry.get("dependencies") if isinstance(poetry, dict) else None
-        if isinstance(poetry_deps, dict) and poetry_deps:
-            deps.sources.append("pyproject.toml [tool.poetry]")
-            for dep_name, spec in poetry_deps.items():
-                version = spec.get("version") if isinstance(spec, dict) else spec
-                exact = isinstance(version, str) and bool(
-                    re.fullmatch(r"=?=?\d[\w.]*", version.strip())
-                )
-                _add(deps, f"{dep_name} {version}", exact)
+    _pyproject(inv, deps)
     deps.sources = list(dict.fromkeys(deps.sources))
     return deps
 

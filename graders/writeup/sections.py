@@ -146,8 +146,19 @@ def match_section(section: str, headings: list[tuple[int, str]], prose: str) -> 
 
 def prose_words(text: str) -> int:
     """Words of prose: fenced code, tables, HTML tags and link targets left out."""
-    without_code = re.sub(r"(?ms)^\s*(```|~~~).*?^\s*\1[^\n]*$", " ", text)
-    kept = [ln for ln in without_code.splitlines() if not ln.lstrip().startswith("|")]
+    kept: list[str] = []
+    fence: str | None = None
+    for line in text.splitlines():
+        stripped = line.lstrip()
+        marker = stripped[:3] if stripped.startswith(("```", "~~~")) else None
+        if fence is not None:
+            fence = None if marker == fence else fence
+            continue
+        if marker is not None:
+            fence = marker
+            continue
+        if not stripped.startswith("|"):
+            kept.append(line)
     joined = re.sub(r"<[^>]{0,200}>", " ", "\n".join(kept))
     joined = re.sub(r"\]\([^)]{0,500}\)", "]", joined)
     return len(re.findall(r"[A-Za-z0-9][\w'\u2019-]*", joined))

@@ -340,3 +340,49 @@ def test_generated_notebook_cells_keep_their_cell_numbers(tmp_path: Path) -> Non
     assert unused and "(cell 2, line 2)" in unused[0].message
     assert unused[0].file == "solution.ipynb"
     shutil.rmtree(workspace)
+
+
+def test_metrics_stop_at_the_time_budget_and_say_so(tmp_path: Path) -> None:
+    result = grade(golden_copy("strong", tmp_path), time_budget_s=0)
+    truncated = [f for f in result.findings if f.rule == "quality:analysis-truncated"]
+    assert truncated and "time budget" in truncated[0].message
+    assert result.metrics["functions"] == 0
+    assert result.status is GraderStatus.ok
+
+
+@pytest.mark.parametrize(
+    ("files", "declared", "pinned"),
+    [
+        (
+            {"requirements.txt": "pandas==3.1.1\nscikit-learn>=1.5  # fast\n-r other.txt\n# c\n"},
+            True,
+            0.5,
+        ),
+        (
+            {"pyproject.toml": '[project]\nname = "x"\ndependencies = ["numpy==2.4.6", "scipy"]\n'},
+            True,
+            0.5,
+        ),
+        (
+            {
+                "pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.11"\npandas = "3.1.1"\nnumpy = "^2"\n'
+            },
+            True,
+            0.5,
+        ),
+        ({"requirements.in": "pandas\n", "poetry.lock": "# lock\n"}, True, 1.0),
+        ({"environment.yml": "dependencies:\n  - numpy=2.4\n  - pandas\n"}, True, 0.5),
+        ({"pyproject.toml": "[[[ not toml"}, False, None),
+        ({"setup.py": "from setuptools import setup\n"}, True, None),
+        ({}, False, None),
+    ],
+)
+def test_dependency_declarations(
+    tmp_path: Path, files: dict[str, str], declared: bool, pinned: float | None
+) -> None:
+    for name, content in files.items():
+        (tmp_path / name).write_text(content)
+    (tmp_path / "main.py").write_text("def f() -> int:\n    return 1\n")
+    result = grade(tmp_path)
+    assert result.metrics["dependencies_declared"] is declared
+    assert result.metrics["dependencies_pinned_share"] == pinned

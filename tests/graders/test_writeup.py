@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -253,3 +254,11 @@ def test_hostile_writeups_do_not_crash(tmp_path: Path) -> None:
     result = grade(tmp_path)
     assert result.status is GraderStatus.ok
     assert result.metrics["source"] == "README.txt"
+
+
+def test_pathological_markdown_is_read_in_linear_time(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("```\nword\n" * 100_000 + "| a | b |\n" * 10_000)
+    started = time.perf_counter()
+    result = grade(tmp_path)
+    assert time.perf_counter() - started < 5
+    assert result.status is GraderStatus.ok
