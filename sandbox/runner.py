@@ -52,6 +52,20 @@ _COPY_IN = 'cp -R -- "$1"/. "$2"/ && shift 2 && exec "$@"'
 _HEADER = struct.Struct(">BxxxL")
 
 
+def _owner_is_gone(owner: str) -> bool:
+    """Whether the process named by an owner label (``host:pid``) no longer runs on this host."""
+    host, _, pid_text = owner.rpartition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 class Sandbox:
     """Runs :class:`RunSpec` commands in hardened containers on one Docker engine.
 
@@ -68,6 +82,9 @@ class Sandbox:
         self.client = client
         self.label = label
         """Every container this sandbox creates carries this label (value ``"1"``)."""
+        self.owner = f"{socket.gethostname()}:{os.getpid()}"
+        """Also on every container (label ``<label>.owner``), so cleanup can tell a crashed
+        process's leftovers from the live containers of another process on the same host."""
 
     def run(self, spec: RunSpec) -> RunResult:
         """Run ``spec.command`` to the end, or until a limit stops it, and say how it ended.
@@ -87,7 +104,7 @@ class Sandbox:
                 user=f"{SANDBOX_UID}:{SANDBOX_GID}",
                 environment=_environment(spec),
                 working_dir=spec.workdir,
-                labels={**spec.labels, self.label: "1"},
+                labels={**spec.labels, self.label: "1", f"{self.label}.owner": self.owner},
                 name=name,
                 hostname="sandbox",
                 network_disabled=True,
@@ -107,18 +124,25 @@ class Sandbox:
         finally:
             self._dispose(container_id)
 
-    def cleanup_leftovers(self) -> int:
-        """Remove every container carrying this sandbox's label (left by a crashed run).
+    def cleanup_leftovers(self, *, all_owners: bool = False) -> int:
+        """Remove containers carrying this sandbox's label that were left by a crashed run.
 
-        Call it when the harness starts, before any run. Returns how many were removed.
+        A container is a leftover when the process that created it is gone: its owner label names
+        this host and a pid that no longer runs, or it has no owner label. Containers of another
+        live process (a second worker on the same host) are left alone, as are those of other
+        hosts sharing the daemon, unless ``all_owners``. Call it when the harness starts. Returns
+        how many were removed.
         """
         api = self.client.api
         try:
-            leftovers = api.containers(all=True, quiet=True, filters={"label": self.label})
+            found = api.containers(all=True, filters={"label": self.label})
         except DOCKER_ERRORS as exc:
             raise InfrastructureError(f"Docker could not list containers: {exc}") from exc
         removed = 0
-        for container in leftovers:
+        for container in found:
+            owner = (container.get("Labels") or {}).get(f"{self.label}.owner", "")
+            if not all_owners and owner and not _owner_is_gone(owner):
+                continue
             try:
                 api.remove_container(container["Id"], force=True)
                 removed += 1

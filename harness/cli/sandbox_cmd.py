@@ -34,10 +34,13 @@ def tag() -> None:
 
 
 @app.command("cleanup")
-def cleanup() -> None:
+def cleanup(
+    all_owners: Annotated[bool, typer.Option("--all", help="Also remove containers of live processes "
+                                             "and of other hosts sharing this Docker engine.")] = False,
+) -> None:
     """Remove sandbox containers left behind by crashed runs."""
     try:
-        removed = sandbox.Sandbox().cleanup_leftovers()
+        removed = sandbox.Sandbox().cleanup_leftovers(all_owners=all_owners)
     except sandbox.InfrastructureError as exc:
         fail(str(exc), EXIT_HARNESS_ERROR)
     out.print(f"removed {removed} leftover containers")

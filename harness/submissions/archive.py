@@ -257,6 +257,8 @@ def _open_target(root: Path, name: str) -> IO[bytes]:
         raise _reject(f"The archive member {name!r} points outside the submission folder.")
     target.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    # Readable by the sandbox user whatever the harness's umask; never executable or setuid.
+    os.fchmod(fd, 0o644)
     return os.fdopen(fd, "wb")
 
 
@@ -432,6 +434,8 @@ def extract_submission(path: Path, dest: Path, limits: ArchiveLimits | None = No
         dest.mkdir(parents=True, exist_ok=True)
         raise
     info.sha256 = check.sha256
+    for folder in [dest, *(p for p in dest.rglob("*") if p.is_dir() and not p.is_symlink())]:
+        folder.chmod(0o755)
     entries = list(dest.iterdir())
     if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink():
         top = entries[0]

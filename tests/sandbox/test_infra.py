@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import uuid
 from pathlib import Path
 
@@ -88,6 +89,36 @@ def test_cleanup_leftovers_removes_only_labelled_containers(
     finally:
         docker_client.api.remove_container(other, force=True)
         for container in ours:
+            with contextlib.suppress(docker.errors.NotFound):
+                docker_client.api.remove_container(container, force=True)
+
+
+def test_cleanup_spares_live_owners_and_removes_dead_ones(
+    sandbox_image: str, docker_client: docker.DockerClient
+) -> None:
+    """Two workers on one host: starting one must not kill the other's running containers."""
+    import socket
+    import subprocess
+
+    label = f"takehome-harness.sandbox.test-{uuid.uuid4().hex[:6]}"
+    box = sandbox.Sandbox(docker_client, label=label)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    host = socket.gethostname()
+    owners = {"live": f"{host}:{os.getpid()}", "dead": f"{host}:{dead.pid}", "elsewhere": "other-host:1"}
+    ids = {
+        key: docker_client.api.create_container(
+            sandbox_image, ["sleep", "60"], labels={label: "1", f"{label}.owner": owner}
+        )["Id"]
+        for key, owner in owners.items()
+    }
+    try:
+        assert box.cleanup_leftovers() == 1
+        left = {c["Id"] for c in docker_client.api.containers(all=True, filters={"label": label})}
+        assert left == {ids["live"], ids["elsewhere"]}
+        assert box.cleanup_leftovers(all_owners=True) == 2
+    finally:
+        for container in ids.values():
             with contextlib.suppress(docker.errors.NotFound):
                 docker_client.api.remove_container(container, force=True)
 
