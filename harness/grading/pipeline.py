@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -34,9 +35,21 @@ from harness.grading.scoring import score_predictions
 from harness.reports.schema import Report, ReportStatus, StageReport, SubmissionInfo
 from harness.settings import Settings
 from harness.submissions.archive import ArchiveLimits, extract_submission
-from harness.submissions.contract import NotebookContract, ProjectContract, detect_contract
+from harness.submissions.contract import ProjectContract, SubmissionContract, detect_contract
 
-__all__ = ["grade_or_error_report", "grade_path", "harness_version", "image_recipe"]
+__all__ = [
+    "Prepared",
+    "ensure_sandbox_image",
+    "finish_report",
+    "grade_or_error_report",
+    "grade_path",
+    "harness_version",
+    "image_recipe",
+    "predictions_of",
+    "prepare_workspace",
+    "run_folder",
+    "run_sandbox_stages",
+]
 
 
 def harness_version() -> str:
@@ -132,6 +145,169 @@ def _check_rubric(registry: GraderRegistry, assignment: Assignment) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """An extracted submission whose contract is known."""
+
+    info: SubmissionInfo
+    contract: SubmissionContract
+    static: StageOutcome
+
+
+def prepare_workspace(source: Path, dirs: stages.RunDirs, *, filename: str | None = None,
+                      progress: ProgressCallback = null_progress) -> Prepared:
+    """Check and extract the archive, read the contract, take the inventory (static stage).
+
+    Raises :class:`InputRejected` for unusable input; never executes candidate code.
+    """
+    with _timed(progress, "extract") as state:
+        try:
+            archive = extract_submission(source, dirs.submission, ArchiveLimits())
+            info = SubmissionInfo(filename=filename or source.name, sha256=archive.sha256,
+                                  files=archive.files, bytes=archive.total_bytes)
+            contract = detect_contract(dirs.submission)
+            info.kind = contract.kind
+        except InputRejected as exc:
+            state["verdict"], state["message"] = "rejected", exc.message
+            raise
+        state["message"] = f"{archive.files} files"
+    with _timed(progress, "static") as state:
+        t0 = time.perf_counter()
+        message, _ = _inventory(dirs.submission)
+        static = StageOutcome(name=StageName.static, verdict=Verdict.ok, message=message,
+                              duration_s=round(time.perf_counter() - t0, 3))
+        state["message"] = message
+    return Prepared(info=info, contract=contract, static=static)
+
+
+def run_sandbox_stages(
+    dirs: stages.RunDirs,
+    contract: SubmissionContract,
+    data: stages.StageData,
+    *,
+    image: str,
+    box: sandbox.Sandbox,
+    run_id: str,
+    progress: ProgressCallback = null_progress,
+) -> dict[StageName, StageOutcome]:
+    """The sandboxed stages: the candidate's tests, then train and predict (or the notebook).
+
+    Needs no labels, so a distributed worker runs exactly this. Output files are left in the
+    run's folders and named in each outcome's ``files``.
+    """
+    outcomes: dict[StageName, StageOutcome] = {}
+    command, files, env = _tests_plan()
+    outcomes[StageName.tests] = _run_stage(
+        box, stages.tests_stage(dirs, data, image, run_id, command, files, env), progress)
+    if isinstance(contract, ProjectContract):
+        train = _run_stage(box, stages.train_stage(dirs, data, image, run_id, contract), progress, collect=False)
+        outcomes[StageName.train] = train
+        if train.verdict == Verdict.ok:
+            outcomes[StageName.predict] = _run_stage(
+                box, stages.predict_stage(dirs, data, image, run_id, contract), progress)
+        else:
+            outcomes[StageName.predict] = stages.skipped(StageName.predict, "not run: training did not succeed")
+    else:
+        outcomes[StageName.notebook] = _run_stage(
+            box, stages.notebook_stage(dirs, data, image, run_id, contract), progress)
+    return outcomes
+
+
+def predictions_of(outcomes: dict[StageName, StageOutcome]) -> tuple[Path | None, list[str]]:
+    """The predictions file the run produced, and why it was refused if it was."""
+    for name in (StageName.predict, StageName.notebook):
+        outcome = outcomes.get(name)
+        if outcome is not None:
+            rejected = [r for r in outcome.rejected if r.startswith("predictions.csv")]
+            return outcome.files.get("predictions.csv"), rejected
+    return None, []
+
+
+def finish_report(
+    workspace: Path,
+    prepared: Prepared,
+    outcomes: dict[StageName, StageOutcome],
+    assignment: Assignment,
+    test_ids: list[str],
+    *,
+    registry: GraderRegistry,
+    image: str,
+    started_at: datetime,
+    progress: ProgressCallback = null_progress,
+) -> Report:
+    """Score the predictions against held-out labels (host side only) and run the graders."""
+    stage_outcomes = {StageName.static: prepared.static, **outcomes}
+    predictions, rejected = predictions_of(outcomes)
+    with _timed(progress, "score") as state:
+        t0 = time.perf_counter()
+        scores: PredictionScores = score_predictions(assignment, predictions, test_ids, rejected)
+        verdict = Verdict.ok if scores.check.ok else Verdict.failed
+        message = "predictions scored" if scores.check.ok else "; ".join(scores.check.problems)
+        stage_outcomes[StageName.score] = StageOutcome(name=StageName.score, verdict=verdict, message=message,
+                                                       duration_s=round(time.perf_counter() - t0, 3))
+        state["verdict"], state["message"] = verdict.value, message
+
+    # Graders: each isolated; an exception is that grader's error status.
+    with _timed(progress, "graders") as state:
+        ctx = GradingContext(workspace=workspace, assignment=assignment.view(), stages=stage_outcomes,
+                             scores=scores, submission_kind=prepared.contract.kind)
+        results = [run_grader(grader, ctx) for grader in registry]
+        errored = [r.name for r in results if r.status.value == "error"]
+        state["message"] = f"{len(results)} graders" + (f"; errors in {', '.join(errored)}" if errored else "")
+
+    return Report(
+        status=ReportStatus.graded,
+        assignment=assignment.name,
+        assignment_version=assignment.spec.version,
+        submission=prepared.info,
+        overall=compute_overall(results, assignment.spec.rubric_weights()),
+        graders=results,
+        stages=[_stage_report(o) for o in stage_outcomes.values()],
+        scores=scores,
+        harness_version=harness_version(),
+        sandbox_image=image,
+        started_at=started_at,
+        finished_at=datetime.now(UTC),
+    )
+
+
+def ensure_sandbox_image(settings: Settings, progress: ProgressCallback = null_progress) -> str:
+    """The sandbox image tag, built on first need (with progress)."""
+    with _timed(progress, "image") as state:
+        try:
+            image = sandbox.ensure_image(image_recipe(settings), progress=lambda m: progress(
+                ProgressEvent(stage="image", state="info", message=m)))
+        except sandbox.InfrastructureError as exc:
+            raise InfrastructureError(f"The sandbox image is not available: {exc}") from exc
+        state["message"] = image
+    return image
+
+
+@contextmanager
+def run_folder(settings: Settings, *, keep: bool = False) -> Iterator[tuple[stages.RunDirs, str]]:
+    """A fresh work folder for one run, removed afterwards unless ``keep``."""
+    run_id = uuid.uuid4().hex[:12]
+    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        root = Path(tempfile.mkdtemp(prefix=f"run-{run_id}-", dir=settings.work_dir))
+    except OSError as exc:
+        raise InfrastructureError(f"Cannot create a work folder under {settings.work_dir}: {exc}") from exc
+    dirs = stages.RunDirs(root)
+    try:
+        dirs.create()
+        yield dirs, run_id
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise InfrastructureError(
+                f"The harness ran out of disk space under {settings.data_dir} ({exc}). Free space and "
+                "regrade; the submission was not judged."
+            ) from exc
+        raise
+    finally:
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+
 def grade_path(
     source: Path,
     assignment: Assignment,
@@ -148,116 +324,23 @@ def grade_path(
     registry = registry or default_registry()
     _check_rubric(registry, assignment)
     started_at = datetime.now(UTC)
-    run_id = uuid.uuid4().hex[:12]
-    info = SubmissionInfo(filename=filename or source.name, sha256="")
-    settings.work_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        root = Path(tempfile.mkdtemp(prefix=f"run-{run_id}-", dir=settings.work_dir))
-    except OSError as exc:
-        raise InfrastructureError(f"Cannot create a work folder under {settings.work_dir}: {exc}") from exc
-    dirs = stages.RunDirs(root)
-    try:
-        dirs.create()
-        # 1. The archive: hostile input, checked before a byte is written.
-        with _timed(progress, "extract") as state:
-            try:
-                archive = extract_submission(source, dirs.submission, ArchiveLimits())
-                info = SubmissionInfo(filename=info.filename, sha256=archive.sha256,
-                                      files=archive.files, bytes=archive.total_bytes)
-                contract = detect_contract(dirs.submission)
-                info.kind = contract.kind
-            except InputRejected as exc:
-                state["verdict"], state["message"] = "rejected", exc.message
-                return _rejected(assignment, info, exc.message, started_at)
-            state["message"] = f"{archive.files} files"
-
-        # 2. Static stage: never executes candidate code.
-        outcomes: dict[StageName, StageOutcome] = {}
-        with _timed(progress, "static") as state:
-            t0 = time.perf_counter()
-            message, _ = _inventory(dirs.submission)
-            outcomes[StageName.static] = StageOutcome(name=StageName.static, verdict=Verdict.ok,
-                                                      message=message, duration_s=round(time.perf_counter() - t0, 3))
-            state["message"] = message
-
-        # 3. Sandboxed stages.
-        with _timed(progress, "image") as state:
-            try:
-                image = sandbox.ensure_image(image_recipe(settings), progress=lambda m: progress(
-                    ProgressEvent(stage="image", state="info", message=m)))
-            except sandbox.InfrastructureError as exc:
-                raise InfrastructureError(f"The sandbox image is not available: {exc}") from exc
-            state["message"] = image
-        box = sandbox_client or sandbox.Sandbox()
+    with run_folder(settings, keep=keep_workdir) as (dirs, run_id):
+        try:
+            prepared = prepare_workspace(source, dirs, filename=filename, progress=progress)
+        except InputRejected as exc:
+            info = SubmissionInfo(filename=filename or source.name, sha256="")
+            return _rejected(assignment, info, exc.message, started_at)
+        image = ensure_sandbox_image(settings, progress)
+        try:
+            box = sandbox_client or sandbox.Sandbox()
+        except sandbox.InfrastructureError as exc:
+            raise InfrastructureError(f"The sandbox is not available: {exc}") from exc
         test_ids = stages.build_test_features(assignment, dirs.inputs / "test.csv", assignment.spec.seed)
-
-        command, files, env = _tests_plan()
-        outcomes[StageName.tests] = _run_stage(
-            box, stages.tests_stage(dirs, assignment, image, run_id, command, files, env), progress)
-
-        predictions: Path | None = None
-        rejected: list[str] = []
-        if isinstance(contract, ProjectContract):
-            train = _run_stage(box, stages.train_stage(dirs, assignment, image, run_id, contract), progress,
-                               collect=False)
-            outcomes[StageName.train] = train
-            if train.verdict == Verdict.ok:
-                run = stages.predict_stage(dirs, assignment, image, run_id, contract)
-                predict = _run_stage(box, run, progress)
-                outcomes[StageName.predict] = predict
-                predictions = predict.files.get("predictions.csv")
-                rejected = [r for r in predict.rejected if r.startswith("predictions.csv")]
-            else:
-                outcomes[StageName.predict] = stages.skipped(StageName.predict, "not run: training did not succeed")
-        else:
-            assert isinstance(contract, NotebookContract)
-            notebook = _run_stage(box, stages.notebook_stage(dirs, assignment, image, run_id, contract), progress)
-            outcomes[StageName.notebook] = notebook
-            predictions = notebook.files.get("predictions.csv")
-            rejected = [r for r in notebook.rejected if r.startswith("predictions.csv")]
-
-        # 4. Score on the host, against labels no container saw.
-        with _timed(progress, "score") as state:
-            t0 = time.perf_counter()
-            scores: PredictionScores = score_predictions(assignment, predictions, test_ids, rejected)
-            verdict = Verdict.ok if scores.check.ok else Verdict.failed
-            message = "predictions scored" if scores.check.ok else "; ".join(scores.check.problems)
-            outcomes[StageName.score] = StageOutcome(name=StageName.score, verdict=verdict, message=message,
-                                                     duration_s=round(time.perf_counter() - t0, 3))
-            state["verdict"], state["message"] = verdict.value, message
-
-        # 5. Graders: each isolated, an exception is that grader's error status.
-        with _timed(progress, "graders") as state:
-            ctx = GradingContext(workspace=dirs.submission, assignment=assignment.view(), stages=outcomes,
-                                 scores=scores, submission_kind=contract.kind)
-            results = [run_grader(grader, ctx) for grader in registry]
-            errored = [r.name for r in results if r.status.value == "error"]
-            state["message"] = f"{len(results)} graders" + (f"; errors in {', '.join(errored)}" if errored else "")
-
-        return Report(
-            status=ReportStatus.graded,
-            assignment=assignment.name,
-            assignment_version=assignment.spec.version,
-            submission=info,
-            overall=compute_overall(results, assignment.spec.rubric_weights()),
-            graders=results,
-            stages=[_stage_report(o) for o in outcomes.values()],
-            scores=scores,
-            harness_version=harness_version(),
-            sandbox_image=image,
-            started_at=started_at,
-            finished_at=datetime.now(UTC),
-        )
-    except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise InfrastructureError(
-                f"The harness ran out of disk space under {settings.data_dir} ({exc}). Free space and "
-                "regrade; the submission was not judged."
-            ) from exc
-        raise
-    finally:
-        if not keep_workdir:
-            shutil.rmtree(root, ignore_errors=True)
+        data = stages.StageData.for_assignment(assignment, dirs.inputs / "test.csv")
+        outcomes = run_sandbox_stages(dirs, prepared.contract, data, image=image, box=box, run_id=run_id,
+                                      progress=progress)
+        return finish_report(dirs.submission, prepared, outcomes, assignment, test_ids, registry=registry,
+                             image=image, started_at=started_at, progress=progress)
 
 
 def grade_or_error_report(source: Path, assignment: Assignment, *, settings: Settings,

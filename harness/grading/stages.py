@@ -21,12 +21,13 @@ from pathlib import Path
 import sandbox
 from graders.types import StageName, StageOutcome, Verdict
 from harness.assignments.loader import Assignment
-from harness.assignments.spec import StageLimits
+from harness.assignments.spec import StageLimits, StagesLimits
 from harness.submissions.contract import NotebookContract, ProjectContract, render_command
 
 __all__ = [
     "CONTAINER_PATHS",
     "RunDirs",
+    "StageData",
     "StageRun",
     "build_test_features",
     "limits_for",
@@ -81,6 +82,25 @@ class RunDirs:
     def create(self) -> None:
         for path in (self.submission, self.inputs, self.model, self.harness_files):
             path.mkdir(parents=True, exist_ok=True)
+
+
+@dataclass(frozen=True)
+class StageData:
+    """What the sandboxed stages need, and all they get: never labels.
+
+    A distributed worker builds this from files it fetched from the API, so it holds paths and
+    limits, not an :class:`Assignment`.
+    """
+
+    train_csv: Path
+    """Public labelled training data."""
+    test_csv: Path
+    """Held-out features (both held-out sets, mixed), as built by :func:`build_test_features`."""
+    limits: StagesLimits
+
+    @classmethod
+    def for_assignment(cls, assignment: Assignment, test_csv: Path) -> StageData:
+        return cls(train_csv=assignment.train_csv, test_csv=test_csv, limits=assignment.spec.limits)
 
 
 @dataclass(frozen=True)
@@ -183,20 +203,20 @@ def _spec(
     )
 
 
-def _base_mounts(dirs: RunDirs, assignment: Assignment) -> list[sandbox.Mount]:
+def _base_mounts(dirs: RunDirs, data: StageData) -> list[sandbox.Mount]:
     return [
         sandbox.Mount(dirs.submission, CONTAINER_PATHS["submission"]),
-        sandbox.Mount(assignment.train_csv, CONTAINER_PATHS["train"]),
+        sandbox.Mount(data.train_csv, CONTAINER_PATHS["train"]),
     ]
 
 
 def tests_stage(
-    dirs: RunDirs, assignment: Assignment, image: str, run_id: str,
+    dirs: RunDirs, data: StageData, image: str, run_id: str,
     command: list[str], files: dict[str, str], env: dict[str, str],
 ) -> StageRun:
     """The candidate's own pytest, with the public training data only."""
-    limits = assignment.spec.limits.tests
-    mounts = _base_mounts(dirs, assignment)
+    limits = data.limits.tests
+    mounts = _base_mounts(dirs, data)
     for index, (container_path, content) in enumerate(sorted(files.items())):
         host = dirs.harness_files / f"{index}-{Path(container_path).name}"
         host.write_text(content, encoding="utf-8")
@@ -212,23 +232,23 @@ def _paths() -> dict[str, str]:
     return {k: CONTAINER_PATHS[k] for k in ("train", "test", "model_dir", "predictions")}
 
 
-def train_stage(dirs: RunDirs, assignment: Assignment, image: str, run_id: str, contract: ProjectContract) -> StageRun:
-    limits = assignment.spec.limits.train
+def train_stage(dirs: RunDirs, data: StageData, image: str, run_id: str, contract: ProjectContract) -> StageRun:
+    limits = data.limits.train
     command = ["/bin/sh", "-c", render_command(contract.train_command, _paths())]
     spec = _spec(StageName.train, image=image, command=command, limits=limits,
-                 mounts=_base_mounts(dirs, assignment),
+                 mounts=_base_mounts(dirs, data),
                  outputs={CONTAINER_PATHS["model_dir"]: dirs.model}, extra_env={}, run_id=run_id)
     return StageRun(StageName.train, spec, None, limits)
 
 
-def predict_stage(dirs: RunDirs, assignment: Assignment, image: str, run_id: str, contract: ProjectContract) -> StageRun:
-    limits = assignment.spec.limits.predict
+def predict_stage(dirs: RunDirs, data: StageData, image: str, run_id: str, contract: ProjectContract) -> StageRun:
+    limits = data.limits.predict
     command = ["/bin/sh", "-c", render_command(contract.predict_command, _paths())]
     out = dirs.out(StageName.predict)
     out.mkdir()
     mounts = [
         sandbox.Mount(dirs.submission, CONTAINER_PATHS["submission"]),
-        sandbox.Mount(dirs.inputs / "test.csv", CONTAINER_PATHS["test"]),
+        sandbox.Mount(data.test_csv, CONTAINER_PATHS["test"]),
     ]
     spec = _spec(StageName.predict, image=image, command=command, limits=limits, mounts=mounts,
                  outputs={CONTAINER_PATHS["model_dir"]: dirs.model, CONTAINER_PATHS["out"]: out},
@@ -236,11 +256,11 @@ def predict_stage(dirs: RunDirs, assignment: Assignment, image: str, run_id: str
     return StageRun(StageName.predict, spec, out, limits)
 
 
-def notebook_stage(dirs: RunDirs, assignment: Assignment, image: str, run_id: str, contract: NotebookContract) -> StageRun:
-    limits = assignment.spec.limits.notebook
+def notebook_stage(dirs: RunDirs, data: StageData, image: str, run_id: str, contract: NotebookContract) -> StageRun:
+    limits = data.limits.notebook
     out = dirs.out(StageName.notebook)
     out.mkdir()
-    mounts = [*_base_mounts(dirs, assignment), sandbox.Mount(dirs.inputs / "test.csv", CONTAINER_PATHS["test"])]
+    mounts = [*_base_mounts(dirs, data), sandbox.Mount(data.test_csv, CONTAINER_PATHS["test"])]
     env = {
         "TEST_CSV": CONTAINER_PATHS["test"],
         "MODEL_DIR": CONTAINER_PATHS["model_dir"],

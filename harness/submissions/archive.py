@@ -346,7 +346,9 @@ def _walk(source: Path, dest: Path | None, limits: ArchiveLimits) -> ArchiveInfo
                             "which looks like a decompression bomb; it was not unpacked."
                         )
         except (tarfile.TarError, EOFError, OSError) as exc:
-            if isinstance(exc, ArchiveRejected):
+            # gzip's BadGzipFile is an OSError without errno: the archive's fault. An OSError with
+            # an errno (disk full, permissions) is the harness's and must not blame the candidate.
+            if isinstance(exc, ArchiveRejected) or (isinstance(exc, OSError) and exc.errno is not None):
                 raise
             raise _reject(f"The .tar.gz file is damaged ({exc}). Re-create it and upload again.") from exc
     else:

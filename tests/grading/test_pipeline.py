@@ -5,6 +5,10 @@ Each hostile submission gets a report with the right verdict, and the harness ke
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -241,3 +245,31 @@ def test_dead_docker_daemon_is_an_infrastructure_error(tiny: Path, settings: Set
         grade_path(sub, assignment, settings=settings)
     report = grade_or_error_report(sub, assignment, settings=settings)
     assert report.status == ReportStatus.error and "docker" in report.message.lower()
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 2 MiB filesystem (tmpfs) to stand in for a full disk."""
+    mount_point = tmp_path / "small"
+    mount_point.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)], check=True)
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+@pytest.mark.parametrize("archive_format", ["folder", "gztar"])
+def test_full_disk_is_an_infrastructure_error_not_the_candidates(
+    tiny: Path, tmp_path: Path, tiny_disk: Path, archive_format: str
+) -> None:
+    sub = model_submission(tmp_path / "sub")
+    (sub / "weights.bin").write_bytes(os.urandom(3 * 1024 * 1024))
+    source = sub if archive_format == "folder" else Path(shutil.make_archive(str(tmp_path / "sub"), archive_format, sub))
+    settings = Settings(data_dir=tiny_disk)
+    assignment = load_assignment(str(tiny), settings)
+    with pytest.raises(InfrastructureError, match="disk space"):
+        grade_path(source, assignment, settings=settings)
+    report = grade_or_error_report(source, assignment, settings=settings)
+    assert report.status == ReportStatus.error
+    assert not any(settings.work_dir.iterdir())
