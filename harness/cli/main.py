@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from harness.cli import assignment_cmd, grade_cmd, sandbox_cmd
-from harness.cli import reviewer_cmd, serve_cmd, token_cmd
+from harness.cli import assignment_cmd, grade_cmd, reviewer_cmd, sandbox_cmd, serve_cmd, token_cmd
 
 app = typer.Typer(
     name="harness",

@@ -3,8 +3,6 @@ sandbox measures, and the graders order the solutions as a reviewer would."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from harness.assignments.loader import Assignment, load_assignment
