@@ -1,0 +1,78 @@
+"""Golden submissions through the whole pipeline on the real support-tickets assignment.
+
+These are the end-to-end proofs that the graders see what the stages really produced: the writeup
+grader checks claims against scores measured on held-out tickets the containers never saw, and
+the tests grader reads the JUnit and coverage files the real test stage wrote.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.assignments.loader import load_assignment
+from harness.grading.pipeline import grade_path
+from harness.reports.schema import Report, ReportStatus
+from harness.settings import Settings
+from tests.graders.conftest import golden_copy
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture(scope="module")
+def reports(sandbox_image: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Report]:
+    root = tmp_path_factory.mktemp("golden-pipeline")
+    settings = Settings(data_dir=root / "var")
+    assignment = load_assignment("support-tickets", settings)
+    return {
+        name: grade_path(golden_copy(name, root), assignment, settings=settings)
+        for name in ("strong", "inflated_writeup")
+    }
+
+
+def _rules(report: Report, grader: str) -> set[str]:
+    result = report.grader(grader)
+    assert result is not None, f"no {grader} grader on the report"
+    return {f.rule for f in result.findings}
+
+
+def test_inflated_writeup_is_caught_against_real_held_out_scores(
+    reports: dict[str, Report],
+) -> None:
+    report = reports["inflated_writeup"]
+    assert report.status is ReportStatus.graded
+    writeup = report.grader("writeup")
+    assert writeup is not None and writeup.status.value == "ok"
+    inflated = [f for f in writeup.findings if f.rule == "writeup:inflated-claim"]
+    assert inflated, "the 97% accuracy claim must be flagged"
+    assert report.scores is not None and report.scores.heldout is not None
+    measured = f"{report.scores.heldout.accuracy:.3f}".rstrip("0")
+    assert any("accuracy 0.97" in f.message and measured in f.message for f in inflated)
+
+
+def test_honest_strong_submission_grades_well_everywhere(reports: dict[str, Report]) -> None:
+    report = reports["strong"]
+    assert report.status is ReportStatus.graded
+    assert "writeup:inflated-claim" not in _rules(report, "writeup")
+    writeup = report.grader("writeup")
+    assert writeup is not None and writeup.metrics["claims_checked"] == 4
+    tests = report.grader("tests")
+    assert tests is not None
+    assert tests.metrics["tests_passed"] == tests.metrics["tests_run"] == 17
+    assert (tests.score or 0) >= 90
+    quality = report.grader("quality")
+    assert quality is not None and (quality.score or 0) >= 90
+    assert report.overall.score is not None and report.overall.score >= 85
+
+
+def test_strong_beats_inflated_on_the_writeup(reports: dict[str, Report]) -> None:
+    strong = reports["strong"].grader("writeup")
+    inflated = reports["inflated_writeup"].grader("writeup")
+    assert strong is not None and inflated is not None
+    assert (strong.score or 0) > (inflated.score or 0) + 20
+
+
+def test_workspace_paths_never_leak_into_findings(reports: dict[str, Report]) -> None:
+    for report in reports.values():
+        for grader in report.graders:
+            for finding in grader.findings:
+                assert finding.file is None or not finding.file.startswith("/"), finding
