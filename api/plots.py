@@ -111,43 +111,36 @@ def f1_bars(per_class: Sequence[tuple[str, float]], baseline: dict[str, float]) 
     return _svg(width, height, "Per-class F1 against the baseline", body)
 
 
-def distribution(scores: Sequence[float], this: float | None, *, bins: int = 20) -> Markup:
-    """Histogram of overall scores (0-100) of the assignment's submissions, this one marked."""
+def distribution(counts: Sequence[int], this: float | None, share_below: float | None) -> Markup:
+    """Histogram of overall scores (0-100) in equal bins, with this submission marked.
+
+    ``share_below`` is the fraction of submissions scoring less than this one.
+    """
     width, height, left, bottom = 460, 170, 36, 28
     plot_w, plot_h = width - left - 10, height - bottom - 22
-    counts = [0] * bins
-    for s in scores:
-        counts[min(bins - 1, max(0, int(s / 100 * bins)))] += 1
+    bins = len(counts) or 1
+    total = sum(counts)
     peak = max(counts) or 1
     body = []
     for k, count in enumerate(counts):
         h = plot_h * count / peak
         x = left + plot_w * k / bins
         lo, hi = 100 * k / bins, 100 * (k + 1) / bins
-        body.append(
-            f"<g><title>{count} submission(s) scored {lo:.0f}-{hi:.0f}</title>"
-            f'<rect x="{x:.1f}" y="{22 + plot_h - h:.1f}" width="{plot_w / bins - 1:.1f}" height="{h:.1f}" '
-            'fill="#9db4d6"/></g>'
-        )
+        body.append(f'<g><title>{count} submission(s) scored {lo:.0f}-{hi:.0f}</title>'
+                    f'<rect x="{x:.1f}" y="{22 + plot_h - h:.1f}" width="{plot_w / bins - 1:.1f}" height="{h:.1f}" '
+                    'fill="#9db4d6"/></g>')
     for k in range(0, 101, 20):
         x = left + plot_w * k / 100
-        body.append(
-            f'<text x="{x:.1f}" y="{height - 10}" font-size="10" text-anchor="middle" {_FONT}>{k}</text>'
-        )
-    body.append(
-        f'<text x="{left - 4}" y="30" font-size="10" text-anchor="end" {_FONT}>{peak}</text>'
-    )
+        body.append(f'<text x="{x:.1f}" y="{height - 10}" font-size="10" text-anchor="middle" {_FONT}>{k}</text>')
+    body.append(f'<text x="{left - 4}" y="30" font-size="10" text-anchor="end" {_FONT}>{peak}</text>')
     if this is not None:
         x = left + plot_w * min(max(this, 0), 100) / 100
-        below = sum(1 for s in scores if s < this)
-        pct = 100 * below / len(scores) if scores else 0
-        body.append(
-            f"<g><title>this submission: {this:.1f} (above {pct:.0f}% of {len(scores)})</title>"
-            f'<line x1="{x:.1f}" y1="16" x2="{x:.1f}" y2="{22 + plot_h}" stroke="#c0392b" stroke-width="3"/>'
-            f'<text x="{min(x + 4, width - 120):.1f}" y="13" font-size="11" fill="#c0392b" {_FONT}>'
-            f"this: {this:.1f} (p{pct:.0f})</text></g>"
-        )
-    return _svg(width, height, f"Distribution of {len(scores)} overall scores", body)
+        pct = 100 * (share_below or 0.0)
+        body.append(f'<g><title>this submission: {this:.1f} (above {pct:.0f}% of {total})</title>'
+                    f'<line x1="{x:.1f}" y1="16" x2="{x:.1f}" y2="{22 + plot_h}" stroke="#c0392b" stroke-width="3"/>'
+                    f'<text x="{min(x + 4, width - 120):.1f}" y="13" font-size="11" fill="#c0392b" {_FONT}>'
+                    f"this: {this:.1f} (p{pct:.0f})</text></g>")
+    return _svg(width, height, f"Distribution of {total} overall scores", body)
 
 
 def intervals(rows: Sequence[tuple[str, float, float, float, float | None]]) -> Markup:

@@ -17,6 +17,7 @@ from harness.reports.store import read_artifact
 from harness.settings import Settings
 from harness.submissions.browse import list_files, read_text
 from harness.submissions.models import ReportRecord, Submission
+from harness.submissions.service import ScoreDistribution
 
 __all__ = ["ReportView", "build_report_view", "writeup_markdown"]
 
@@ -68,7 +69,7 @@ def writeup_markdown(
 
 
 def build_report_view(
-    settings: Settings, sub: Submission, record: ReportRecord | None, assignment_scores: list[float]
+    settings: Settings, sub: Submission, record: ReportRecord | None, distribution: ScoreDistribution
 ) -> ReportView:
     report = _report(record)
     view = ReportView(report=report, record=record)
@@ -104,11 +105,11 @@ def build_report_view(
                 )
             )
         view.plots["intervals"] = plots.intervals(rows)
-    if assignment_scores:
-        view.plots["distribution"] = plots.distribution(assignment_scores, sub.overall_score)
-        if sub.overall_score is not None:
-            below = sum(1 for s in assignment_scores if s < sub.overall_score)
-            view.percentile = 100 * below / len(assignment_scores)
+    if distribution.scores:
+        share = distribution.share_below(sub.overall_score) if sub.overall_score is not None else None
+        view.plots["distribution"] = plots.distribution(distribution.histogram, sub.overall_score, share)
+        if share is not None:
+            view.percentile = 100 * share
     if report is not None:
         longest = max((s.duration_s for s in report.stages), default=0.0) or 1.0
         view.timeline = [

@@ -109,7 +109,7 @@ def _submission_context(
     repo = SubmissionRepository(session)
     record = repo.current_report(sub.id)
     history = repo.report_history(sub.id)
-    view = build_report_view(settings, sub, record, repo.assignment_scores(sub.assignment_name))
+    view = build_report_view(settings, sub, record, service.score_distribution(session, sub.assignment_name))
     return {
         "sub": sub,
         "detail": views.detail(sub, None, history),

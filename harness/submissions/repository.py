@@ -151,16 +151,13 @@ class SubmissionRepository:
 
     def assignment_scores(self, assignment: str) -> list[float]:
         """Overall scores of every graded submission of an assignment (for the distribution)."""
-        return [
-            s
-            for s in self.session.scalars(
-                select(Submission.overall_score).where(
-                    Submission.assignment_name == assignment,
-                    Submission.overall_score.is_not(None),
-                )
+        rows = self.session.execute(
+            select(Submission.overall_score).where(
+                Submission.assignment_name == assignment,
+                Submission.overall_score.is_not(None),
             )
-            if s is not None
-        ]
+        )
+        return [row[0] for row in rows]
 
     def timings(self) -> Sequence[Any]:
         """``(status, created_at, graded_at, first decision time)`` rows for the dashboard."""

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
+import functools
 import os
 import shutil
 import statistics
+import threading
+import time
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -39,6 +43,7 @@ __all__ = [
     "parse_hours",
     "record_decision",
     "request_regrade",
+    "score_distribution",
     "select_version",
     "store_blob",
 ]
@@ -262,6 +267,48 @@ def counting_submission_id(invitation: Invitation) -> int | None:
     if invitation.selected_submission_id is not None:
         return invitation.selected_submission_id
     return invitation.submissions[-1].id if invitation.submissions else None
+
+
+@dataclass(frozen=True)
+class ScoreDistribution:
+    """Overall scores of an assignment's graded submissions, sorted, for the report's plot."""
+
+    scores: tuple[float, ...]
+
+    @functools.cached_property
+    def histogram(self) -> tuple[int, ...]:
+        """Counts in 20 bins of 5 points (the last bin holds 100)."""
+        counts = [0] * 20
+        for score in self.scores:
+            counts[min(19, max(0, int(score // 5)))] += 1
+        return tuple(counts)
+
+    def share_below(self, score: float) -> float:
+        """Fraction of submissions scoring strictly less than ``score``."""
+        return bisect.bisect_left(self.scores, score) / len(self.scores) if self.scores else 0.0
+
+
+_DIST_TTL_S = 10.0
+_dist_cache: dict[tuple[str, str], tuple[float, ScoreDistribution]] = {}
+_dist_lock = threading.Lock()
+
+
+def score_distribution(session: Session, assignment: str) -> ScoreDistribution:
+    """The assignment's score distribution, cached for a few seconds per process.
+
+    Reading every score on each report view costs tens of milliseconds at 10,000 submissions;
+    a context plot may be ten seconds stale.
+    """
+    key = (str(session.get_bind().url), assignment)
+    now = time.monotonic()
+    with _dist_lock:
+        hit = _dist_cache.get(key)
+        if hit is not None and now - hit[0] < _DIST_TTL_S:
+            return hit[1]
+    dist = ScoreDistribution(tuple(sorted(SubmissionRepository(session).assignment_scores(assignment))))
+    with _dist_lock:
+        _dist_cache[key] = (now, dist)
+    return dist
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,417 @@
+#!/usr/bin/env python3
+"""``make bench-web``: web latency with 10,000 graded submissions, and memory during a 50 MB upload.
+
+1. A throw-away data folder (``.bench/web``) gets 10,000 graded submissions, inserted through the
+   repository layer with a copy of a real report (the baseline solution, graded once and cached).
+2. ``harness serve`` runs against it (no grading slots, no demo) on a free loopback port.
+3. A load tool measures the p95 latency of the submissions list page and of one report page: wrk
+   (Debian's package) when installed, else a threaded httpx client. Targets: 100 ms and 50 ms.
+4. A 50 MB archive is uploaded while the server's resident memory is sampled every 5 ms.
+
+Results print as a table and are written to ``.bench/web.json``. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+BENCH = REPO / ".bench"
+DATA = BENCH / "web"
+N = int(os.environ.get("BENCH_SUBMISSIONS", "10000"))
+DURATION_S = int(os.environ.get("BENCH_SECONDS", "15"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "4"))
+UPLOAD_MB = 50
+PASSWORD = "bench-password-123"
+
+
+def log(msg: str) -> None:
+    print(f"[bench-web] {msg}", file=sys.stderr, flush=True)
+
+
+def baseline_report() -> dict[str, Any]:
+    """A real report of the shipped baseline solution (graded once, then cached)."""
+    cached = BENCH / "baseline-report.json"
+    if cached.is_file():
+        return json.loads(cached.read_text())  # type: ignore[no-any-return]
+    from harness.assignments.loader import load_assignment
+    from harness.grading.pipeline import grade_path
+    from harness.settings import Settings
+
+    log("grading the baseline solution once for a realistic report (cached in .bench/)...")
+    settings = Settings(data_dir=BENCH / "grade-var")
+    assignment = load_assignment("support-tickets", settings)
+    report = grade_path(
+        REPO / "assignments/support_tickets/solutions/baseline", assignment, settings=settings
+    )
+    body = report.model_dump(mode="json")
+    BENCH.mkdir(exist_ok=True)
+    cached.write_text(json.dumps(body))
+    return body
+
+
+def load_database(report: dict[str, Any]) -> tuple[int, str]:
+    """Fill a fresh database with N graded submissions; returns (a submission id, its zip key)."""
+    from harness.accounts.models import Role
+    from harness.accounts.service import create_reviewer
+    from harness.db.engine import Database
+    from harness.db.migrate import upgrade_head
+    from harness.demo import zip_folder
+    from harness.invitations.models import Candidate, Invitation
+    from harness.reports.schema import Report
+    from harness.settings import Environment, Settings
+    from harness.submissions.models import ReportRecord, Submission, SubmissionStatus
+    from harness.submissions.service import store_blob
+
+    shutil.rmtree(DATA, ignore_errors=True)
+    DATA.mkdir(parents=True)
+    settings = Settings(data_dir=DATA, environment=Environment.development, demo=False, workers=0)
+    upgrade_head(settings.resolved_database_url)
+    db = Database(settings.resolved_database_url)
+    archive = zip_folder(
+        REPO / "assignments/support_tickets/solutions/baseline", DATA / "baseline.zip"
+    )
+    sha = hashlib.sha256(archive.read_bytes()).hexdigest()
+    size = archive.stat().st_size
+    key = store_blob(settings.blobs_dir, archive, sha)
+    template = Report.model_validate(report)
+    versions = {g.name: g.version for g in template.graders}
+    rng = random.Random(7)
+    t0 = time.perf_counter()
+    with db.session(write=True) as s:
+        create_reviewer(s, "bench@example.com", PASSWORD, role=Role.admin, actor="bench")
+    batch = 1000
+    for start in range(0, N, batch):
+        with db.session(write=True) as s:
+            for i in range(start, min(N, start + batch)):
+                cand = Candidate(name=f"Candidate {i}", email=f"c{i}@example.com")
+                inv = Invitation(
+                    candidate=cand,
+                    assignment_name="support-tickets",
+                    assignment_version="1",
+                    token_hash=hashlib.sha256(f"bench-{i}".encode()).hexdigest(),
+                    anonymous_review=i % 2 == 0,
+                    extension_minutes=0,
+                )
+                s.add(inv)
+                s.flush()
+                score = max(0.0, min(100.0, rng.gauss(70, 12)))
+                sub = Submission(
+                    invitation_id=inv.id,
+                    version=1,
+                    assignment_name="support-tickets",
+                    filename=f"solution-{i}.zip",
+                    sha256=sha,
+                    blob_key=key,
+                    size_bytes=size,
+                    status=SubmissionStatus.graded.value,
+                    stages={},
+                    overall_score=score,
+                    accuracy=0.85,
+                    macro_f1=0.83,
+                )
+                s.add(sub)
+                s.flush()
+                sub.graded_at = sub.created_at
+                body = dict(report)
+                body["overall"] = {**report["overall"], "score": score}
+                s.add(
+                    ReportRecord(
+                        submission_id=sub.id,
+                        current=True,
+                        status="graded",
+                        overall_score=score,
+                        body=body,
+                        grader_versions=versions,
+                        artifacts={},
+                        harness_version="bench",
+                    )
+                )
+        log(f"loaded {min(N, start + batch)}/{N} submissions")
+    log(f"loaded {N} graded submissions in {time.perf_counter() - t0:.1f} s")
+    db.dispose()
+    return N // 2, key
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "HARNESS_DATA_DIR": str(DATA),
+        "HARNESS_DEMO": "false",
+        "HARNESS_WORKERS": "0",
+    }
+    harness = REPO / ".venv" / "bin" / "harness"
+    proc = subprocess.Popen(
+        [str(harness), "serve", "--port", str(port), "--workers", "0", "--no-demo"],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    import httpx
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the server did not start")
+
+
+def login_cookie(base: str) -> str:
+    import httpx
+
+    with httpx.Client(base_url=base) as c:
+        page = c.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        r = c.post(
+            "/login", data={"email": "bench@example.com", "password": PASSWORD, "csrf_token": token}
+        )
+        assert r.status_code == 303, r.text
+        return f"harness_session={c.cookies['harness_session']}"
+
+
+WRK_LUA = """
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %d %d %d %f\\n", latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), summary.requests, summary.requests / (summary.duration / 1e6)))
+end
+"""
+
+
+def measure_wrk(url: str, cookie: str, connections: int) -> dict[str, float]:
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    script.write_text(WRK_LUA)
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{min(2, connections)}",
+            f"-c{connections}",
+            f"-d{DURATION_S}s",
+            "-H",
+            f"Cookie: {cookie}",
+            "-s",
+            str(script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    script.unlink()
+    line = next(x for x in out.splitlines() if x.startswith("RESULT"))
+    p50, p95, p99, n, rps = line.split()[1:]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        raise SystemExit(f"{url}: {non2xx.group(1)} error responses under load")
+    return {
+        "p50_ms": int(p50) / 1000,
+        "p95_ms": int(p95) / 1000,
+        "p99_ms": int(p99) / 1000,
+        "requests": int(n),
+        "rps": float(rps),
+        "tool": "wrk",
+    }
+
+
+def measure_httpx(url: str, cookie: str, connections: int) -> dict[str, float]:
+    import httpx
+
+    latencies: list[float] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + DURATION_S
+
+    def worker() -> None:
+        with httpx.Client(headers={"Cookie": cookie}) as c:
+            while time.monotonic() < stop:
+                t = time.perf_counter()
+                r = c.get(url)
+                dt = time.perf_counter() - t
+                if r.status_code != 200:
+                    raise SystemExit(f"{url}: HTTP {r.status_code}")
+                with lock:
+                    latencies.append(dt)
+
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    q = statistics.quantiles(latencies, n=100)
+    return {
+        "p50_ms": q[49] * 1000,
+        "p95_ms": q[94] * 1000,
+        "p99_ms": q[98] * 1000,
+        "requests": len(latencies),
+        "rps": len(latencies) / DURATION_S,
+        "tool": "httpx",
+    }
+
+
+def rss_kib(pid: int) -> tuple[int, int]:
+    status = Path(f"/proc/{pid}/status").read_text()
+    rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
+    hwm = int(re.search(r"VmHWM:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
+    return rss, hwm
+
+
+def upload_memory(base: str, pid: int) -> dict[str, float]:
+    """Peak resident memory of the server while a 50 MB archive streams in."""
+    import httpx
+
+    from harness.accounts.models import Reviewer  # noqa: F401 - import warms nothing server-side
+    from harness.assignments.loader import load_assignment
+    from harness.db.engine import Database
+    from harness.invitations.service import create_invitation
+    from harness.settings import Settings
+
+    settings = Settings(data_dir=DATA, demo=False)
+    db = Database(settings.resolved_database_url)
+    with db.session(write=True) as s:
+        _, token = create_invitation(
+            s,
+            load_assignment("support-tickets", settings).spec,
+            name="Upload Bench",
+            email="upload@example.com",
+            actor="bench",
+        )
+    db.dispose()
+    big = DATA / "upload-50mb.zip"
+    with zipfile.ZipFile(big, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("submission.toml", '[train]\ncommand = "true"\n[predict]\ncommand = "true"\n')
+        zf.writestr("data.bin", os.urandom(UPLOAD_MB * 1000 * 1000))
+    before, _ = rss_kib(pid)
+    peak = before
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, rss_kib(pid)[0])
+            time.sleep(0.005)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    t = time.perf_counter()
+    with big.open("rb") as fh:
+        r = httpx.post(
+            f"{base}/api/c/{token}/submissions",
+            files={"file": ("upload-50mb.zip", fh)},
+            timeout=120,
+        )
+    elapsed = time.perf_counter() - t
+    done.set()
+    sampler.join()
+    size = big.stat().st_size
+    big.unlink()
+    return {
+        "status": r.status_code,
+        "archive_mb": size / 1e6,
+        "rss_before_mb": before / 1024,
+        "rss_peak_mb": peak / 1024,
+        "rss_growth_mb": (peak - before) / 1024,
+        "upload_s": elapsed,
+    }
+
+
+def main() -> None:
+    report = baseline_report()
+    report_id, _ = load_database(report)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start_server(port)
+    try:
+        cookie = login_cookie(base)
+        use_wrk = shutil.which("wrk") is not None
+        measure = measure_wrk if use_wrk else measure_httpx
+        if not use_wrk:
+            log("wrk not installed (Debian: apt-get install wrk); using the threaded httpx client")
+        import httpx
+
+        for url in (f"{base}/submissions", f"{base}/submissions/{report_id}"):  # warm up
+            for _ in range(20):
+                assert httpx.get(url, headers={"Cookie": cookie}).status_code == 200
+        results: dict[str, Any] = {
+            "submissions": N,
+            "connections": CONNECTIONS,
+            "seconds": DURATION_S,
+        }
+        for conns in (1, CONNECTIONS):
+            log(f"list page, {conns} connection(s), {DURATION_S} s...")
+            results[f"list_page_c{conns}"] = measure(f"{base}/submissions", cookie, conns)
+            log(f"report page, {conns} connection(s), {DURATION_S} s...")
+            results[f"report_page_c{conns}"] = measure(
+                f"{base}/submissions/{report_id}", cookie, conns
+            )
+        results["list_page"] = results[f"list_page_c{CONNECTIONS}"]
+        results["report_page"] = results[f"report_page_c{CONNECTIONS}"]
+        log("uploading a 50 MB archive while sampling the server's memory...")
+        results["upload"] = upload_memory(base, proc.pid)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    (BENCH / "web.json").write_text(json.dumps(results, indent=2))
+    up = results["upload"]
+    print(
+        f"\nWeb benchmark: {N} graded submissions, {DURATION_S} s per measurement "
+        f"({results['list_page']['tool']})"
+    )
+    for conns in (1, CONNECTIONS):
+        lp, rp = results[f"list_page_c{conns}"], results[f"report_page_c{conns}"]
+        judge = conns == CONNECTIONS
+        print(f"  {conns} connection(s):")
+        print(
+            f"    list page   p50 {lp['p50_ms']:6.1f} ms  p95 {lp['p95_ms']:6.1f} ms  ({lp['rps']:.0f} req/s)"
+            + (
+                f"  target p95 <= 100 ms: {'ok' if lp['p95_ms'] <= 100 else 'MISSED'}"
+                if judge
+                else ""
+            )
+        )
+        print(
+            f"    report page p50 {rp['p50_ms']:6.1f} ms  p95 {rp['p95_ms']:6.1f} ms  ({rp['rps']:.0f} req/s)"
+            + (
+                f"  target p95 <= 50 ms: {'ok' if rp['p95_ms'] <= 50 else 'MISSED'}"
+                if judge
+                else ""
+            )
+        )
+    print(
+        f"  50 MB upload: HTTP {up['status']} in {up['upload_s']:.1f} s; server RSS {up['rss_before_mb']:.0f} MB "
+        f"before, {up['rss_peak_mb']:.0f} MB peak (+{up['rss_growth_mb']:.1f} MB)"
+    )
+    print(f"  (written to {BENCH / 'web.json'})")
+
+
+if __name__ == "__main__":
+    main()
