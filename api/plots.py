@@ -126,20 +126,28 @@ def distribution(counts: Sequence[int], this: float | None, share_below: float |
         h = plot_h * count / peak
         x = left + plot_w * k / bins
         lo, hi = 100 * k / bins, 100 * (k + 1) / bins
-        body.append(f'<g><title>{count} submission(s) scored {lo:.0f}-{hi:.0f}</title>'
-                    f'<rect x="{x:.1f}" y="{22 + plot_h - h:.1f}" width="{plot_w / bins - 1:.1f}" height="{h:.1f}" '
-                    'fill="#9db4d6"/></g>')
+        body.append(
+            f"<g><title>{count} submission(s) scored {lo:.0f}-{hi:.0f}</title>"
+            f'<rect x="{x:.1f}" y="{22 + plot_h - h:.1f}" width="{plot_w / bins - 1:.1f}" height="{h:.1f}" '
+            'fill="#9db4d6"/></g>'
+        )
     for k in range(0, 101, 20):
         x = left + plot_w * k / 100
-        body.append(f'<text x="{x:.1f}" y="{height - 10}" font-size="10" text-anchor="middle" {_FONT}>{k}</text>')
-    body.append(f'<text x="{left - 4}" y="30" font-size="10" text-anchor="end" {_FONT}>{peak}</text>')
+        body.append(
+            f'<text x="{x:.1f}" y="{height - 10}" font-size="10" text-anchor="middle" {_FONT}>{k}</text>'
+        )
+    body.append(
+        f'<text x="{left - 4}" y="30" font-size="10" text-anchor="end" {_FONT}>{peak}</text>'
+    )
     if this is not None:
         x = left + plot_w * min(max(this, 0), 100) / 100
         pct = 100 * (share_below or 0.0)
-        body.append(f'<g><title>this submission: {this:.1f} (above {pct:.0f}% of {total})</title>'
-                    f'<line x1="{x:.1f}" y1="16" x2="{x:.1f}" y2="{22 + plot_h}" stroke="#c0392b" stroke-width="3"/>'
-                    f'<text x="{min(x + 4, width - 120):.1f}" y="13" font-size="11" fill="#c0392b" {_FONT}>'
-                    f"this: {this:.1f} (p{pct:.0f})</text></g>")
+        body.append(
+            f"<g><title>this submission: {this:.1f} (above {pct:.0f}% of {total})</title>"
+            f'<line x1="{x:.1f}" y1="16" x2="{x:.1f}" y2="{22 + plot_h}" stroke="#c0392b" stroke-width="3"/>'
+            f'<text x="{min(x + 4, width - 120):.1f}" y="13" font-size="11" fill="#c0392b" {_FONT}>'
+            f"this: {this:.1f} (p{pct:.0f})</text></g>"
+        )
     return _svg(width, height, f"Distribution of {total} overall scores", body)
 
 

@@ -69,7 +69,10 @@ def writeup_markdown(
 
 
 def build_report_view(
-    settings: Settings, sub: Submission, record: ReportRecord | None, distribution: ScoreDistribution
+    settings: Settings,
+    sub: Submission,
+    record: ReportRecord | None,
+    distribution: ScoreDistribution,
 ) -> ReportView:
     report = _report(record)
     view = ReportView(report=report, record=record)
@@ -106,8 +109,12 @@ def build_report_view(
             )
         view.plots["intervals"] = plots.intervals(rows)
     if distribution.scores:
-        share = distribution.share_below(sub.overall_score) if sub.overall_score is not None else None
-        view.plots["distribution"] = plots.distribution(distribution.histogram, sub.overall_score, share)
+        share = (
+            distribution.share_below(sub.overall_score) if sub.overall_score is not None else None
+        )
+        view.plots["distribution"] = plots.distribution(
+            distribution.histogram, sub.overall_score, share
+        )
         if share is not None:
             view.percentile = 100 * share
     if report is not None:

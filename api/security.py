@@ -72,7 +72,9 @@ class SecurityHeadersMiddleware:
                 headers.setdefault("X-Frame-Options", "DENY")
                 if self.hsts:
                     headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-                if path.startswith(("/c/", "/api/c/")) or "text/html" in headers.get("content-type", ""):
+                if path.startswith(("/c/", "/api/c/")) or "text/html" in headers.get(
+                    "content-type", ""
+                ):
                     headers.setdefault("Cache-Control", "no-store")
             await send(message)
 

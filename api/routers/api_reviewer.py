@@ -67,7 +67,7 @@ def list_submissions(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> SubmissionPage:
     repo = SubmissionRepository(session)
-    items, total = repo.list(
+    items, total = repo.search(
         SubmissionFilter(
             status=status,
             assignment=assignment,

@@ -28,6 +28,14 @@ def _ref_name(schema: dict[str, Any]) -> str:
     return str(schema.get("type", "object"))
 
 
+def _response_line(code: str, response: dict[str, Any]) -> str:
+    content: dict[str, Any] = response.get("content") or {}
+    if not content:
+        return f"{code}: {response.get('description', '')}"
+    first: dict[str, Any] = next(iter(content.values()))
+    return f"{code}: {_ref_name(first.get('schema', {}))}"
+
+
 @router.get("/docs")
 def docs(request: Request) -> Response:
     spec = request.app.openapi()
@@ -48,12 +56,7 @@ def docs(request: Request) -> Response:
             ]
             body = op.get("requestBody", {}).get("content", {})
             bodies = [f"{ctype}: {_ref_name(c.get('schema', {}))}" for ctype, c in body.items()]
-            responses = [
-                f"{code}: {_ref_name(next(iter(r.get('content', {}).values()), {}).get('schema', {}))}"
-                if r.get("content")
-                else f"{code}: {r.get('description', '')}"
-                for code, r in op.get("responses", {}).items()
-            ]
+            responses = [_response_line(code, r) for code, r in op.get("responses", {}).items()]
             operations.append(
                 {
                     "method": method.upper(),

@@ -42,17 +42,17 @@ PAGE = 50
 @router.get("/")
 def dashboard(request: Request, session: SessionDep, _: PageReviewer) -> Response:
     repo = SubmissionRepository(session)
-    recent, _total = repo.list(SubmissionFilter(limit=10))
+    recent, _count = repo.search(SubmissionFilter(limit=10))
     decisions = repo.decisions_for([s.invitation_id for s in recent])
-    queue, _ = repo.list(SubmissionFilter(status="queued", limit=10, descending=False))
-    running, _ = repo.list(SubmissionFilter(status="running", limit=10))
+    queue, _count = repo.search(SubmissionFilter(status="queued", limit=10, descending=False))
+    running, _count = repo.search(SubmissionFilter(status="running", limit=10))
     return render(
         request,
         "dashboard.html",
         {
             "d": service.dashboard(session),
             "recent": [views.summary(s, decisions.get(s.invitation_id)) for s in recent],
-            "queue": [views.summary(s, None) for s in queue + running],
+            "queue": [views.summary(s, None) for s in [*running, *queue]],
         },
     )
 
@@ -80,7 +80,7 @@ def submissions(
         limit=PAGE,
         offset=(page - 1) * PAGE,
     )
-    items, total = repo.list(flt)
+    items, total = repo.search(flt)
     decisions = repo.decisions_for(sorted({s.invitation_id for s in items}))
     return render(
         request,
@@ -109,7 +109,9 @@ def _submission_context(
     repo = SubmissionRepository(session)
     record = repo.current_report(sub.id)
     history = repo.report_history(sub.id)
-    view = build_report_view(settings, sub, record, service.score_distribution(session, sub.assignment_name))
+    view = build_report_view(
+        settings, sub, record, service.score_distribution(session, sub.assignment_name)
+    )
     return {
         "sub": sub,
         "detail": views.detail(sub, None, history),

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import getpass
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from harness.cli.common import fail, load_settings, out
+
+if TYPE_CHECKING:
+    from harness.db.engine import Database
 
 __all__ = ["app"]
 
@@ -24,7 +27,7 @@ def _read_password() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
-def _database():  # type: ignore[no-untyped-def]
+def _database() -> Database:
     from harness.db.engine import Database
     from harness.db.migrate import upgrade_head
 

@@ -50,14 +50,14 @@ def _listing(blob: str, mtime_ns: int) -> tuple[FileEntry, ...]:
     else:
         try:
             with tarfile.open(path, "r:*") as tf:
-                for count, member in enumerate(tf):
+                for count, tinfo in enumerate(tf):
                     if count >= MAX_LISTED:
                         break
-                    if not member.isreg():
+                    if not tinfo.isreg():
                         continue
-                    name = _clean(member.name)
+                    name = _clean(tinfo.name)
                     if name:
-                        entries.append((name, member.size, member.name))
+                        entries.append((name, tinfo.size, tinfo.name))
         except (tarfile.TarError, OSError):
             return ()
     tops = {e[0].split("/", 1)[0] for e in entries}
@@ -87,11 +87,10 @@ def read_text(blob: Path, path: str) -> tuple[str, bool] | None:
             data = fh.read(MAX_VIEW_BYTES + 1)
     else:
         with tarfile.open(blob, "r:*") as tf:
-            member = tf.getmember(entry.member)
-            fh = tf.extractfile(member)
-            if fh is None:
+            extracted = tf.extractfile(tf.getmember(entry.member))
+            if extracted is None:
                 return None
-            data = fh.read(MAX_VIEW_BYTES + 1)
+            data = extracted.read(MAX_VIEW_BYTES + 1)
     truncated = len(data) > MAX_VIEW_BYTES
     data = data[:MAX_VIEW_BYTES]
     if b"\x00" in data[:8192]:

@@ -106,7 +106,7 @@ class SubmissionRepository:
             .subquery()
         )
 
-    def list(self, flt: SubmissionFilter) -> tuple[Sequence[Submission], int]:
+    def search(self, flt: SubmissionFilter) -> tuple[Sequence[Submission], int]:
         """One page of submissions (with invitation and candidate loaded) and the total count."""
         column = SORTS.get(flt.sort, Submission.created_at)
         order = column.desc() if flt.descending else column.asc()
@@ -157,7 +157,7 @@ class SubmissionRepository:
                 Submission.overall_score.is_not(None),
             )
         )
-        return [row[0] for row in rows]
+        return [row[0] for row in rows if row[0] is not None]
 
     def timings(self) -> Sequence[Any]:
         """``(status, created_at, graded_at, first decision time)`` rows for the dashboard."""
@@ -234,7 +234,7 @@ class SubmissionRepository:
             .values(heartbeat_at=now, **values)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
     def requeue_stale(self, stale_before: datetime) -> list[int]:
         """Put running submissions whose worker went silent back in the queue."""
@@ -273,7 +273,7 @@ class SubmissionRepository:
             .values(claim_token=None, **values)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
     def add(self, obj: Submission | ReportRecord | Note | Decision) -> None:
         self.session.add(obj)

@@ -299,13 +299,15 @@ def score_distribution(session: Session, assignment: str) -> ScoreDistribution:
     Reading every score on each report view costs tens of milliseconds at 10,000 submissions;
     a context plot may be ten seconds stale.
     """
-    key = (str(session.get_bind().url), assignment)
+    key = (str(session.get_bind().engine.url), assignment)
     now = time.monotonic()
     with _dist_lock:
         hit = _dist_cache.get(key)
         if hit is not None and now - hit[0] < _DIST_TTL_S:
             return hit[1]
-    dist = ScoreDistribution(tuple(sorted(SubmissionRepository(session).assignment_scores(assignment))))
+    dist = ScoreDistribution(
+        tuple(sorted(SubmissionRepository(session).assignment_scores(assignment)))
+    )
     with _dist_lock:
         _dist_cache[key] = (now, dist)
     return dist

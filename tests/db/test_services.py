@@ -131,11 +131,11 @@ def test_list_filters_sorting_and_dashboard(db: Database, settings: Settings) ->
         record_decision(s, subs[0], rev, "reject", "weak")
     with db.session() as s:
         repo = SubmissionRepository(s)
-        items, total = repo.list(SubmissionFilter(status="graded", sort="score", descending=True))
+        items, total = repo.search(SubmissionFilter(status="graded", sort="score", descending=True))
         assert total == 3 and [x.overall_score for x in items] == [90.0, 60.0, 30.0]
-        items, total = repo.list(SubmissionFilter(decision="none", status="graded"))
+        items, total = repo.search(SubmissionFilter(decision="none", status="graded"))
         assert total == 2
-        items, total = repo.list(SubmissionFilter(decision="reject"))
+        items, total = repo.search(SubmissionFilter(decision="reject"))
         assert total == 1 and items[0].id == subs[0].id
         d = dashboard(s)
         assert (d.queued, d.awaiting_review, d.decided) == (1, 2, 1)
