@@ -51,17 +51,22 @@ def settings(tmp_path: Path, migrated_template: str) -> Settings:
     data_dir = tmp_path / "var"
     data_dir.mkdir()
     if migrated_template.startswith("postgresql"):
+        _truncate(migrated_template)
         return make_settings(data_dir, database_url=migrated_template)
     shutil.copy(migrated_template, data_dir / "harness.db")
     return make_settings(data_dir)
 
 
+def _truncate(url: str) -> None:
+    database = Database(url)
+    with database.engine.begin() as conn:
+        names = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    database.dispose()
+
+
 @pytest.fixture
 def db(settings: Settings) -> Iterator[Database]:
     database = Database(settings.resolved_database_url)
-    if not database.is_sqlite:
-        with database.engine.begin() as conn:
-            names = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     yield database
     database.dispose()

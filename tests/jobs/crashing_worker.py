@@ -15,7 +15,8 @@ def main() -> None:
     data_dir = sys.argv[1]
     from pathlib import Path
 
-    settings = make_settings(Path(data_dir))
+    url = sys.argv[2] if len(sys.argv) > 2 else None
+    settings = make_settings(Path(data_dir), **({"database_url": url} if url else {}))
     db = Database(settings.resolved_database_url)
     pool = EmbeddedWorkerPool(
         runtime(settings, db, RecordingGrader(delay=3600), heartbeat_s=0.5), 1, poll_s=0.1

@@ -84,7 +84,13 @@ def test_restart_after_a_crash_picks_up_the_running_job(db: Database, settings: 
     (sid,) = _queued(db, settings)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.jobs.crashing_worker", str(settings.data_dir)],
+        [
+            sys.executable,
+            "-m",
+            "tests.jobs.crashing_worker",
+            str(settings.data_dir),
+            settings.resolved_database_url,
+        ],
         cwd=REPO,
         env=env,
     )
