@@ -1,0 +1,127 @@
+"""``harness serve`` as the README runs it: the demo comes up, grades for real, and survives a crash.
+
+The service is killed (SIGKILL) while it grades a demo submission; started again, it picks the
+job up and every demo submission ends with exactly one current report.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select
+
+from harness.db.engine import Database
+from harness.submissions.models import ReportRecord, Submission
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve(data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "HARNESS_DATA_DIR": str(data_dir),
+        "HARNESS_DEMO": "true",
+        "HARNESS_WORKERS": "1",
+        "HARNESS_ENVIRONMENT": "development",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "harness.cli.main", "serve", "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _wait(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return
+        except (httpx.HTTPError, OSError):
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_serve_demo_grades_and_survives_a_crash(tmp_path: Path) -> None:
+    data_dir, log = tmp_path / "var", tmp_path / "serve.log"
+    port = _port()
+    base = f"http://127.0.0.1:{port}"
+    proc = _serve(data_dir, port, log)
+    try:
+        _wait(lambda: httpx.get(f"{base}/healthz").status_code == 200, 120, "the service")
+        out = log.read_text()
+        assert "demo@example.com" in out and "demo-reviewer-password" in out
+        link = re.search(r"Candidate link:\s+(\S+)", out)
+        assert link, out
+        assert httpx.get(link.group(1)).status_code == 200
+        db = Database(f"sqlite:///{data_dir / 'harness.db'}")
+
+        def running() -> bool:
+            with db.session() as s:
+                return (
+                    s.scalar(select(func.count()).where(Submission.status == "running")) or 0
+                ) > 0
+
+        _wait(running, 120, "a demo submission to start grading")
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(20)
+
+    proc = _serve(data_dir, port, log)
+    try:
+
+        def all_graded() -> bool:
+            with db.session() as s:
+                statuses = s.scalars(select(Submission.status)).all()
+                return bool(statuses) and all(st in ("graded", "rejected") for st in statuses)
+
+        _wait(all_graded, 300, "every demo submission to be graded after the restart")
+        with db.session() as s:
+            subs = s.scalars(select(Submission)).all()
+            assert len(subs) >= 2
+            for sub in subs:
+                current = s.scalar(
+                    select(func.count()).where(
+                        ReportRecord.submission_id == sub.id, ReportRecord.current.is_(True)
+                    )
+                )
+                assert current == 1, sub.id
+            assert any(sub.attempts == 2 for sub in subs), "the interrupted job was claimed again"
+        # The demo reviewer can sign in and read a report.
+        with httpx.Client(base_url=base) as c:
+            page = c.get("/login")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+            r = c.post(
+                "/login",
+                data={
+                    "email": "demo@example.com",
+                    "password": "demo-reviewer-password",
+                    "csrf_token": token,
+                },
+            )
+            assert r.status_code == 303
+            assert "Confusion matrix" in c.get(f"/submissions/{subs[0].id}").text
+        db.dispose()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
