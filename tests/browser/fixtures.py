@@ -36,8 +36,15 @@ from tests.db.fixtures import make_settings
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 REVIEWER = "browser-reviewer@example.com"
 
 
@@ -50,18 +57,33 @@ class LiveServer:
     thread: threading.Thread
     extras: dict[str, Any] = field(default_factory=dict)
 
-    def invite(self, name: str = "Casey Candidate", email: str = "casey@example.com", *,
-               anonymous: bool = True) -> str:
+    def invite(
+        self,
+        name: str = "Casey Candidate",
+        email: str = "casey@example.com",
+        *,
+        anonymous: bool = True,
+    ) -> str:
         assignment = load_assignment("support-tickets", self.settings)
         with self.db.session(write=True) as s:
-            _, token = create_invitation(s, assignment.spec, name=name, email=email, actor="test",
-                                         anonymous_review=anonymous)
+            _, token = create_invitation(
+                s, assignment.spec, name=name, email=email, actor="test", anonymous_review=anonymous
+            )
         return token
 
-    def add_graded(self, report: Report, *, name: str = "Riley Reviewed", archive: Path,
-                   filename: str = "solution.zip", anonymous: bool = True) -> int:
+    def add_graded(
+        self,
+        report: Report,
+        *,
+        name: str = "Riley Reviewed",
+        archive: Path,
+        filename: str = "solution.zip",
+        anonymous: bool = True,
+    ) -> int:
         """A graded submission holding a copy of ``report`` (no grading run)."""
-        token = self.invite(name, f"{hashlib.sha1(name.encode()).hexdigest()[:8]}@example.com", anonymous=anonymous)
+        token = self.invite(
+            name, f"{hashlib.sha1(name.encode()).hexdigest()[:8]}@example.com", anonymous=anonymous
+        )
         from harness.invitations.service import invitation_for_token
 
         data = archive.read_bytes()
@@ -72,9 +94,17 @@ class LiveServer:
         key = store_blob(self.settings.blobs_dir, tmp, sha)
         with self.db.session(write=True) as s:
             inv = invitation_for_token(s, token)
-            sub = Submission(invitation_id=inv.id, version=1, assignment_name="support-tickets",
-                             filename=filename, sha256=sha, blob_key=key, size_bytes=len(data),
-                             status=SubmissionStatus.graded.value, stages={})
+            sub = Submission(
+                invitation_id=inv.id,
+                version=1,
+                assignment_name="support-tickets",
+                filename=filename,
+                sha256=sha,
+                blob_key=key,
+                size_bytes=len(data),
+                status=SubmissionStatus.graded.value,
+                stages={},
+            )
             s.add(sub)
             s.flush()
             store_report(s, sub, report, artifacts_dir=self.settings.artifacts_dir)
@@ -90,8 +120,14 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+# Several test folders import these session fixtures; pytest would then start one of each per
+# folder (and Playwright's sync API cannot run twice at once), so one instance is shared and
+# reference-counted.
+_shared: dict[str, Any] = {}
+_users: dict[str, int] = {}
+
+
+def _start_live_server(tmp_path_factory: pytest.TempPathFactory) -> LiveServer:
     data_dir = tmp_path_factory.mktemp("live")
     settings = make_settings(data_dir, workers=1)
     upgrade_head(settings.resolved_database_url)
@@ -108,17 +144,36 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     db: Database = app.state.db
     with db.session(write=True) as s:
         make_reviewer(s, REVIEWER, role=Role.admin)
-    yield LiveServer(f"http://127.0.0.1:{port}", settings, db, server, thread)
-    server.should_exit = True
-    thread.join(20)
+    return LiveServer(f"http://127.0.0.1:{port}", settings, db, server, thread)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    if "live" not in _shared:
+        _shared["live"] = _start_live_server(tmp_path_factory)
+    _users["live"] = _users.get("live", 0) + 1
+    yield _shared["live"]
+    _users["live"] -= 1
+    if _users["live"] == 0:
+        live: LiveServer = _shared.pop("live")
+        live.server.should_exit = True
+        live.thread.join(20)
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+    if "browser" not in _shared:
+        playwright = sync_playwright().start()
+        _shared["playwright"] = playwright
+        _shared["browser"] = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+    _users["browser"] = _users.get("browser", 0) + 1
+    yield _shared["browser"]
+    _users["browser"] -= 1
+    if _users["browser"] == 0:
+        _shared.pop("browser").close()
+        _shared.pop("playwright").stop()
 
 
 @dataclass
@@ -152,7 +207,9 @@ def page(browser: Browser) -> Iterator[Watched]:
     context.close()
 
 
-def sign_in(page: Page, server: LiveServer, email: str = REVIEWER, password: str = PASSWORD) -> None:
+def sign_in(
+    page: Page, server: LiveServer, email: str = REVIEWER, password: str = PASSWORD
+) -> None:
     page.goto(f"{server.url}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)

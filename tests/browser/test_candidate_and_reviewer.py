@@ -19,7 +19,9 @@ def baseline_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return zip_folder(BASELINE, tmp_path_factory.mktemp("zips") / "baseline.zip")
 
 
-def test_candidate_uploads_and_watches_grading(live_server: LiveServer, page: Watched, baseline_zip: Path) -> None:
+def test_candidate_uploads_and_watches_grading(
+    live_server: LiveServer, page: Watched, baseline_zip: Path
+) -> None:
     token = live_server.invite()
     pg = page.page
     pg.goto(f"{live_server.url}/c/{token}")
@@ -40,7 +42,9 @@ def test_candidate_uploads_and_watches_grading(live_server: LiveServer, page: Wa
     assert page.dialogs == []
 
 
-def test_rejected_upload_shows_a_specific_message(live_server: LiveServer, page: Watched, tmp_path: Path) -> None:
+def test_rejected_upload_shows_a_specific_message(
+    live_server: LiveServer, page: Watched, tmp_path: Path
+) -> None:
     token = live_server.invite("Robin Reject", "robin@example.com")
     bogus = tmp_path / "solution.txt"
     bogus.write_text("this is not an archive")
@@ -56,8 +60,9 @@ def test_rejected_upload_shows_a_specific_message(live_server: LiveServer, page:
 
 def test_reviewer_reads_report_and_decides(live_server: LiveServer, page: Watched) -> None:
     real = grade_baseline_for_real()
-    sid = live_server.add_graded(Report.model_validate(real["report"]), archive=real["archive"],
-                                 name="Morgan Baseline")
+    sid = live_server.add_graded(
+        Report.model_validate(real["report"]), archive=real["archive"], name="Morgan Baseline"
+    )
     pg = page.page
     sign_in(pg, live_server)
     page.shot("reviewer-dashboard")
