@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -40,6 +41,21 @@ Candidates use the token of their invitation link in the path (`/api/c/{token}/.
 """
 
 
+_TOKEN_IN_PATH = re.compile(r"(/c/)[^/?\s]+")
+
+
+class RedactCandidateTokens(logging.Filter):
+    """Candidate links carry their secret in the path; access logs show ``/c/<token>`` instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _TOKEN_IN_PATH.sub(r"\1<token>", a) if isinstance(a, str) else a
+                for a in record.args
+            )
+        return True
+
+
 def make_dispatcher(
     settings: Settings, db: Database, runtime: GradingRuntime | None = None
 ) -> Dispatcher:
@@ -69,6 +85,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        access = logging.getLogger("uvicorn.access")
+        if not any(isinstance(f, RedactCandidateTokens) for f in access.filters):
+            access.addFilter(RedactCandidateTokens())
         if migrate:
             upgrade_head(settings.resolved_database_url)
         for folder in (settings.blobs_dir, settings.artifacts_dir, settings.work_dir):

@@ -49,6 +49,8 @@ __all__ = [
 ]
 
 MAX_NOTE = 10_000
+MAX_VERSIONS = 50
+"""Uploads one invitation may make; past it the candidate is asked to contact the team."""
 MAX_REASON = 5_000
 
 
@@ -120,6 +122,11 @@ def accept_upload(
         if late and _late_refused(settings, invitation):
             raise SubmissionClosed(
                 "the deadline for this assignment has passed and late submissions are not accepted"
+            )
+        if len(invitation.submissions) >= MAX_VERSIONS:
+            raise SubmissionClosed(
+                f"this link has received {MAX_VERSIONS} uploads, the most it accepts; "
+                "contact the hiring team if you need to send another"
             )
         limits = ArchiveLimits(max_archive_bytes=settings.max_upload_mb * 1024 * 1024)
         check_archive(upload, filename, limits)

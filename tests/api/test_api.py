@@ -245,3 +245,21 @@ def test_bearer_token_rules(env: Env) -> None:
     with env.db.session(write=True) as s:
         make_reviewer(s, "other@example.com")
     assert env.client.get("/api/submissions", headers=env.auth()).status_code == 200
+
+
+def test_access_log_hides_candidate_tokens() -> None:
+    import logging
+
+    from api.app import RedactCandidateTokens
+
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        "",
+        0,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5", "GET", "/c/SECRET-token_1/submissions/3?x=1", "1.1", 200),
+        None,
+    )
+    RedactCandidateTokens().filter(record)
+    assert "SECRET" not in record.getMessage() and "/c/<token>/submissions/3" in record.getMessage()
