@@ -126,8 +126,8 @@ def load_demo(settings: Settings, db: Database) -> DemoInfo:
         )
         for folder_name, label in DEMO_SOLUTIONS:
             folder = assignment.root / "solutions" / folder_name
-            if not folder.is_dir():
-                log.warning("demo solution %s is missing; skipped", folder)
+            if not folder.is_dir() or not any(p.is_file() for p in folder.rglob("*")):
+                log.warning("demo solution %s is missing or empty; skipped", folder)
                 continue
             inv = _invitation(
                 session,

@@ -88,3 +88,28 @@ def test_reviewer_reads_report_and_decides(live_server: LiveServer, page: Watche
     expect(pg.get_by_test_id("candidate")).to_contain_text("Morgan Baseline")
     page.shot("reviewer-decision-recorded")
     assert page.dialogs == []
+
+
+def test_drag_and_drop_upload(live_server: LiveServer, page: Watched) -> None:
+    import base64
+
+    from tests.db.factories import SAMPLE_FILES, zip_bytes
+
+    token = live_server.invite("Dana Drop", "dana@example.com")
+    pg = page.page
+    pg.goto(f"{live_server.url}/c/{token}")
+    data = base64.b64encode(zip_bytes(SAMPLE_FILES)).decode()
+    transfer = pg.evaluate_handle(
+        """(b64) => {
+            const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+            const dt = new DataTransfer();
+            dt.items.add(new File([bytes], "dropped.zip", {type: "application/zip"}));
+            return dt;
+        }""",
+        data,
+    )
+    pg.dispatch_event("#dropzone", "drop", {"dataTransfer": transfer})
+    assert pg.eval_on_selector("#file", "el => el.files.length && el.files[0].name") == "dropped.zip"
+    pg.click("#upload-button")
+    pg.wait_for_url(re.compile(rf"/c/{token}/submissions/\d+"))
+    expect(pg.locator("h1")).to_contain_text("dropped.zip")
