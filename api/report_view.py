@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,10 +48,28 @@ def _report(record: ReportRecord | None) -> Report | None:
         return None
 
 
+def _notebook_markdown(text: str) -> str | None:
+    """The Markdown cells of a notebook, joined (the writeup of a notebook-only submission)."""
+    try:
+        nb = json.loads(text)
+    except ValueError:
+        return None
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if not isinstance(cells, list):
+        return None
+    parts = []
+    for cell in cells:
+        if isinstance(cell, dict) and cell.get("cell_type") == "markdown":
+            source = cell.get("source", "")
+            parts.append("".join(source) if isinstance(source, list) else str(source))
+    return "\n\n".join(parts) or None
+
+
 def writeup_markdown(
-    settings: Settings, sub: Submission, record: ReportRecord | None
+    settings: Settings, sub: Submission, record: ReportRecord | None, report: Report | None = None
 ) -> tuple[str, str] | None:
-    """(markdown, where it came from): the writeup grader's artifact, else the archive's file."""
+    """(markdown, where it came from): the writeup grader's artifact, else the file(s) it read,
+    else a conventional name in the archive."""
     if record is not None:
         for key, stored in record.artifacts.items():
             grader, _, name = key.partition("/")
@@ -59,12 +78,24 @@ def writeup_markdown(
                 if text is not None:
                     return text, name
     blob = settings.blobs_dir / sub.blob_key
+    writeup = report.grader("writeup") if report is not None else None
+    sources = writeup.details.get("sources") if writeup is not None else None
+    for source in sources if isinstance(sources, list) else []:
+        got = read_text(blob, str(source))
+        if got is None:
+            continue
+        if str(source).lower().endswith(".ipynb"):
+            markdown = _notebook_markdown(got[0])
+            if markdown:
+                return markdown, f"{source} (Markdown cells)"
+            continue
+        return got[0], str(source)
     by_name = {e.path.lower(): e.path for e in list_files(blob) if "/" not in e.path}
     for name in _WRITEUP_NAMES:
         if name in by_name:
-            got = read_text(blob, by_name[name])
-            if got is not None:
-                return got[0], by_name[name]
+            found = read_text(blob, by_name[name])
+            if found is not None:
+                return found[0], by_name[name]
     return None
 
 
@@ -149,10 +180,14 @@ def build_report_view(
             }
         )
     if record is not None:
+        # The notebooks grader's artifacts are rendered notebooks whatever their names; other
+        # graders' HTML artifacts are shown the same way.
         view.notebook_names = sorted(
-            k for k in record.artifacts if k.lower().endswith((".html", ".htm"))
+            k
+            for k in record.artifacts
+            if k.startswith("notebooks/") or k.lower().endswith((".html", ".htm"))
         )
-    writeup = writeup_markdown(settings, sub, record)
+    writeup = writeup_markdown(settings, sub, record, report)
     if writeup is not None:
         view.writeup_html = markdown_html(writeup[0])
         view.writeup_source = writeup[1]
