@@ -95,8 +95,16 @@ class _Progress:
             "message": str(getattr(event, "message", "") or "")[:500],
         }
         with self._lock:
+            if state == "info":  # a note along the way: keep the stage's state, update the message
+                previous = self.stages.get(stage, {"state": "started", "verdict": None})
+                entry = {**previous, "message": entry["message"]}
             self.stages[stage] = entry
-            self._write(stage=stage if state == "started" else None, stages=dict(self.stages))
+            values: dict[str, Any] = {"stages": dict(self.stages)}
+            if state == "started":
+                values["stage"] = stage
+            elif state == "finished":
+                values["stage"] = None
+            self._write(**values)
 
     def beat(self) -> None:
         with self._lock:
