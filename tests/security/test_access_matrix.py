@@ -273,3 +273,32 @@ def test_open_redirect_after_login_is_refused(env: Env) -> None:
         )
         assert r.status_code == 303 and r.headers["location"] == "/", target
         token = csrf_from(client.get("/login").text)
+
+
+def test_every_candidate_route_refuses_an_unknown_or_revoked_token(
+    env: Env, seeded: tuple[int, str]
+) -> None:
+    from datetime import UTC, datetime
+
+    from harness.invitations.models import Invitation
+    from harness.invitations.service import invitation_for_token
+
+    sid, token = seeded
+    with env.db.session(write=True) as s:
+        revoked_inv, revoked = make_invitation(s, name="R", email="r@example.com")
+        row = s.get(Invitation, revoked_inv.id)
+        assert row is not None
+        row.revoked_at = datetime.now(UTC)
+    with env.db.session() as s:
+        assert invitation_for_token(s, token).id  # the seeded token is valid
+    routes = [r for r in route_table(env.app) if r.path.startswith(CANDIDATE_PREFIXES)]
+    assert len(routes) >= 7
+    for route in routes:
+        for bad in ("x" * 43, revoked):
+            url = _fill(route.path.replace("{token}", bad), sid)
+            client = env.fresh_client()
+            if route.method == "GET":
+                r = client.get(url)
+            else:
+                r = client.post(url, files={"file": ("a.zip", b"PK\x05\x06" + b"\0" * 18)})
+            assert r.status_code == 404, (route, r.status_code)
