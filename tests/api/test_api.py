@@ -263,3 +263,30 @@ def test_access_log_hides_candidate_tokens() -> None:
     )
     RedactCandidateTokens().filter(record)
     assert "SECRET" not in record.getMessage() and "/c/<token>/submissions/3" in record.getMessage()
+
+
+def test_late_uploads_are_marked_or_refused_by_policy(env: Env) -> None:
+    from datetime import timedelta
+
+    from harness.db.base import utcnow
+    from harness.invitations.models import Invitation
+    from tests.db.factories import make_assignment_dir
+
+    make_assignment_dir(env.settings.assignments_dir, "strict-deadline", late="refuse")  # type: ignore[arg-type]
+    tokens = {
+        name: _invite(env, assignment=name)["token"]
+        for name in ("support-tickets", "strict-deadline")
+    }
+    with env.db.session(write=True) as s:
+        for inv in s.query(Invitation).all():
+            inv.deadline_at = utcnow() - timedelta(minutes=1)
+    archive = zip_bytes(SAMPLE_FILES)
+    late = env.client.post(
+        f"/api/c/{tokens['support-tickets']}/submissions", files={"file": ("a.zip", archive)}
+    )
+    assert late.status_code == 202
+    assert env.client.get(late.json()["status_url"]).json()["late"] is True
+    refused = env.client.post(
+        f"/api/c/{tokens['strict-deadline']}/submissions", files={"file": ("a.zip", archive)}
+    )
+    assert refused.status_code == 409 and "deadline" in refused.json()["detail"]

@@ -348,6 +348,7 @@ currency = "USD"
 
 [policy]
 show_scores_to_candidate = {show_scores}
+late = "{late}"
 
 [baseline]
 heldout_accuracy = 0.8
@@ -361,6 +362,7 @@ def make_assignment_dir(
     *,
     show_scores: bool = False,
     task: str = "# The task\n\nBuild a classifier.\n",
+    late: str = "accept",
 ) -> Path:
     """A small, valid assignment folder (for web tests that must not depend on the real data)."""
     folder = root / name.replace("-", "_")
@@ -368,7 +370,9 @@ def make_assignment_dir(
     (folder / "private").mkdir(parents=True, exist_ok=True)
     labels = "[" + ", ".join(f'"{label}"' for label in LABELS) + "]"
     (folder / "assignment.toml").write_text(
-        ASSIGNMENT_TOML.format(name=name, labels=labels, show_scores=str(show_scores).lower())
+        ASSIGNMENT_TOML.format(
+            name=name, labels=labels, show_scores=str(show_scores).lower(), late=late
+        )
     )
     (folder / "TASK.md").write_text(task)
     (folder / "public" / "train.csv").write_text(
