@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.status import Status
 from rich.table import Table
 
 from harness.assignments.loader import load_assignment
@@ -25,7 +26,7 @@ class _Progress:
     """Prints one line per finished step; a spinner shows the running one on a terminal."""
 
     def __init__(self) -> None:
-        self._status = None
+        self._status: Status | None = None
         self._t0 = time.perf_counter()
 
     def __call__(self, event: ProgressEvent) -> None:
