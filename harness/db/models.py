@@ -4,6 +4,8 @@ from harness.accounts.models import ApiToken, Reviewer
 from harness.audit.models import AuditEvent
 from harness.db.base import Base
 from harness.invitations.models import Candidate, Invitation
+from harness.ledger.models import PaymentRecord, TimeExtension
+from harness.notify.models import SentNotification
 from harness.submissions.models import Decision, Note, ReportRecord, Submission
 
 __all__ = [
@@ -14,7 +16,10 @@ __all__ = [
     "Decision",
     "Invitation",
     "Note",
+    "PaymentRecord",
     "ReportRecord",
     "Reviewer",
+    "SentNotification",
     "Submission",
+    "TimeExtension",
 ]

@@ -1,8 +1,9 @@
 """Candidates and invitations.
 
-An invitation is one candidate's seat at one assignment: the secret link, and (for issue 5) the
-clock, deadline and pay terms. The time-box columns are nullable and filled by the ledger code;
-the web app only reads ``deadline_at`` to refuse or mark late uploads.
+An invitation is one candidate's seat at one assignment: the secret link, the clock, the deadline
+and the pay terms. The time-box columns are nullable (an invitation without them is untimed) and
+are read and written through ``harness.ledger.service``, which turns them into the ledger's
+``TimeBoxState`` and back, so ``deadline_at`` always matches the start, terms and extensions.
 """
 
 from __future__ import annotations
@@ -74,6 +75,28 @@ class Invitation(Base):
     pay_flat_fee: Mapped[Decimal | None] = mapped_column(DecimalText())
     first_viewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     kit_downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    # --- Added by the ledger (revision 0002_ledger). ---
+    late_policy: Mapped[str | None] = mapped_column(String(10))
+    """``accept`` or ``refuse``, copied from the assignment at invitation time (null: ask the
+    assignment, for invitations made before this column existed)."""
+    clock_start: Mapped[str | None] = mapped_column(String(10))
+    """``button`` or ``download``, copied from the assignment like ``late_policy``."""
+    window_extension_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Extensions granted before the clock started: more time to start. ``window_ends_at``
+    keeps the original end; ``extension_minutes`` counts only what was granted after the start."""
+    no_submission_pay: Mapped[str | None] = mapped_column(String(10))
+    """What is owed when the time box closes with nothing submitted: ``nothing`` (null),
+    ``fixed`` or ``full``."""
+    no_submission_amount: Mapped[Decimal | None] = mapped_column(DecimalText())
+    """The amount for ``fixed``, in ``pay_currency``."""
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    """The candidate's IANA time zone, as their browser reported it when they started."""
+    first_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When a reviewer first opened one of this candidate's reports."""
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    """When the sweep found the time box closed (deadline passed, or the window expired unused)
+    and applied the no-submission pay policy. An extension that reopens it clears this."""
 
     candidate: Mapped[Candidate] = relationship(back_populates="invitations", lazy="joined")
     submissions: Mapped[list[Submission]] = relationship(
