@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     smtp_url: str | None = None
     """``smtp://user:pass@host:port``; unset: notifications go to the log."""
     mail_from: str = "harness@localhost"
+    public_url: str = "http://127.0.0.1:8000"
+    """Base of the links people get outside a request: ``harness invite`` and reminder e-mails."""
+    ledger_sweep_s: Annotated[int, Field(ge=0, le=3600)] = 60
+    """Seconds between ledger sweeps in the embedded worker (expired invitations, no-submission
+    pay, deadline and review reminders); 0 turns the sweep off in this process."""
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
