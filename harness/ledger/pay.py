@@ -189,7 +189,9 @@ def validate_reported_hours(value: Decimal | int | str) -> Decimal:
         hours = parse_amount(value, "reported hours")
     except InvalidTerms as exc:
         raise InvalidHours(f"{exc.message}; enter the hours you spent, e.g. 4.5") from exc
-    rounded = hours.quantize(HOURS_QUANTUM, rounding=ROUND_HALF_UP)
+    # Range first: quantizing 1e999999 would overflow the decimal context.
+    in_range = 0 < hours <= MAX_REPORTED_HOURS
+    rounded = hours.quantize(HOURS_QUANTUM, rounding=ROUND_HALF_UP) if in_range else hours
     if not 0 < rounded <= MAX_REPORTED_HOURS:
         raise InvalidHours(
             f"reported hours must be more than 0 and at most {MAX_REPORTED_HOURS} (got {hours}); "

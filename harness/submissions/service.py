@@ -10,16 +10,23 @@ import statistics
 import threading
 import time
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from harness.accounts.models import Reviewer
 from harness.audit import service as audit
 from harness.db.base import utcnow
-from harness.errors import HarnessError, InputRejected, NotFound
+from harness.errors import HarnessError, NotFound
 from harness.invitations.models import Invitation
+from harness.ledger import payments
+from harness.ledger import service as ledger
+from harness.ledger.clock import ensure_utc
+from harness.ledger.pay import validate_reported_hours
+from harness.ledger.timebox import Late, Refused
 from harness.settings import Settings
 from harness.submissions.archive import ArchiveLimits, check_archive
 from harness.submissions.models import (
@@ -35,6 +42,7 @@ from harness.submissions.repository import SubmissionRepository
 __all__ = [
     "Dashboard",
     "SubmissionClosed",
+    "UploadRefused",
     "accept_upload",
     "add_note",
     "blob_path",
@@ -85,18 +93,20 @@ def blob_path(settings: Settings, submission: Submission) -> Path:
 
 
 def parse_hours(value: str | None) -> Decimal | None:
-    """The candidate's reported hours: empty, or a number from 0 to 1000 with up to 2 decimals."""
+    """The candidate's reported hours: empty, or more than 0 and at most 100, to 0.01 h."""
     if value is None or not str(value).strip():
         return None
-    try:
-        hours = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise InputRejected(
-            f"hours spent must be a number, like 4.5 (got {str(value)[:20]!r})"
-        ) from None
-    if not hours.is_finite() or hours < 0 or hours > 1000:
-        raise InputRejected("hours spent must be between 0 and 1000")
-    return hours.quantize(Decimal("0.01"))
+    return validate_reported_hours(str(value).strip()[:32])
+
+
+class UploadRefused(SubmissionClosed):
+    """The time box refuses this upload: not started yet, window closed, or past a deadline
+    that accepts nothing late. ``reason`` is the ledger's code; the message says what to do."""
+
+    def __init__(self, refusal: Refused) -> None:
+        super().__init__(refusal.message)
+        self.reason = refusal.reason
+        self.deadline = refusal.deadline
 
 
 def accept_upload(
@@ -109,20 +119,34 @@ def accept_upload(
     sha256: str,
     size: int,
     reported_hours: Decimal | None = None,
+    now: datetime | None = None,
 ) -> Submission:
     """Check an uploaded archive and queue it for grading as the invitation's next version.
 
     ``upload`` is a file already streamed to disk (within the size cap); it is moved into blob
     storage when accepted and deleted when rejected. Raises ``ArchiveRejected`` with the
-    candidate-facing reason.
+    candidate-facing reason, and ``UploadRefused`` when the time box does not take uploads now
+    (before the clock starts, or late under a refuse policy). A late upload under an accept
+    policy is kept and marked late. The amount owed is recorded (or recomputed, while owed)
+    with the upload. ``now`` comes from the app's clock.
     """
     try:
-        now = utcnow()
-        late = invitation.deadline_at is not None and now > invitation.deadline_at
-        if late and _late_refused(settings, invitation):
-            raise SubmissionClosed(
-                "the deadline for this assignment has passed and late submissions are not accepted"
-            )
+        now = ensure_utc(now, "now") if now is not None else utcnow()
+        # One upload of an invitation at a time: versions and the payment are per invitation.
+        session.execute(
+            select(Invitation.id).where(Invitation.id == invitation.id).with_for_update()
+        )
+        timing = ledger.upload_timing(invitation, now, ledger.policy_fallback(settings, invitation))
+        if isinstance(timing, Refused):
+            raise UploadRefused(timing)
+        if timing is None:  # an untimed invitation: only a stored deadline can make it late
+            late = invitation.deadline_at is not None and now > invitation.deadline_at
+            if late and _late_refused(settings, invitation):
+                raise SubmissionClosed(
+                    "the deadline for this assignment has passed and late submissions are not accepted"
+                )
+        else:
+            late = isinstance(timing, Late)
         if len(invitation.submissions) >= MAX_VERSIONS:
             raise SubmissionClosed(
                 f"this link has received {MAX_VERSIONS} uploads, the most it accepts; "
@@ -160,6 +184,12 @@ def accept_upload(
         invitation=invitation.id,
         size=size,
         late=late,
+        late_by_s=int((now - timing.deadline).total_seconds())
+        if isinstance(timing, Late)
+        else None,
+    )
+    payments.record_for_submission(
+        session, invitation, submission_id=submission.id, uploaded_at=now
     )
     return submission
 

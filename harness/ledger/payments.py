@@ -1,0 +1,271 @@
+"""Payments in the database: recorded on upload and when a time box closes empty, approved,
+marked paid, listed and exported.
+
+The rules live in ``harness.ledger.pay`` (pure); this module loads the one ``PaymentRecord`` of
+an invitation as a ``pay.Payment``, asks the rules what to record, and writes the answer back.
+Every change is audited. Callers pass ``now`` from the injected clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from harness.accounts.models import Reviewer
+from harness.audit import service as audit
+from harness.errors import NotFound
+from harness.invitations.models import Invitation
+from harness.invitations.service import identity_hidden
+from harness.ledger import service as timebox_service
+from harness.ledger.clock import ensure_utc
+from harness.ledger.export import PayrollRow, payroll_row
+from harness.ledger.models import PaymentRecord
+from harness.ledger.money import Money
+from harness.ledger.pay import (
+    Payment,
+    PaymentBasis,
+    PaymentStatus,
+    approve,
+    hours_worked,
+    mark_paid,
+    payment_for_submission,
+    payment_without_submission,
+)
+
+__all__ = [
+    "PaymentFilter",
+    "approve_payment",
+    "candidate_for_payroll",
+    "get_payment",
+    "list_payments",
+    "mark_payment_paid",
+    "payment_for_invitation",
+    "payment_value",
+    "payroll_rows",
+    "record_for_submission",
+    "record_without_submission",
+]
+
+
+def payment_value(row: PaymentRecord) -> Payment:
+    """The row as the ledger's value (its invariants are checked on the way)."""
+    return Payment(
+        amount=Money(row.amount, row.currency),
+        status=PaymentStatus(row.status),
+        basis=PaymentBasis(row.basis),
+        owed_at=row.owed_at,
+        hours=row.hours,
+        submission_id=row.submission_id,
+        id=row.id,
+        approved_at=row.approved_at,
+        approved_by=row.approved_by,
+        paid_on=row.paid_on,
+        reference=row.reference,
+    )
+
+
+def _store(row: PaymentRecord, value: Payment, now: datetime) -> None:
+    row.amount = value.amount.amount
+    row.currency = value.amount.currency
+    row.status = value.status.value
+    row.basis = value.basis.value
+    row.owed_at = value.owed_at
+    row.hours = value.hours
+    row.submission_id = value.submission_id
+    row.approved_at = value.approved_at
+    row.approved_by = value.approved_by
+    row.paid_on = value.paid_on
+    row.reference = value.reference
+    row.updated_at = now
+
+
+def payment_for_invitation(session: Session, invitation_id: int) -> PaymentRecord | None:
+    return session.scalar(select(PaymentRecord).where(PaymentRecord.invitation_id == invitation_id))
+
+
+def _settle(
+    session: Session,
+    invitation: Invitation,
+    row: PaymentRecord | None,
+    value: Payment | None,
+    now: datetime,
+) -> PaymentRecord | None:
+    if value is None:
+        return row
+    if row is None:
+        row = PaymentRecord(invitation_id=invitation.id)
+        _store(row, value, now)
+        session.add(row)
+        session.flush()
+        action = "payment.owed"
+    else:
+        _store(row, value, now)
+        action = "payment.recomputed"
+    audit.record(
+        session,
+        action,
+        actor="system",
+        object_type="payment",
+        object_id=row.id,
+        invitation=invitation.id,
+        amount=f"{row.amount:f}",
+        currency=row.currency,
+        hours=None if row.hours is None else f"{row.hours:f}",
+        basis=row.basis,
+        submission=row.submission_id,
+    )
+    return row
+
+
+def record_for_submission(
+    session: Session, invitation: Invitation, *, submission_id: int, uploaded_at: datetime
+) -> PaymentRecord | None:
+    """Record (or recompute, while owed) what the candidate is owed after an upload.
+
+    Hours run from the clock's start to this upload, capped by the time box. Nothing happens
+    for an unpaid or unstarted invitation, or once the payment is approved or paid.
+    """
+    terms = timebox_service.pay_terms_of(invitation)
+    if terms is None or invitation.started_at is None or not timebox_service.is_timed(invitation):
+        return None
+    box = timebox_service.terms_of(invitation).time_box
+    row = payment_for_invitation(session, invitation.id)
+    value = payment_for_submission(
+        [payment_value(row)] if row else [],
+        terms=terms,
+        hours=hours_worked(invitation.started_at, uploaded_at, box),
+        submission_id=submission_id,
+        now=uploaded_at,
+    )
+    return _settle(session, invitation, row, value, ensure_utc(uploaded_at))
+
+
+def record_without_submission(
+    session: Session, invitation: Invitation, now: datetime
+) -> PaymentRecord | None:
+    """Apply the invitation's no-submission policy (its time box closed with nothing uploaded)."""
+    terms = timebox_service.pay_terms_of(invitation)
+    if terms is None:
+        return None
+    row = payment_for_invitation(session, invitation.id)
+    value = payment_without_submission(
+        [payment_value(row)] if row else [],
+        terms=terms,
+        policy=timebox_service.no_submission_policy_of(invitation),
+        started=invitation.started_at is not None,
+        now=now,
+    )
+    return _settle(session, invitation, row, value, ensure_utc(now))
+
+
+def get_payment(session: Session, payment_id: int) -> PaymentRecord:
+    row = session.get(PaymentRecord, payment_id)
+    if row is None:
+        raise NotFound(f"payment {payment_id} does not exist")
+    return row
+
+
+def approve_payment(
+    session: Session, row: PaymentRecord, actor: Reviewer | str, now: datetime
+) -> PaymentRecord:
+    """Approve an owed payment for payroll; its amount is frozen from now on."""
+    by = actor.email if isinstance(actor, Reviewer) else actor
+    value = approve(payment_value(row), at=now, by=by)
+    _store(row, value, ensure_utc(now))
+    audit.record(
+        session,
+        "payment.approve",
+        actor=actor,
+        object_type="payment",
+        object_id=row.id,
+        invitation=row.invitation_id,
+        amount=f"{row.amount:f}",
+        currency=row.currency,
+    )
+    return row
+
+
+def mark_payment_paid(
+    session: Session,
+    row: PaymentRecord,
+    actor: Reviewer | str,
+    *,
+    paid_on: date,
+    reference: str,
+    now: datetime,
+) -> PaymentRecord:
+    """Mark an approved payment paid on the payroll date, with its reference."""
+    value = mark_paid(payment_value(row), paid_on=paid_on, reference=reference)
+    _store(row, value, ensure_utc(now))
+    audit.record(
+        session,
+        "payment.paid",
+        actor=actor,
+        object_type="payment",
+        object_id=row.id,
+        invitation=row.invitation_id,
+        paid_on=paid_on.isoformat(),
+        reference=row.reference,
+    )
+    return row
+
+
+@dataclass(frozen=True)
+class PaymentFilter:
+    status: str | None = None
+    """``owed``, ``approved`` or ``paid``."""
+    assignment: str | None = None
+    currency: str | None = None
+    month: str | None = None
+    """``YYYY-MM``: payments that became owed in that UTC month."""
+    limit: int = 5000
+
+
+def list_payments(session: Session, flt: PaymentFilter) -> Sequence[PaymentRecord]:
+    """Payments, newest owed first, with invitation and candidate loaded."""
+    query = (
+        select(PaymentRecord)
+        .join(Invitation, Invitation.id == PaymentRecord.invitation_id)
+        .options(joinedload(PaymentRecord.invitation).joinedload(Invitation.candidate))
+        .order_by(PaymentRecord.owed_at.desc(), PaymentRecord.id.desc())
+        .limit(flt.limit)
+    )
+    if flt.status:
+        query = query.where(PaymentRecord.status == flt.status)
+    if flt.assignment:
+        query = query.where(Invitation.assignment_name == flt.assignment)
+    if flt.currency:
+        query = query.where(PaymentRecord.currency == flt.currency)
+    if flt.month:
+        year, month = (int(part) for part in flt.month.split("-"))
+        first = datetime(year, month, 1, tzinfo=UTC)
+        after = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+        query = query.where(PaymentRecord.owed_at >= first, PaymentRecord.owed_at < after)
+    return session.scalars(query).unique().all()
+
+
+def candidate_for_payroll(invitation: Invitation, *, show_identity: bool) -> tuple[str, str]:
+    """Name and email as the viewer may see them: payroll (admins) always sees who to pay;
+    other reviewers see ``Candidate #id`` until anonymous review ends."""
+    if show_identity or not identity_hidden(invitation):
+        return invitation.candidate.name, invitation.candidate.email
+    return f"Candidate #{invitation.id}", ""
+
+
+def payroll_rows(rows: Sequence[PaymentRecord], *, show_identity: bool) -> list[PayrollRow]:
+    out = []
+    for row in rows:
+        name, email = candidate_for_payroll(row.invitation, show_identity=show_identity)
+        out.append(
+            payroll_row(
+                payment_value(row),
+                candidate=name,
+                email=email,
+                assignment=row.invitation.assignment_name,
+            )
+        )
+    return out

@@ -1,0 +1,169 @@
+"""Process speed from the database: each candidate's timeline, the team's medians, who is at risk.
+
+The milestones come from rows that already exist: the invitation (invited, started, first
+reviewed), its submissions (first upload; the counting version's grading), notes and decisions
+(the first of each). ``harness.ledger.process`` does the arithmetic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from harness.invitations.models import Invitation
+from harness.ledger.clock import ensure_utc
+from harness.ledger.process import (
+    Risk,
+    RiskLevel,
+    Step,
+    StepMedian,
+    Timeline,
+    at_risk,
+    step_durations,
+    team_medians,
+)
+from harness.submissions.models import Decision, Note, Submission
+
+__all__ = [
+    "AtRisk",
+    "ProcessOverview",
+    "durations",
+    "note_first_review",
+    "process_overview",
+    "timeline_of",
+    "timelines",
+]
+
+_URGENCY = {RiskLevel.overdue: 0, RiskLevel.projected_late: 1, RiskLevel.nearing_target: 2}
+
+
+def _min(*values: datetime | None) -> datetime | None:
+    present = [v for v in values if v is not None]
+    return min(present) if present else None
+
+
+def timelines(session: Session, invitation_ids: Sequence[int] | None = None) -> dict[int, Timeline]:
+    """The timeline of each invitation (all of them, or those in ``invitation_ids``)."""
+    inv_q = select(
+        Invitation.id,
+        Invitation.created_at,
+        Invitation.started_at,
+        Invitation.first_reviewed_at,
+        Invitation.selected_submission_id,
+    )
+    sub_q = select(
+        Submission.invitation_id, Submission.id, Submission.created_at, Submission.graded_at
+    ).order_by(Submission.invitation_id, Submission.version)
+    note_q = (
+        select(Submission.invitation_id, func.min(Note.created_at))
+        .join(Note, Note.submission_id == Submission.id)
+        .group_by(Submission.invitation_id)
+    )
+    dec_q = select(Decision.invitation_id, func.min(Decision.created_at)).group_by(
+        Decision.invitation_id
+    )
+    if invitation_ids is not None:
+        ids = list(invitation_ids)
+        if not ids:
+            return {}
+        inv_q = inv_q.where(Invitation.id.in_(ids))
+        sub_q = sub_q.where(Submission.invitation_id.in_(ids))
+        note_q = note_q.where(Submission.invitation_id.in_(ids))
+        dec_q = dec_q.where(Decision.invitation_id.in_(ids))
+    first_upload: dict[int, datetime] = {}
+    graded: dict[int, dict[int, datetime | None]] = {}
+    latest: dict[int, int] = {}
+    for inv_id, sub_id, created, graded_at in session.execute(sub_q):
+        first_upload.setdefault(inv_id, created)
+        graded.setdefault(inv_id, {})[sub_id] = graded_at
+        latest[inv_id] = sub_id
+    notes = dict(session.execute(note_q).tuples().all())
+    decisions = dict(session.execute(dec_q).tuples().all())
+    out: dict[int, Timeline] = {}
+    for inv_id, invited, started, reviewed, selected in session.execute(inv_q):
+        counting = selected if selected in graded.get(inv_id, {}) else latest.get(inv_id)
+        graded_at = graded.get(inv_id, {}).get(counting) if counting is not None else None
+        out[inv_id] = Timeline(
+            invited_at=invited,
+            started_at=started,
+            submitted_at=first_upload.get(inv_id),
+            graded_at=graded_at,
+            first_reviewed_at=_min(reviewed, notes.get(inv_id), decisions.get(inv_id)),
+            decided_at=decisions.get(inv_id),
+        )
+    return out
+
+
+def timeline_of(session: Session, invitation_id: int) -> Timeline | None:
+    return timelines(session, [invitation_id]).get(invitation_id)
+
+
+def note_first_review(session: Session, invitation_id: int, now: datetime) -> None:
+    """A reviewer opened one of the candidate's reports: the ``first reviewed`` milestone."""
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is not None and invitation.first_reviewed_at is None:
+        invitation.first_reviewed_at = ensure_utc(now, "now")
+
+
+@dataclass(frozen=True)
+class AtRisk:
+    """One candidate flagged on the dashboard."""
+
+    invitation_id: int
+    risk: Risk
+
+
+@dataclass(frozen=True)
+class ProcessOverview:
+    """What the dashboard shows of the team's process speed."""
+
+    target: timedelta
+    medians: dict[Step, StepMedian]
+    at_risk: list[AtRisk]
+    """Most urgent first: overdue, then projected late, then nearing the target."""
+    open_candidates: int
+    """Candidates without a decision (revoked invitations left out)."""
+    flagged: int
+    """How many are flagged in all (``at_risk`` holds the first ``limit``)."""
+
+
+def _open_ids(session: Session) -> set[int]:
+    return set(session.scalars(select(Invitation.id).where(Invitation.revoked_at.is_(None))))
+
+
+def process_overview(
+    session: Session, now: datetime, *, target_days: int, limit: int = 50
+) -> ProcessOverview:
+    """The team's medians over every candidate, and the ``limit`` most urgent flags."""
+    now = ensure_utc(now, "now")
+    target = timedelta(days=target_days)
+    all_timelines = timelines(session)
+    medians = team_medians(all_timelines.values())
+    active = _open_ids(session)
+    flagged: list[AtRisk] = []
+    undecided = 0
+    for inv_id, timeline in all_timelines.items():
+        if inv_id not in active or timeline.decided_at is not None:
+            continue
+        undecided += 1
+        risk = at_risk(now, timeline, target, medians=medians)
+        if risk is not None:
+            flagged.append(AtRisk(inv_id, risk))
+    flagged.sort(key=lambda a: (_URGENCY[a.risk.level], -a.risk.elapsed.total_seconds()))
+    return ProcessOverview(
+        target=target,
+        medians=medians,
+        at_risk=flagged[:limit],
+        open_candidates=undecided,
+        flagged=len(flagged),
+    )
+
+
+def durations(timeline: Timeline) -> list[tuple[Step, timedelta]]:
+    """Completed steps of one timeline, in process order (for the candidate's page)."""
+    done = step_durations(timeline)
+    return [(step, done[step]) for step in Step if step in done]
