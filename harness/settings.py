@@ -57,12 +57,19 @@ class Settings(BaseSettings):
 
     # Worker
     workers: Annotated[int, Field(ge=0, le=64)] = 1
-    """Grading slots of the embedded worker pool (0 disables grading in this process)."""
+    """Grading slots: of the embedded pool in ``harness serve`` (0 disables grading in that
+    process), and the default ``--concurrency`` of ``harness worker``."""
     broker_url: str = "redis://127.0.0.1:6379/0"
+    """Redis of distributed mode: the Celery broker, worker heartbeats, the dispatch state."""
     api_url: str = "http://127.0.0.1:8000"
     """Where distributed workers reach the API."""
     worker_token: str | None = None
-    """Credential a distributed worker presents to the API."""
+    """Credential a distributed worker presents to the API (required in distributed mode)."""
+    worker_name: str | None = None
+    """Name a ``harness worker`` reports (default: ``<hostname>-<pid>``)."""
+    visibility_timeout_s: Annotated[int, Field(ge=60, le=7 * 24 * 3600)] = 6 * 3600
+    """Seconds before the broker hands an unacknowledged grading task to another worker. Must
+    exceed the longest grading run (all stages of an assignment); the API warns when not."""
 
     # Web
     max_upload_mb: Annotated[int, Field(ge=1, le=10240)] = 100
@@ -95,6 +102,16 @@ class Settings(BaseSettings):
                 )
             if self.demo:
                 raise ValueError("HARNESS_DEMO must be false in production (demo accounts are public)")
+            if self.mode == Mode.distributed and self.resolved_database_url.startswith("sqlite"):
+                raise ValueError(
+                    "distributed mode needs PostgreSQL in production: set HARNESS_DATABASE_URL, "
+                    "e.g. postgresql+psycopg://harness:PASSWORD@db-host:5432/harness"
+                )
+        if self.mode == Mode.distributed and len(self.worker_token or "") < 24:
+            raise ValueError(
+                "HARNESS_WORKER_TOKEN must be set (at least 24 characters) in distributed mode: "
+                f"workers present it to the API, e.g. {secrets.token_urlsafe(32)!r}"
+            )
         return self
 
     @property

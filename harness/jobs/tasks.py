@@ -3,19 +3,28 @@
 It takes an id, reloads everything from the database, and is idempotent: it only grades a
 submission it can claim (status ``queued``), and only stores the outcome while it still holds the
 claim, so a submission graded twice (a stale worker coming back) keeps exactly one current report
-plus history. The embedded pool and the Celery worker (issue 6) both call it.
+plus history.
+
+Two ways to run it share this module. The embedded pool claims and grades in-process
+(:func:`run_claimed`). In distributed mode a Celery worker on another host claims through the
+API and runs the sandboxed stages; the API then finishes the same way, through
+:func:`grade_under_claim` (scoring with the held-out labels, graders, claim-checked storage),
+and turns a worker's failures into the same retries (:func:`retry_later`, :func:`after_failure`).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
 from harness.db.base import utcnow
 from harness.errors import InfrastructureError
+from harness.grading.progress import ProgressCallback
+from harness.jobs.fairness import fair_claimable
 from harness.jobs.runtime import GradingRuntime, worker_name
 from harness.reports.schema import Report, ReportStatus
 from harness.reports.store import store_report
@@ -23,7 +32,17 @@ from harness.submissions.models import Submission, SubmissionStatus
 from harness.submissions.repository import Claim, SubmissionRepository
 from harness.submissions.service import blob_path
 
-__all__ = ["Outcome", "claim_next", "grade_submission", "recover_stale", "run_claimed"]
+__all__ = [
+    "Outcome",
+    "ProgressState",
+    "after_failure",
+    "claim_next",
+    "grade_submission",
+    "grade_under_claim",
+    "recover_stale",
+    "retry_later",
+    "run_claimed",
+]
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +72,9 @@ def grade_submission(
 
 
 def claim_next(runtime: GradingRuntime, worker: str) -> Claim | None:
-    """Claim the oldest claimable submission, or None when the queue is empty."""
+    """Claim the next claimable submission in fair order, or None when the queue is empty."""
     with runtime.db.session() as session:
-        candidates = SubmissionRepository(session).next_claimable(utcnow())
+        candidates = fair_claimable(session, utcnow(), limit=5)
     for submission_id in candidates:
         with runtime.db.session(write=True) as session:
             claim = SubmissionRepository(session).claim(submission_id, worker, utcnow())
@@ -75,17 +94,19 @@ def recover_stale(runtime: GradingRuntime) -> list[int]:
     return ids
 
 
-class _Progress:
-    """Writes stage progress and heartbeats under the claim, from the pipeline's thread."""
+class ProgressState:
+    """Live stage progress of one run: progress events in, the status columns' values out.
 
-    def __init__(self, runtime: GradingRuntime, claim: Claim) -> None:
-        self.runtime = runtime
-        self.claim = claim
-        self.stages: dict[str, dict[str, Any]] = {}
-        self.lost = threading.Event()
-        self._lock = threading.Lock()
+    Kept apart from where the values go, so the embedded worker (database) and a remote worker
+    (the API) record progress the same way.
+    """
 
-    def __call__(self, event: Any) -> None:
+    def __init__(self, stages: dict[str, dict[str, Any]] | None = None) -> None:
+        self.stages: dict[str, dict[str, Any]] = dict(stages or {})
+
+    def apply(self, event: Any) -> dict[str, Any]:
+        """Fold ``event`` (a :class:`~harness.grading.progress.ProgressEvent`) in; return the
+        column values to write (``stages``, and ``stage`` when one starts or ends)."""
         stage = str(getattr(event, "stage", ""))
         state = str(getattr(event, "state", ""))
         verdict = getattr(event, "verdict", None)
@@ -94,17 +115,36 @@ class _Progress:
             "verdict": None if verdict is None else str(getattr(verdict, "value", verdict)),
             "message": str(getattr(event, "message", "") or "")[:500],
         }
+        if state == "info":  # a note along the way: keep the stage's state, update the message
+            previous = self.stages.get(stage, {"state": "started", "verdict": None})
+            entry = {**previous, "message": entry["message"]}
+        self.stages[stage] = entry
+        values: dict[str, Any] = {"stages": dict(self.stages)}
+        if state == "started":
+            values["stage"] = stage
+        elif state == "finished":
+            values["stage"] = None
+        return values
+
+
+class _Progress:
+    """Writes stage progress and heartbeats under the claim, from the pipeline's thread."""
+
+    def __init__(
+        self,
+        runtime: GradingRuntime,
+        claim: Claim,
+        stages: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
+        self.runtime = runtime
+        self.claim = claim
+        self.state = ProgressState(stages)
+        self.lost = threading.Event()
+        self._lock = threading.Lock()
+
+    def __call__(self, event: Any) -> None:
         with self._lock:
-            if state == "info":  # a note along the way: keep the stage's state, update the message
-                previous = self.stages.get(stage, {"state": "started", "verdict": None})
-                entry = {**previous, "message": entry["message"]}
-            self.stages[stage] = entry
-            values: dict[str, Any] = {"stages": dict(self.stages)}
-            if state == "started":
-                values["stage"] = stage
-            elif state == "finished":
-                values["stage"] = None
-            self._write(**values)
+            self._write(**self.state.apply(event))
 
     def beat(self) -> None:
         with self._lock:
@@ -121,7 +161,33 @@ class _Progress:
 
 def run_claimed(runtime: GradingRuntime, claim: Claim) -> Outcome:
     """Grade a submission this worker has claimed, and store the outcome under the claim."""
-    progress = _Progress(runtime, claim)
+
+    def grade(progress: ProgressCallback) -> Report:
+        with runtime.db.session() as session:
+            submission = session.get(Submission, claim.submission_id)
+            assert submission is not None, "a claimed submission exists"
+            source = blob_path(runtime.settings, submission)
+            assignment_name = submission.assignment_name
+        assignment = runtime.load_assignment(assignment_name, runtime.settings)
+        return runtime.grade_fn(source, assignment, settings=runtime.settings, progress=progress)
+
+    return grade_under_claim(runtime, claim, grade)
+
+
+def grade_under_claim(
+    runtime: GradingRuntime,
+    claim: Claim,
+    make_report: Callable[[ProgressCallback], Report],
+    *,
+    stages: dict[str, dict[str, Any]] | None = None,
+) -> Outcome:
+    """Run ``make_report`` while heartbeating the claim, then store its report under the claim.
+
+    An :class:`InfrastructureError` puts the job back with a back-off; another exception is
+    retried until ``runtime.max_attempts`` and then recorded as an error. ``stages`` seeds the
+    live progress (a remote worker's stages, when the API finishes its run).
+    """
+    progress = _Progress(runtime, claim, stages)
     stop = threading.Event()
 
     def heartbeat() -> None:
@@ -133,30 +199,29 @@ def run_claimed(runtime: GradingRuntime, claim: Claim) -> Outcome:
     )
     beater.start()
     try:
+        report = make_report(progress)
         with runtime.db.session() as session:
             submission = session.get(Submission, claim.submission_id)
             assert submission is not None, "a claimed submission exists"
-            source = blob_path(runtime.settings, submission)
-            assignment_name = submission.assignment_name
-            filename, sha256 = submission.filename, submission.sha256
-        assignment = runtime.load_assignment(assignment_name, runtime.settings)
-        report = runtime.grade_fn(source, assignment, settings=runtime.settings, progress=progress)
-        # The archive was stored under its hash; the report names it as the candidate did.
-        report.submission.filename = filename
-        report.submission.sha256 = sha256
+            # The archive was stored under its hash; the report names it as the candidate did.
+            report.submission.filename = submission.filename
+            report.submission.sha256 = submission.sha256
     except InfrastructureError as exc:
-        return _retry(runtime, claim, f"waiting for the grading infrastructure: {exc.message}")
+        return retry_later(runtime, claim, f"waiting for the grading infrastructure: {exc.message}")
     except Exception as exc:
         log.exception("grading submission %s failed", claim.submission_id)
-        if claim.attempt < runtime.max_attempts:
-            return _retry(runtime, claim, f"the harness failed ({type(exc).__name__}); retrying")
-        return _finish_without_report(
-            runtime, claim, f"the harness failed: {type(exc).__name__}: {exc}"
-        )
+        return after_failure(runtime, claim, f"{type(exc).__name__}: {exc}")
     finally:
         stop.set()
         beater.join(timeout=5)
     return _store(runtime, claim, report)
+
+
+def after_failure(runtime: GradingRuntime, claim: Claim, what: str) -> Outcome:
+    """The harness failed unexpectedly on this claim: retry, or record an error when out of tries."""
+    if claim.attempt < runtime.max_attempts:
+        return retry_later(runtime, claim, f"the harness failed ({what.split(':')[0]}); retrying")
+    return _finish_without_report(runtime, claim, f"the harness failed: {what}")
 
 
 def _store(runtime: GradingRuntime, claim: Claim, report: Report) -> Outcome:
@@ -195,7 +260,8 @@ def _store(runtime: GradingRuntime, claim: Claim, report: Report) -> Outcome:
     return Outcome(status.value)
 
 
-def _retry(runtime: GradingRuntime, claim: Claim, message: str) -> Outcome:
+def retry_later(runtime: GradingRuntime, claim: Claim, message: str) -> Outcome:
+    """Put a claimed job back in the queue after the back-off of its attempt."""
     wait = runtime.backoff(claim.attempt)
     with runtime.db.session(write=True) as session:
         released = SubmissionRepository(session).release(
