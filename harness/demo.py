@@ -26,6 +26,7 @@ from harness.db.engine import Database
 from harness.invitations.models import Invitation
 from harness.invitations.service import create_invitation
 from harness.settings import Environment, Settings
+from harness.submissions.archive import JUNK_DIRS, is_litter
 from harness.submissions.models import Submission, SubmissionStatus
 from harness.submissions.repository import SubmissionRepository
 from harness.submissions.service import store_blob
@@ -68,10 +69,10 @@ def zip_folder(folder: Path, dest: Path) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
         for root, dirs, files in os.walk(folder):
-            dirs[:] = sorted(d for d in dirs if d not in _SKIP)
+            dirs[:] = sorted(d for d in dirs if d not in _SKIP and d not in JUNK_DIRS)
             for name in sorted(files):
                 path = Path(root) / name
-                if path.is_symlink() or not path.is_file():
+                if path.is_symlink() or not path.is_file() or is_litter((name,)) or name == ".coverage":
                     continue
                 info = zipfile.ZipInfo(
                     str(path.relative_to(folder)), date_time=(2026, 1, 1, 0, 0, 0)

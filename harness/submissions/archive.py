@@ -25,19 +25,23 @@ from typing import IO, Literal
 from harness.errors import InputRejected
 
 __all__ = [
+    "JUNK_DIRS",
+    "JUNK_FILES",
     "ArchiveInfo",
     "ArchiveLimits",
     "ArchiveRejected",
     "check_archive",
     "extract_submission",
+    "is_litter",
+    "member_path",
     "sha256_file",
 ]
 
 _CHUNK = 1 << 16
-_JUNK_DIRS = frozenset({"__MACOSX", "__pycache__", ".git", ".hg", ".svn", ".ipynb_checkpoints",
+JUNK_DIRS = frozenset({"__MACOSX", "__pycache__", ".git", ".hg", ".svn", ".ipynb_checkpoints",
                         ".venv", "venv", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".idea",
                         ".vscode", "node_modules"})
-_JUNK_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+JUNK_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
 
 class ArchiveRejected(InputRejected):
@@ -133,17 +137,31 @@ def _normalise(raw: str, limits: ArchiveLimits) -> str | None:
             f"The archive member {_display(raw)!r} points outside the archive ('..' in its path). "
             "Re-create the archive from your submission folder."
         )
-    if not parts:
-        return None
-    if any(p in _JUNK_DIRS for p in parts[:-1]) or parts[-1] in _JUNK_DIRS | _JUNK_FILES:
-        return None
-    if parts[-1].startswith("._") or parts[-1].endswith(".pyc"):
+    if not parts or is_litter(parts):
         return None
     if len(parts) > limits.max_depth:
         raise _reject(f"The archive member {_display(raw)!r} is nested deeper than {limits.max_depth} folders.")
     if any(len(p.encode()) > limits.max_name_bytes for p in parts) or len(encoded) > limits.max_path_bytes:
         raise _reject(f"The archive member {_display(raw)!r} has a name that is too long.")
     return "/".join(parts)
+
+
+def is_litter(parts: list[str] | tuple[str, ...]) -> bool:
+    """Whether a path (as parts) is operating-system or tool litter that submissions drop."""
+    if any(p in JUNK_DIRS for p in parts[:-1]) or parts[-1] in JUNK_DIRS | JUNK_FILES:
+        return True
+    return parts[-1].startswith("._") or parts[-1].endswith(".pyc")
+
+
+def member_path(raw: str, limits: ArchiveLimits | None = None) -> str | None:
+    """The workspace path an archive member extracts to: None for litter or unsafe names.
+
+    The same rules as extraction, for code that reads archives without extracting them.
+    """
+    try:
+        return _normalise(raw, limits or ArchiveLimits())
+    except ArchiveRejected:
+        return None
 
 
 # --- reading members, per format ---------------------------------------------------------------
@@ -399,7 +417,7 @@ def _walk_folder(root: Path, base: Path) -> Iterator[tuple[str, Path, bool]]:
             )
         if stat.S_ISDIR(st.st_mode):
             yield rel, Path(entry.path), True
-            if PurePosixPath(rel).name not in _JUNK_DIRS:
+            if PurePosixPath(rel).name not in JUNK_DIRS:
                 yield from _walk_folder(Path(entry.path), base)
         elif stat.S_ISREG(st.st_mode):
             yield rel, Path(entry.path), False

@@ -10,13 +10,14 @@ import functools
 import tarfile
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+
+from harness.submissions.archive import member_path
 
 __all__ = ["FileEntry", "list_files", "read_text"]
 
 MAX_VIEW_BYTES = 512 * 1024
 MAX_LISTED = 5000
-_SKIP = {"__MACOSX", "__pycache__", ".git", ".ipynb_checkpoints", ".venv", "venv", "node_modules"}
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,7 @@ class FileEntry:
 
 
 def _clean(name: str) -> str | None:
-    parts = [p for p in PurePosixPath(name.replace("\\", "/")).parts if p not in ("", ".", "/")]
-    if not parts or any(p == ".." for p in parts) or any(p in _SKIP for p in parts):
-        return None
-    return "/".join(parts)
+    return member_path(name)
 
 
 @functools.lru_cache(maxsize=256)
