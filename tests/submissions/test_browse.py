@@ -1,0 +1,25 @@
+"""The code browser lists what extraction would unpack: no litter, no unsafe names, no links."""
+
+from __future__ import annotations
+
+import stat
+import zipfile
+from pathlib import Path
+
+from harness.submissions.browse import list_files, read_text
+
+
+def test_listing_matches_extraction_rules(tmp_path: Path) -> None:
+    blob = tmp_path / "s.zip"
+    with zipfile.ZipFile(blob, "w") as zf:
+        zf.writestr("sol/pkg/a.py", "x = 1\n")
+        zf.writestr("sol/.mypy_cache/3.11/a.data.json", "{}")
+        zf.writestr("sol/pkg/__pycache__/a.cpython-311.pyc", "junk")
+        zf.writestr("sol/../evil.py", "boom")
+        link = zipfile.ZipInfo("sol/link")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(link, "/etc/passwd")
+    assert [e.path for e in list_files(blob)] == ["pkg/a.py"]
+    assert read_text(blob, "pkg/a.py") == ("x = 1\n", False)
+    assert read_text(blob, "../evil.py") is None
+    assert read_text(blob, "link") is None
