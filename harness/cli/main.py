@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from harness.cli import assignment_cmd, grade_cmd, reviewer_cmd, sandbox_cmd, serve_cmd, token_cmd
+from harness.cli import (
+    assignment_cmd,
+    grade_cmd,
+    reviewer_cmd,
+    sandbox_cmd,
+    serve_cmd,
+    token_cmd,
+    worker_cmd,
+)
 
 app = typer.Typer(
     name="harness",
@@ -18,6 +26,7 @@ grade_cmd.register(app)
 app.add_typer(sandbox_cmd.app, name="sandbox")
 app.add_typer(assignment_cmd.app, name="assignment")
 serve_cmd.register(app)
+worker_cmd.register(app)
 app.add_typer(reviewer_cmd.app, name="reviewer")
 app.add_typer(token_cmd.app, name="token")
 

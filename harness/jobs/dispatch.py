@@ -3,13 +3,18 @@
 The database is the queue of record: a submission row with status ``queued`` is a job. A
 dispatcher only tells workers there is something to do; losing that signal loses nothing,
 because workers also poll and a restarted service picks up whatever is still queued.
+
+Two implementations: :class:`harness.jobs.embedded.EmbeddedWorkerPool` (threads in the web
+process) and :class:`harness.jobs.distributed.CeleryDispatcher` (Celery workers elsewhere).
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-__all__ = ["Dispatcher", "NullDispatcher"]
+from harness.jobs.schemas import WorkerInfo
+
+__all__ = ["Dispatcher", "NullDispatcher", "workers_of"]
 
 
 class Dispatcher(Protocol):
@@ -34,3 +39,9 @@ class NullDispatcher:
 
     def stop(self, timeout: float | None = None) -> None:
         pass
+
+
+def workers_of(dispatcher: object) -> list[WorkerInfo]:
+    """The grading workers a dispatcher knows of (none for dispatchers that cannot tell)."""
+    info = getattr(dispatcher, "worker_info", None)
+    return list(info()) if callable(info) else []

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 
 from harness.db.base import utcnow
 from harness.jobs.runtime import GradingRuntime, worker_name
+from harness.jobs.schemas import WorkerInfo
 from harness.jobs.tasks import claim_next, recover_stale, run_claimed
 from harness.submissions.models import Submission, SubmissionStatus
 
@@ -39,6 +40,7 @@ class EmbeddedWorkerPool:
         self._threads: list[threading.Thread] = []
         self.busy = 0
         """Slots grading right now."""
+        self.started_at = utcnow()
 
     # --- Dispatcher ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -68,6 +70,33 @@ class EmbeddedWorkerPool:
         for t in self._threads:
             t.join(timeout=timeout)
         self._threads = []
+
+    def worker_info(self) -> list[WorkerInfo]:
+        """This process's pool, as one worker (for ``/api/workers``)."""
+        prefix = f"{socket.gethostname()}:{os.getpid()}:"
+        with self.runtime.db.session() as session:
+            running = sorted(
+                session.scalars(
+                    select(Submission.id).where(
+                        Submission.status == SubmissionStatus.running.value,
+                        Submission.claimed_by.startswith(prefix, autoescape=True),
+                    )
+                )
+            )
+        return [
+            WorkerInfo(
+                name=prefix.rstrip(":"),
+                host=socket.gethostname(),
+                mode="embedded",
+                slots=self.workers,
+                busy=len(running),
+                running=running,
+                healthy=bool(self._threads),
+                problem="" if self._threads else "not started",
+                started_at=self.started_at,
+                last_seen=utcnow(),
+            )
+        ]
 
     # --- internals ----------------------------------------------------------------------------
     def _loop(self) -> None:

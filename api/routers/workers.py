@@ -1,0 +1,73 @@
+"""Grading workers as reviewers see them: ``GET /api/workers`` and the ``/workers`` page.
+
+In embedded mode the list is this process's pool; in distributed mode it is every worker whose
+heartbeat is fresh in Redis, with its capacity, the jobs it holds and whether Docker answers.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import Response
+
+from api.deps import ApiReviewer, DispatcherDep, PageReviewer, SettingsDep
+from api.templating import render
+from harness.jobs.dispatch import Dispatcher, workers_of
+from harness.jobs.runtime import GradingRuntime
+from harness.jobs.schemas import WorkerInfo
+from harness.settings import Mode
+
+__all__ = ["install", "router"]
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["workers"])
+
+
+def _listed(dispatcher: Dispatcher) -> tuple[list[WorkerInfo], str]:
+    try:
+        return workers_of(dispatcher), ""
+    except Exception as exc:  # Redis away: say so instead of failing the page
+        log.warning("could not list workers: %s", exc)
+        return [], f"worker heartbeats are unavailable: {type(exc).__name__}"
+
+
+@router.get("/api/workers", response_model=list[WorkerInfo])
+def list_workers(_: ApiReviewer, dispatcher: DispatcherDep) -> list[WorkerInfo]:
+    """Grading workers: capacity (slots), jobs held, health (Docker answering), last heartbeat."""
+    workers, problem = _listed(dispatcher)
+    if problem:
+        from harness.errors import InfrastructureError
+
+        raise InfrastructureError(problem)
+    return workers
+
+
+@router.get("/workers", include_in_schema=False)
+def workers_page(
+    request: Request, _: PageReviewer, dispatcher: DispatcherDep, settings: SettingsDep
+) -> Response:
+    workers, problem = _listed(dispatcher)
+    return render(
+        request,
+        "workers.html",
+        {
+            "workers": workers,
+            "problem": problem,
+            "mode": settings.mode.value,
+            "slots": sum(w.slots for w in workers if w.healthy),
+            "busy": sum(w.busy for w in workers),
+        },
+    )
+
+
+def install(app: FastAPI, runtime: GradingRuntime) -> None:
+    """Add the worker routes: the reviewer list always, the worker-facing API in distributed mode."""
+    app.include_router(router)
+    if runtime.settings.mode == Mode.distributed:
+        from api.routers import worker_api
+        from harness.jobs.remote import RemoteJobs
+
+        app.state.remote_jobs = RemoteJobs.for_runtime(runtime)
+        app.include_router(worker_api.router)

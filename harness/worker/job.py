@@ -1,0 +1,233 @@
+"""The grading task as a distributed worker runs it: the sandboxed half, with no labels.
+
+    claim ─► download the archive, train CSV, held-out features (signed links, hash-checked)
+          ─► archive checks + contract (the same code as the API) ─► sandbox image
+          ─► tests, train, predict (or the notebook) in the sandbox ─► upload outputs
+          ─► post the stage outcomes: the API scores, grades and stores the report
+
+A heartbeat thread keeps the claim alive from the claim until the API has answered the result
+(the API grades while the worker waits). Failures map onto the same retries as embedded mode:
+Docker or disk trouble is an infrastructure failure (back-off), anything else a crash (counted
+against the attempts). A claim the API says has ended stops the run; nothing is stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sandbox
+from graders.types import StageName, StageOutcome
+from harness.errors import InfrastructureError, InputRejected
+from harness.grading.pipeline import (
+    ensure_sandbox_image,
+    prepare_workspace,
+    run_folder,
+    run_sandbox_stages,
+)
+from harness.grading.stages import StageData
+from harness.jobs.schemas import (
+    OUTPUT_FILES,
+    FailIn,
+    FileLink,
+    Heartbeat,
+    JobTicket,
+    ResultIn,
+    StageProgress,
+    StageResult,
+)
+from harness.jobs.tasks import ProgressState
+from harness.settings import Settings
+from harness.worker.client import ApiClient, ApiRejected, ClaimEnded
+
+__all__ = ["WorkerContext", "run_job"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class WorkerContext:
+    """What a worker process needs to run jobs (one per process, built after the fork)."""
+
+    client: ApiClient
+    settings: Settings
+    """Local settings: ``data_dir`` (this host's work and cache folders) and the sandbox image."""
+    name: str
+    """The worker's name; a slot is ``<name>:<pid>``."""
+    max_output_bytes: int = 64 * 1024 * 1024
+    _sandbox: sandbox.Sandbox | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def slot(self) -> str:
+        return f"{self.name}:{os.getpid()}"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.settings.data_dir / "inputs"
+
+    def sandbox(self) -> sandbox.Sandbox:
+        with self._lock:
+            if self._sandbox is None:
+                try:
+                    self._sandbox = sandbox.Sandbox()
+                except sandbox.InfrastructureError as exc:
+                    raise InfrastructureError(f"The sandbox is not available: {exc}") from exc
+            return self._sandbox
+
+    def cached_input(self, link: FileLink) -> Path:
+        """A job input shared by many jobs (train CSV, held-out features), kept by its hash."""
+        path = self.cache_dir / f"{link.sha256}.csv"
+        if path.is_file() and path.stat().st_size == link.size:
+            return path
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        # A private name first, so two slots fetching the same file do not write into each other.
+        tmp = self.cache_dir / f"{link.sha256}.{os.getpid()}.{threading.get_ident()}"
+        self.client.download(link, tmp)
+        tmp.chmod(0o644)  # mounted read-only into sandboxes, which run as another user
+        tmp.replace(path)
+        return path
+
+
+class _RemoteProgress:
+    """Progress events and heartbeats, posted to the API under the claim."""
+
+    def __init__(self, ctx: WorkerContext, ticket: JobTicket) -> None:
+        self.ctx = ctx
+        self.ticket = ticket
+        self.state = ProgressState()
+        self.ended = threading.Event()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat_loop, name=f"heartbeat-{ticket.submission_id}", daemon=True
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def __call__(self, event: Any) -> None:
+        if self.ended.is_set():
+            # Stops the run at the next stage boundary: someone else owns the job now.
+            raise ClaimEnded("the API gave this job to another worker")
+        with self._lock:
+            values = self.state.apply(event)
+            stages = {k: StageProgress.model_validate(v) for k, v in values["stages"].items()}
+            beat = Heartbeat(claim_token=self.ticket.claim_token, stages=stages)
+            if "stage" in values:
+                beat.stage = values["stage"]
+            self._send(beat)
+
+    def _beat_loop(self) -> None:
+        while not self._stop.wait(self.ticket.heartbeat_s):
+            with self._lock:
+                self._send(Heartbeat(claim_token=self.ticket.claim_token))
+
+    def _send(self, beat: Heartbeat) -> None:
+        try:
+            self.ctx.client.heartbeat(self.ticket.submission_id, beat)
+        except ClaimEnded:
+            if not self.ended.is_set():
+                log.warning("submission %s: the API ended this claim", self.ticket.submission_id)
+            self.ended.set()
+        except Exception as exc:  # the API away for a moment: the next beat tries again
+            log.warning("submission %s: heartbeat failed: %s", self.ticket.submission_id, exc)
+
+
+def run_job(ctx: WorkerContext, submission_id: int) -> str:
+    """Claim and run one job; returns what became of it (``graded``, ``not_claimed``, ...)."""
+    ticket = ctx.client.claim(submission_id, ctx.slot)
+    if ticket is None:
+        return "not_claimed"
+    log.info("submission %s: claimed (attempt %d)", submission_id, ticket.attempt)
+    progress = _RemoteProgress(ctx, ticket)
+    progress.start()
+    try:
+        try:
+            result = _run_stages(ctx, ticket, progress)
+        except ClaimEnded:
+            return "lost_claim"
+        except InfrastructureError as exc:
+            log.warning("submission %s: infrastructure failure: %s", submission_id, exc.message)
+            return _fail(ctx, ticket, "infrastructure", exc.message)
+        except Exception as exc:
+            log.exception("submission %s: the run crashed", submission_id)
+            kind = "crash" if not isinstance(exc, OSError) else "infrastructure"
+            return _fail(ctx, ticket, kind, f"{type(exc).__name__}: {exc}")
+        try:
+            outcome = ctx.client.result(submission_id, result)
+        except ApiRejected as exc:
+            log.error("submission %s: the API refused the result: %s", submission_id, exc)
+            return _fail(ctx, ticket, "crash", str(exc))
+        log.info("submission %s: %s", submission_id, outcome)
+        return outcome
+    finally:
+        progress.stop()
+
+
+def _fail(ctx: WorkerContext, ticket: JobTicket, kind: str, message: str) -> str:
+    body = FailIn(claim_token=ticket.claim_token, kind=kind, message=message[:2000])  # type: ignore[arg-type]
+    try:
+        return ctx.client.fail(ticket.submission_id, body)
+    except Exception as exc:
+        # The API is unreachable: the claim's heartbeats stop with this job, and the API's
+        # watchdog re-queues it.
+        log.error("submission %s: could not report the failure: %s", ticket.submission_id, exc)
+        return "unreported"
+
+
+def _run_stages(ctx: WorkerContext, ticket: JobTicket, progress: _RemoteProgress) -> ResultIn:
+    with run_folder(ctx.settings) as (dirs, run_id):
+        train = ctx.cached_input(ticket.train)
+        features = ctx.cached_input(ticket.features)
+        bundle = ctx.client.download(ticket.bundle, dirs.root / "bundle")
+        try:
+            prepared = prepare_workspace(bundle, dirs, filename=ticket.filename, progress=progress)
+        except InputRejected as exc:
+            return ResultIn(claim_token=ticket.claim_token, image="", input_rejected=exc.message)
+        image = ensure_sandbox_image(ctx.settings, progress)
+        data = StageData(train_csv=train, test_csv=features, limits=ticket.limits)
+        outcomes = run_sandbox_stages(
+            dirs, prepared.contract, data, image=image, box=ctx.sandbox(), run_id=run_id,
+            progress=progress,
+        )
+        if progress.ended.is_set():
+            raise ClaimEnded("the API gave this job to another worker")
+        stages = [_send_outputs(ctx, ticket, outcome) for outcome in outcomes.values()]
+        return ResultIn(claim_token=ticket.claim_token, image=image, stages=stages)
+
+
+def _send_outputs(ctx: WorkerContext, ticket: JobTicket, outcome: StageOutcome) -> StageResult:
+    """Upload a stage's output files (the allowed ones, within the API's cap); describe the stage."""
+    sent: list[str] = []
+    rejected = list(outcome.rejected)
+    allowed = OUTPUT_FILES.get(StageName(outcome.name), frozenset())
+    for name, path in sorted(outcome.files.items()):
+        if name not in allowed:
+            continue  # nothing on the API reads it
+        size = path.stat().st_size
+        if size > ctx.max_output_bytes:
+            rejected.append(f"{name}: {size} bytes, more than the {ctx.max_output_bytes} the API accepts")
+            continue
+        ctx.client.upload_output(ticket.submission_id, ticket.claim_token, outcome.name.value, name, path)
+        sent.append(name)
+    return StageResult(
+        name=outcome.name,
+        verdict=outcome.verdict,
+        message=outcome.message[:4000],
+        exit_code=outcome.exit_code,
+        duration_s=outcome.duration_s,
+        peak_memory_bytes=outcome.peak_memory_bytes,
+        log_tail=outcome.log_tail,
+        log_truncated=outcome.log_truncated,
+        rejected=[r[:4000] for r in rejected[:100]],
+        files=sent,
+    )
