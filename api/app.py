@@ -21,6 +21,8 @@ from api.routers import (
     candidate_pages,
     docs,
     health,
+    ledger_api,
+    ledger_pages,
     reviewer_pages,
 )
 from api.security import LoginRateLimiter, SecurityHeadersMiddleware
@@ -28,6 +30,9 @@ from harness.db.engine import Database
 from harness.db.migrate import upgrade_head
 from harness.jobs.dispatch import Dispatcher, NullDispatcher
 from harness.jobs.runtime import GradingRuntime
+from harness.ledger.clock import Clock, SystemClock
+from harness.ledger.sweep import LedgerSweeper
+from harness.notify.notifier import Notifier, notifier_from_settings
 from harness.settings import Environment, Mode, Settings, get_settings
 
 __all__ = ["create_app", "make_dispatcher"]
@@ -78,8 +83,15 @@ def create_app(
     migrate: bool = True,
     dispatcher: Dispatcher | None = None,
     runtime: GradingRuntime | None = None,
+    clock: Clock | None = None,
+    notifier: Notifier | None = None,
 ) -> FastAPI:
-    """The web app. Migrations run and the worker pool starts when the app starts (lifespan)."""
+    """The web app. Migrations run and the worker pool starts when the app starts (lifespan).
+
+    ``clock`` is where the time box reads the time (tests pass a ``ManualClock`` to move it);
+    ``notifier`` sends the time box's notifications (default: SMTP if configured, else the log).
+    The ledger sweep runs beside the embedded worker pool, in the process that grades.
+    """
     settings = settings or get_settings()
     db = Database(settings.resolved_database_url)
 
@@ -93,6 +105,8 @@ def create_app(
         for folder in (settings.blobs_dir, settings.artifacts_dir, settings.work_dir):
             folder.mkdir(parents=True, exist_ok=True)
         app.state.dispatcher.start()
+        if app.state.worker_slots and settings.mode == Mode.embedded:
+            app.state.sweeper.start()
         # Everything loaded so far lives as long as the process: move it out of the collector's
         # reach, so a full collection scans only per-request garbage (a full pass over the
         # imported libraries took 80-160 ms, the bulk of the pages' tail latency).
@@ -101,6 +115,7 @@ def create_app(
         try:
             yield
         finally:
+            app.state.sweeper.stop(timeout=10)
             app.state.dispatcher.stop(timeout=10)
             db.dispose()
 
@@ -119,6 +134,15 @@ def create_app(
         settings.workers if not isinstance(app.state.dispatcher, NullDispatcher) else 0
     )
     app.state.login_limiter = LoginRateLimiter()
+    app.state.clock = clock or SystemClock()
+    app.state.notifier = notifier or notifier_from_settings(settings)
+    app.state.sweeper = LedgerSweeper(
+        db,
+        settings,
+        app.state.clock,
+        app.state.notifier,
+        interval_s=settings.ledger_sweep_s,
+    )
 
     app.add_middleware(
         SessionMiddleware,
@@ -137,6 +161,8 @@ def create_app(
         api_candidate,
         auth,
         candidate_pages,
+        ledger_api,
+        ledger_pages,
         reviewer_pages,
         docs,
     ):

@@ -2,27 +2,65 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
 from api.security import csrf_token
 
-__all__ = ["render", "templates"]
+__all__ = ["TZ_COOKIE", "local_text", "render", "templates", "viewer_zone"]
+
+_UTC_ZONE = ZoneInfo("UTC")
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.autoescape = True
 
 
-def _when(value: datetime | None) -> str:
+TZ_COOKIE = "tz"
+"""The viewer's IANA time zone, set by ``app.js`` from the browser (``Intl``)."""
+
+
+@functools.lru_cache(maxsize=256)
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def viewer_zone(request: Request | None) -> ZoneInfo:
+    """The zone times are shown in: the browser's (cookie), else UTC."""
+    name = unquote(request.cookies.get(TZ_COOKIE, "")) if request is not None else ""
+    zone = _zone(name) if 0 < len(name) <= 64 else None
+    return zone or _UTC_ZONE
+
+
+def local_text(value: datetime, zone: ZoneInfo) -> str:
+    """``2026-03-08 09:30 EDT``: a stored (UTC) time as a viewer in ``zone`` reads it."""
+    local = value.astimezone(zone)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()
+
+
+@pass_context
+def _when(ctx: Context, value: datetime | None) -> Markup | str:
+    """A time in the viewer's zone, with the UTC time on hover and machine-readable."""
     if value is None:
         return "—"
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    utc = value.astimezone(UTC)
+    text = local_text(utc, viewer_zone(ctx.get("request")))
+    return Markup('<time class="local" datetime="{}" title="{}">{}</time>').format(
+        utc.isoformat(), utc.strftime("%Y-%m-%d %H:%M:%S UTC"), text
+    )
 
 
 def _duration(seconds: float | None) -> str:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, BackgroundTasks, Body, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -20,11 +23,24 @@ from api.deps import (
     SettingsDep,
     Token_,
 )
+from api.routers.ledger_common import (
+    ClockDep,
+    NotifierDep,
+    base_url,
+    format_late,
+    send_after_commit,
+)
 from api.uploads import UploadedFile, receive_upload
 from harness.assignments.loader import load_assignment
 from harness.db.engine import Database
 from harness.errors import NotFound
 from harness.invitations.service import invitation_for_token
+from harness.ledger import service as ledger
+from harness.ledger.clock import Clock
+from harness.ledger.notices import receipt_notice
+from harness.ledger.schemas import StartIn, TimeBoxOut
+from harness.ledger.views import timebox_out
+from harness.notify.messages import Notification
 from harness.settings import Settings
 from harness.submissions.repository import SubmissionRepository
 from harness.submissions.schemas import CandidateSubmission, SubmissionAccepted
@@ -62,6 +78,17 @@ class CandidateHome(BaseModel):
     assignment: str
     title: str
     submissions: list[CandidateSubmission]
+    timebox: TimeBoxOut | None = None
+    """The clock: start the time box with ``POST /api/c/{token}/start`` before uploading."""
+
+
+class UploadAccepted(SubmissionAccepted):
+    late: bool
+    """Arrived after the deadline; kept (the assignment accepts late work) and marked late."""
+    late_by_seconds: int | None
+    deadline_at: datetime | None
+    message: str
+    """What to tell the candidate about this upload."""
 
 
 def _show_scores(settings: Settings, assignment_name: str) -> bool:
@@ -72,23 +99,70 @@ def _show_scores(settings: Settings, assignment_name: str) -> bool:
 
 
 @router.get("", response_model=CandidateHome)
-def home(invitation: CandidateInvitation, settings: SettingsDep) -> CandidateHome:
+def home(invitation: CandidateInvitation, settings: SettingsDep, clock: ClockDep) -> CandidateHome:
     assignment = load_assignment(invitation.assignment_name, settings)
     show = assignment.spec.policy.show_scores_to_candidate
     return CandidateHome(
         assignment=assignment.spec.name,
         title=assignment.spec.title,
         submissions=[views.candidate_view(s, show_scores=show) for s in invitation.submissions],
+        timebox=timebox_out(invitation, clock.now(), assignment.spec.policy),
     )
 
 
+@router.post("/start", response_model=TimeBoxOut)
+def start(
+    invitation: CandidateInvitation,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    body: Annotated[StartIn | None, Body()] = None,
+) -> TimeBoxOut:
+    """Start the clock of the time box (idempotent: a second call changes nothing).
+
+    Uploads are refused until the clock runs. Answers 409 once the window to start has closed.
+    """
+    now = clock.now()
+    policy = ledger.policy_fallback(settings, invitation)
+    ledger.start(
+        session, invitation, now, time_zone=body.time_zone if body else None, policy=policy
+    )
+    out = timebox_out(invitation, now, policy)
+    if out is None:
+        raise ledger.NotTimed("this assignment has no time box; upload when you are ready")
+    return out
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """An upload stored and queued, with what the candidate should be told about its timing."""
+
+    id: int
+    version: int
+    status: str
+    late: bool
+    late_by_seconds: int | None
+    deadline_at: datetime | None
+    receipt: Notification | None
+
+    @property
+    def message(self) -> str:
+        if self.late and self.late_by_seconds is not None:
+            return (
+                f"Received {format_late(self.late_by_seconds)} after the deadline: it is kept "
+                "and marked late."
+            )
+        return "Received on time; it is being graded."
+
+
 def accept(
-    db: Database, settings: Settings, token: str, upload: UploadedFile
-) -> tuple[int, int, str]:
+    db: Database, settings: Settings, token: str, upload: UploadedFile, clock: Clock, base: str
+) -> Accepted:
     """Store an upload for the invitation behind ``token`` (runs in a worker thread)."""
     with db.session(write=True) as session:
         invitation = invitation_for_token(session, token)
         hours: Decimal | None = parse_hours(upload.fields.get("hours"))
+        now = clock.now()
         sub = accept_upload(
             session,
             settings,
@@ -98,8 +172,19 @@ def accept(
             sha256=upload.sha256,
             size=upload.size,
             reported_hours=hours,
+            now=now,
         )
-        return sub.id, sub.version, sub.status
+        deadline = invitation.deadline_at
+        late_by = max(0, int((now - deadline).total_seconds())) if sub.late and deadline else None
+        receipt = receipt_notice(
+            invitation,
+            submission_id=sub.id,
+            version=sub.version,
+            received_at=now,
+            late_by=(now - deadline) if sub.late and deadline else None,
+            status_link=f"{base}/c/{token}/submissions/{sub.id}",
+        )
+        return Accepted(sub.id, sub.version, sub.status, sub.late, late_by, deadline, receipt)
 
 
 async def receive_and_accept(
@@ -109,7 +194,7 @@ async def receive_and_accept(
     token: str,
     *,
     check: Callable[[dict[str, str]], bool] | None = None,
-) -> tuple[int, int, str]:
+) -> Accepted:
     # Check the link before reading a byte of the body.
     def link_valid() -> None:
         with db.session() as session:
@@ -126,13 +211,16 @@ async def receive_and_accept(
             raise Forbidden(
                 "the form expired or did not come from this site; reload the page and try again"
             )
-        return await run_in_threadpool(accept, db, settings, token, upload)
+        clock: Clock = request.app.state.clock
+        return await run_in_threadpool(
+            accept, db, settings, token, upload, clock, base_url(request)
+        )
     finally:
         upload.discard()  # no-op once accepted (moved into blob storage)
 
 
 @router.post(
-    "/submissions", status_code=202, response_model=SubmissionAccepted, openapi_extra=UPLOAD_BODY
+    "/submissions", status_code=202, response_model=UploadAccepted, openapi_extra=UPLOAD_BODY
 )
 async def upload(
     request: Request,
@@ -141,12 +229,27 @@ async def upload(
     settings: SettingsDep,
     dispatcher: DispatcherDep,
     background: BackgroundTasks,
-) -> SubmissionAccepted:
-    """Upload a submission (multipart field ``file``). Answers 202: grading happens later."""
-    sub_id, version, status = await receive_and_accept(request, db, settings, token)
-    background.add_task(dispatcher.enqueue, sub_id)
-    return SubmissionAccepted(
-        id=sub_id, version=version, status=status, status_url=f"/api/c/{token}/submissions/{sub_id}"
+    clock: ClockDep,
+    notifier: NotifierDep,
+) -> UploadAccepted:
+    """Upload a submission (multipart field ``file``). Answers 202: grading happens later.
+
+    The clock must have been started (``POST /api/c/{token}/start``): before that the answer is
+    409. After the deadline the upload is kept and marked late (``late``, ``late_by_seconds``),
+    or refused with 409, as the assignment's policy says.
+    """
+    done = await receive_and_accept(request, db, settings, token)
+    background.add_task(dispatcher.enqueue, done.id)
+    send_after_commit(background, db, notifier, clock, done.receipt)
+    return UploadAccepted(
+        id=done.id,
+        version=done.version,
+        status=done.status,
+        status_url=f"/api/c/{token}/submissions/{done.id}",
+        late=done.late,
+        late_by_seconds=done.late_by_seconds,
+        deadline_at=done.deadline_at,
+        message=done.message,
     )
 
 

@@ -8,13 +8,32 @@ from fastapi import APIRouter, BackgroundTasks, Query, Request
 from pydantic import BaseModel
 
 from api import views
-from api.deps import AdminReviewer, ApiReviewer, DispatcherDep, Id, SessionDep, SettingsDep
+from api.deps import (
+    AdminReviewer,
+    ApiReviewer,
+    DatabaseDep,
+    DispatcherDep,
+    Id,
+    SessionDep,
+    SettingsDep,
+)
+from api.routers.ledger_common import (
+    ClockDep,
+    NotifierDep,
+    send_after_commit,
+    shows_identity,
+    with_timebox,
+)
 from harness.assignments.loader import list_assignments, load_assignment
 from harness.audit.service import list_events
 from harness.errors import NotFound
 from harness.invitations.repository import InvitationRepository
 from harness.invitations.schemas import InvitationCreate, InvitationCreated, InvitationOut
 from harness.invitations.service import create_invitation
+from harness.ledger.notices import invitation_notice
+from harness.ledger.schemas import LedgerOut, ProcessOut
+from harness.ledger.timelines import process_overview
+from harness.ledger.views import ledger_out, process_out
 from harness.submissions import service
 from harness.submissions.repository import SubmissionFilter, SubmissionRepository
 from harness.submissions.schemas import (
@@ -54,6 +73,17 @@ class Queued(BaseModel):
     status: str
 
 
+class SubmissionWithLedger(SubmissionDetail):
+    ledger: LedgerOut
+    """The time box of the candidate's invitation: clock, deadline, extensions (with their
+    reasons), hours measured and reported, the payment, and the process timeline."""
+
+
+class DashboardWithProcess(DashboardOut):
+    process: ProcessOut
+    """Median time per step of the hiring process, and candidates heading past the target."""
+
+
 @router.get("/submissions", response_model=SubmissionPage)
 def list_submissions(
     session: SessionDep,
@@ -87,11 +117,27 @@ def list_submissions(
     )
 
 
-@router.get("/submissions/{submission_id}", response_model=SubmissionDetail)
-def get_submission(session: SessionDep, _: ApiReviewer, submission_id: Id) -> SubmissionDetail:
+@router.get("/submissions/{submission_id}", response_model=SubmissionWithLedger)
+def get_submission(
+    session: SessionDep,
+    reviewer: ApiReviewer,
+    settings: SettingsDep,
+    clock: ClockDep,
+    submission_id: Id,
+) -> SubmissionWithLedger:
     sub = service.get_submission(session, submission_id)
     repo = SubmissionRepository(session)
-    return views.detail(sub, repo.current_report(sub.id), repo.report_history(sub.id))
+    detail = views.detail(sub, repo.current_report(sub.id), repo.report_history(sub.id))
+    return SubmissionWithLedger(
+        **detail.model_dump(),
+        ledger=ledger_out(
+            session,
+            sub,
+            clock.now(),
+            target_days=settings.process_target_days,
+            show_identity=shows_identity(reviewer),
+        ),
+    )
 
 
 @router.get("/submissions/{submission_id}/reports/{report_id}")
@@ -152,10 +198,13 @@ def select(session: SessionDep, reviewer: ApiReviewer, submission_id: Id) -> Que
     return Queued(id=sub.id, status=sub.status)
 
 
-@router.get("/dashboard", response_model=DashboardOut)
-def get_dashboard(session: SessionDep, _: ApiReviewer) -> DashboardOut:
+@router.get("/dashboard", response_model=DashboardWithProcess)
+def get_dashboard(
+    session: SessionDep, _: ApiReviewer, settings: SettingsDep, clock: ClockDep
+) -> DashboardWithProcess:
     d = service.dashboard(session)
-    return DashboardOut(**d.__dict__)
+    overview = process_overview(session, clock.now(), target_days=settings.process_target_days)
+    return DashboardWithProcess(**d.__dict__, process=process_out(session, overview))
 
 
 @router.get("/assignments", response_model=list[AssignmentOut])
@@ -170,12 +219,14 @@ def assignments(_: ApiReviewer, settings: SettingsDep) -> list[AssignmentOut]:
 def list_invitations(
     session: SessionDep,
     _: ApiReviewer,
+    clock: ClockDep,
     assignment: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[InvitationOut]:
     rows = InvitationRepository(session).list(assignment=assignment, limit=limit, offset=offset)
-    return [views.invitation_view(i) for i in rows]
+    now = clock.now()
+    return [with_timebox(session, i, now) for i in rows]
 
 
 def candidate_link(request: Request, token: str) -> str:
@@ -186,12 +237,21 @@ def candidate_link(request: Request, token: str) -> str:
 def invite(
     request: Request,
     session: SessionDep,
+    db: DatabaseDep,
     settings: SettingsDep,
     reviewer: ApiReviewer,
+    clock: ClockDep,
+    notifier: NotifierDep,
+    background: BackgroundTasks,
     body: InvitationCreate,
 ) -> InvitationCreated:
-    """Invite a candidate; the answer holds their link (shown once: only its hash is kept)."""
+    """Invite a candidate; the answer holds their link (shown once: only its hash is kept).
+
+    The time box and pay terms come from the assignment; the optional fields override them for
+    this candidate. The candidate is sent the invitation e-mail unless ``notify`` is false.
+    """
     assignment = load_assignment(body.assignment, settings)
+    now = clock.now()
     inv, token = create_invitation(
         session,
         assignment.spec,
@@ -199,11 +259,17 @@ def invite(
         email=body.email,
         actor=reviewer,
         anonymous_review=body.anonymous_review,
+        terms=body.terms(),
+        now=now,
     )
     session.flush()
     session.refresh(inv)
-    out = views.invitation_view(inv)
-    return InvitationCreated(**out.model_dump(), link=candidate_link(request, token), token=token)
+    link = candidate_link(request, token)
+    if body.notify:
+        notice = invitation_notice(inv, link, title=assignment.spec.title)
+        send_after_commit(background, db, notifier, clock, notice)
+    out = with_timebox(session, inv, now)
+    return InvitationCreated(**out.model_dump(), link=link, token=token)
 
 
 @router.get("/audit", response_model=list[AuditOut])

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
 from api import views
 from api.deps import (
@@ -22,16 +23,22 @@ from api.deps import (
 from api.render import notebook_document
 from api.report_view import build_report_view, code_view
 from api.routers.api_reviewer import candidate_link
+from api.routers.ledger_common import ClockDep, NotifierDep, send_after_commit, shows_identity
+from api.routers.ledger_pages import MILESTONE_LABELS, STEP_LABELS, invitations_page
 from api.security import UNTRUSTED_CSP
 from api.templating import render
 from harness.assignments.loader import list_assignments, load_assignment
 from harness.audit import service as audit
 from harness.audit.service import list_events
 from harness.errors import HarnessError, NotFound
-from harness.invitations.repository import InvitationRepository
+from harness.invitations.schemas import InvitationCreate
 from harness.invitations.service import create_invitation, identity_hidden
+from harness.ledger.notices import invitation_notice
+from harness.ledger.timelines import note_first_review, process_overview
+from harness.ledger.views import ledger_out, process_out
 from harness.reports.store import read_artifact
 from harness.submissions import service
+from harness.submissions.models import Submission
 from harness.submissions.repository import SubmissionFilter, SubmissionRepository
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -40,7 +47,13 @@ PAGE = 50
 
 
 @router.get("/")
-def dashboard(request: Request, session: SessionDep, _: PageReviewer) -> Response:
+def dashboard(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    _: PageReviewer,
+    clock: ClockDep,
+) -> Response:
     repo = SubmissionRepository(session)
     recent, _count = repo.search(SubmissionFilter(limit=10))
     decisions = repo.decisions_for([s.invitation_id for s in recent])
@@ -53,6 +66,11 @@ def dashboard(request: Request, session: SessionDep, _: PageReviewer) -> Respons
             "d": service.dashboard(session),
             "recent": [views.summary(s, decisions.get(s.invitation_id)) for s in recent],
             "queue": [views.summary(s, None) for s in [*running, *queue]],
+            "process": process_out(
+                session,
+                process_overview(session, clock.now(), target_days=settings.process_target_days),
+            ),
+            "step_labels": STEP_LABELS,
         },
     )
 
@@ -125,11 +143,29 @@ def _submission_context(
 def report_page(
     request: Request,
     session: SessionDep,
+    db: DatabaseDep,
     settings: SettingsDep,
-    _: PageReviewer,
+    reviewer: PageReviewer,
+    clock: ClockDep,
     submission_id: Id,
 ) -> Response:
-    return render(request, "report.html", _submission_context(session, settings, submission_id))
+    ctx = _submission_context(session, settings, submission_id)
+    sub = ctx["sub"]
+    assert isinstance(sub, Submission)
+    now = clock.now()
+    if sub.invitation.first_reviewed_at is None:
+        with db.session(write=True) as w:  # GETs read; the milestone gets its own transaction
+            note_first_review(w, sub.invitation_id, now)
+    ctx["ledger"] = ledger_out(
+        session,
+        sub,
+        now,
+        target_days=settings.process_target_days,
+        show_identity=shows_identity(reviewer),
+    )
+    ctx["milestone_labels"] = MILESTONE_LABELS
+    ctx["step_labels"] = STEP_LABELS
+    return render(request, "report.html", ctx)
 
 
 @router.get("/submissions/{submission_id}/files")
@@ -263,50 +299,92 @@ def compare(
 
 @router.get("/invitations")
 def invitations(
-    request: Request, session: SessionDep, settings: SettingsDep, _: PageReviewer
+    request: Request, session: SessionDep, settings: SettingsDep, _: PageReviewer, clock: ClockDep
 ) -> Response:
-    rows = [views.invitation_view(i) for i in InvitationRepository(session).list(limit=200)]
-    return render(
-        request,
-        "invitations.html",
-        {"rows": rows, "assignments": list_assignments(settings), "created": None, "error": None},
-    )
+    return invitations_page(request, session, settings, clock, None, None, None)
+
+
+def _optional(value: str) -> str | None:
+    return value.strip() or None
 
 
 @router.post("/invitations", dependencies=[CsrfChecked])
 def invite(
     request: Request,
     session: SessionDep,
+    db: DatabaseDep,
     settings: SettingsDep,
     reviewer: PageReviewer,
+    clock: ClockDep,
+    notifier: NotifierDep,
+    background: BackgroundTasks,
     assignment: Annotated[str, Form(max_length=64)],
     name: Annotated[str, Form(max_length=200)],
     email: Annotated[str, Form(max_length=320)],
     anonymous_review: Annotated[bool, Form()] = False,
+    time_box_hours: Annotated[str, Form(max_length=20)] = "",
+    grace_minutes: Annotated[str, Form(max_length=20)] = "",
+    start_window_days: Annotated[str, Form(max_length=20)] = "",
+    pay_kind: Annotated[str, Form(max_length=10)] = "",
+    hourly_rate: Annotated[str, Form(max_length=20)] = "",
+    cap_hours: Annotated[str, Form(max_length=20)] = "",
+    flat_fee: Annotated[str, Form(max_length=20)] = "",
+    currency: Annotated[str, Form(max_length=3)] = "",
+    no_submission_pay: Annotated[str, Form(max_length=10)] = "",
+    no_submission_amount: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     created = error = None
     try:
         if assignment not in {a.spec.name for a in list_assignments(settings)}:
             raise NotFound(f"no assignment named {assignment!r}")
         spec = load_assignment(assignment, settings).spec
+        try:
+            body = InvitationCreate.model_validate(
+                {
+                    "assignment": assignment,
+                    "name": name,
+                    "email": email,
+                    "anonymous_review": anonymous_review,
+                    "time_box_hours": _optional(time_box_hours),
+                    "grace_minutes": _optional(grace_minutes),
+                    "start_window_days": _optional(start_window_days),
+                    "pay_kind": _optional(pay_kind),
+                    "hourly_rate": _optional(hourly_rate),
+                    "cap_hours": _optional(cap_hours),
+                    "flat_fee": _optional(flat_fee),
+                    "currency": _optional(currency.upper()),
+                    "no_submission_pay": _optional(no_submission_pay),
+                    "no_submission_amount": _optional(no_submission_amount),
+                }
+            )
+        except ValidationError as exc:
+            raise HarnessError(
+                "; ".join(
+                    f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+                ),
+                status_code=422,
+            ) from None
+        now = clock.now()
         inv, token = create_invitation(
-            session, spec, name=name, email=email, actor=reviewer, anonymous_review=anonymous_review
+            session,
+            spec,
+            name=body.name,
+            email=body.email,
+            actor=reviewer,
+            anonymous_review=body.anonymous_review,
+            terms=body.terms(),
+            now=now,
         )
-        created = {"link": candidate_link(request, token), "id": inv.id}
+        link = candidate_link(request, token)
+        created = {"link": link, "id": inv.id}
+        send_after_commit(
+            background, db, notifier, clock, invitation_notice(inv, link, title=spec.title)
+        )
     except HarnessError as exc:
         session.rollback()
         error = exc.message
-    rows = [views.invitation_view(i) for i in InvitationRepository(session).list(limit=200)]
-    return render(
-        request,
-        "invitations.html",
-        {
-            "rows": rows,
-            "assignments": list_assignments(settings),
-            "created": created,
-            "error": error,
-        },
-        status_code=201 if created else 422,
+    return invitations_page(
+        request, session, settings, clock, created, error, None, 201 if created else 422
     )
 
 

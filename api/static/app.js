@@ -98,6 +98,104 @@ function setupStatus(main) {
   if (FINISHED.indexOf(statusEl.textContent.trim()) < 0) setTimeout(poll, 1000);
 }
 
+// --- Time zones: the server shows times in the zone of the "tz" cookie (UTC without it). ---
+var TZ_NAME = /^[A-Za-z0-9_+\-\/]{1,64}$/;
+
+function browserZone() {
+  try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return ""; }
+}
+
+function readCookie(name) {
+  var found = "";
+  document.cookie.split(";").forEach(function (part) {
+    var kv = part.trim().split("=");
+    if (kv[0] === name) found = kv.slice(1).join("=");
+  });
+  return found;
+}
+
+function pad2(n) { return (n < 10 ? "0" : "") + n; }
+
+function formatLocal(date, zone) {
+  // The same shape as the server's: 2026-03-08 09:30 EDT.
+  var parts = {};
+  new Intl.DateTimeFormat("en-US", {
+    timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short"
+  }).formatToParts(date).forEach(function (p) { parts[p.type] = p.value; });
+  return parts.year + "-" + parts.month + "-" + parts.day + " " + parts.hour + ":" +
+    parts.minute + " " + (parts.timeZoneName || zone);
+}
+
+function setupTimeZone() {
+  var zone = browserZone();
+  if (!zone || !TZ_NAME.test(zone)) return;
+  var field = $("#time-zone");
+  if (field) field.value = zone;
+  if (readCookie("tz") === zone) return;
+  document.cookie = "tz=" + zone + "; path=/; max-age=31536000; samesite=lax";
+  // This page was rendered for another zone: show its times in the browser's zone now.
+  document.querySelectorAll("time.local").forEach(function (el) {
+    var when = new Date(el.getAttribute("datetime"));
+    if (!isNaN(when.getTime())) el.textContent = formatLocal(when, zone);
+  });
+}
+
+// --- The time box countdown. The server renders the same text, so it works without JS. ---
+function formatRemaining(ms) {
+  var s = Math.max(0, Math.floor(ms / 1000));
+  var days = Math.floor(s / 86400);
+  var h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+  if (days) return days + " d " + pad2(h) + ":" + pad2(m) + ":" + pad2(sec);
+  return h + ":" + pad2(m) + ":" + pad2(sec);
+}
+
+function setupCountdown() {
+  var box = $("#timebox");
+  if (!box) return;
+  var num = function (name) {
+    var v = box.getAttribute(name);
+    return v ? parseInt(v, 10) : null;
+  };
+  // The server's clock decides; the browser only counts the seconds since the page loaded.
+  var offset = num("data-server-now") - Date.now();
+  var windowEnds = num("data-window-ends"), workEnds = num("data-work-ends");
+  var deadline = num("data-deadline");
+  var label = $("#countdown-label"), counter = $("#countdown"), message = $("#timebox-message");
+  var start = $("#start-button");
+  var timer = null;
+
+  function phaseAt(now) {
+    if (deadline === null) {
+      return now <= windowEnds ? ["not_started", windowEnds] : ["expired", null];
+    }
+    if (now <= workEnds) return ["running", workEnds];
+    if (now <= deadline) return ["in_grace", deadline];
+    return ["over", null];
+  }
+
+  function tick() {
+    var now = Date.now() + offset;
+    var state = phaseAt(now), phase = state[0], ends = state[1];
+    if (box.getAttribute("data-phase") !== phase) {
+      box.setAttribute("data-phase", phase);
+      box.className = box.className.replace(/\bphase-\S+/, "phase-" + phase);
+      message.textContent = box.getAttribute("data-msg-" + phase) || "";
+      label.textContent = box.getAttribute("data-label-" + phase) || "";
+      if (start && phase === "expired") start.disabled = true;
+    }
+    if (ends === null) {
+      counter.hidden = true;
+      if (timer !== null) { clearInterval(timer); timer = null; }
+      return;
+    }
+    counter.hidden = false;
+    counter.textContent = formatRemaining(ends - now);
+  }
+  tick();
+  timer = setInterval(tick, 1000);
+}
+
 function setupCopy() {
   document.querySelectorAll("input.copy").forEach(function (el) {
     el.addEventListener("focus", function () { el.select(); });
@@ -107,7 +205,8 @@ function setupCopy() {
 document.addEventListener("DOMContentLoaded", function () {
   var main = $("#main");
   if (!main) return;
-  if (main.dataset.page === "task") setupUpload(main);
+  setupTimeZone();
+  if (main.dataset.page === "task") { setupUpload(main); setupCountdown(); }
   if (main.dataset.page === "status") setupStatus(main);
   setupCopy();
 });

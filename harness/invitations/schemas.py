@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["InvitationCreate", "InvitationCreated", "InvitationOut"]
+from harness.invitations.service import InvitationTerms
+from harness.ledger.schemas import ExtensionOut, PaymentOut, TimeBoxOut, TimelineOut
+
+__all__ = ["InvitationCreate", "InvitationCreated", "InvitationDetail", "InvitationOut"]
+
+# Bounded so no input can reach a decimal context's limits; the ledger checks the real rules.
+Amount = Annotated[Decimal, Field(gt=0, le=10_000_000, decimal_places=4)]
 
 
 class InvitationCreate(BaseModel):
@@ -22,6 +30,40 @@ class InvitationCreate(BaseModel):
     """The candidate's email."""
     anonymous_review: bool = True
     """Hide name and email from reviewers until a decision is recorded."""
+    time_box_hours: Annotated[Decimal, Field(gt=0, le=40, decimal_places=2)] | None = None
+    """Override the assignment's time box (hours)."""
+    grace_minutes: Annotated[int, Field(ge=0, le=24 * 60)] | None = None
+    """Override the grace period after the time box (minutes)."""
+    start_window_days: Annotated[int, Field(ge=1, le=90)] | None = None
+    """Override the window to start (days from now)."""
+    pay_kind: Literal["hourly", "flat"] | None = None
+    """Override how the time is paid; another kind than the assignment's takes none of its amounts."""
+    hourly_rate: Amount | None = None
+    cap_hours: Annotated[Decimal, Field(gt=0, le=100, decimal_places=2)] | None = None
+    """Hours paid at most (hourly pay); unset: the time box."""
+    flat_fee: Amount | None = None
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$", examples=["EUR"])
+    no_submission_pay: Literal["nothing", "fixed", "full"] | None = None
+    """Owed when the time box closes with nothing submitted (only to a candidate who started):
+    nothing (the default), a fixed amount, or the full amount of the terms."""
+    no_submission_amount: Amount | None = None
+    """The amount for ``fixed``."""
+    notify: bool = True
+    """Send the candidate the invitation e-mail (the log, without SMTP configured)."""
+
+    def terms(self) -> InvitationTerms:
+        return InvitationTerms(
+            time_box_hours=self.time_box_hours,
+            grace_minutes=self.grace_minutes,
+            start_window_days=self.start_window_days,
+            pay_kind=self.pay_kind,
+            hourly_rate=self.hourly_rate,
+            cap_hours=self.cap_hours,
+            flat_fee=self.flat_fee,
+            currency=self.currency,
+            no_submission_pay=self.no_submission_pay,
+            no_submission_amount=self.no_submission_amount,
+        )
 
 
 class InvitationOut(BaseModel):
@@ -37,9 +79,23 @@ class InvitationOut(BaseModel):
     submissions: int
     decision: str | None
     """Latest decision: ``advance``, ``reject`` or ``hold``; null before one."""
+    timebox: TimeBoxOut | None = None
+    """The clock, deadline and terms; null for an invitation made without a time box."""
+    payment_status: str | None = None
+    """``owed``, ``approved`` or ``paid`` once something is owed."""
 
 
 class InvitationCreated(InvitationOut):
     link: str
     """The candidate's link. Shown once: only a hash of its token is stored."""
     token: str
+
+
+class InvitationDetail(InvitationOut):
+    """One invitation with its extensions, payment and timeline."""
+
+    extensions: list[ExtensionOut]
+    payment: PaymentOut | None
+    timeline: TimelineOut
+    submission_ids: list[int]
+    """Its uploads, oldest first."""

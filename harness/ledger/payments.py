@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from harness.accounts.models import Reviewer
 from harness.audit import service as audit
-from harness.errors import NotFound
+from harness.errors import InputRejected, NotFound
 from harness.invitations.models import Invitation
 from harness.invitations.service import identity_hidden
 from harness.ledger import service as timebox_service
@@ -241,9 +241,12 @@ def list_payments(session: Session, flt: PaymentFilter) -> Sequence[PaymentRecor
     if flt.currency:
         query = query.where(PaymentRecord.currency == flt.currency)
     if flt.month:
-        year, month = (int(part) for part in flt.month.split("-"))
-        first = datetime(year, month, 1, tzinfo=UTC)
-        after = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+        try:
+            year, month = (int(part) for part in flt.month.split("-"))
+            first = datetime(year, month, 1, tzinfo=UTC)
+            after = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+        except ValueError:
+            raise InputRejected(f"month must look like 2026-11 (got {flt.month[:10]!r})") from None
         query = query.where(PaymentRecord.owed_at >= first, PaymentRecord.owed_at < after)
     return session.scalars(query).unique().all()
 

@@ -81,8 +81,8 @@ def timelines(session: Session, invitation_ids: Sequence[int] | None = None) -> 
         first_upload.setdefault(inv_id, created)
         graded.setdefault(inv_id, {})[sub_id] = graded_at
         latest[inv_id] = sub_id
-    notes = dict(session.execute(note_q).tuples().all())
-    decisions = dict(session.execute(dec_q).tuples().all())
+    notes: dict[int, datetime] = {row[0]: row[1] for row in session.execute(note_q)}
+    decisions: dict[int, datetime] = {row[0]: row[1] for row in session.execute(dec_q)}
     out: dict[int, Timeline] = {}
     for inv_id, invited, started, reviewed, selected in session.execute(inv_q):
         counting = selected if selected in graded.get(inv_id, {}) else latest.get(inv_id)
