@@ -319,6 +319,7 @@ def upload_memory(base: str, pid: int) -> dict[str, float]:
 
     sampler = threading.Thread(target=sample)
     sampler.start()
+    httpx.post(f"{base}/api/c/{token}/start", timeout=30)  # uploads need a running clock
     t = time.perf_counter()
     with big.open("rb") as fh:
         r = httpx.post(

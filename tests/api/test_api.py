@@ -32,6 +32,9 @@ def _invite(env: Env, **body: object) -> dict:
         },
     )
     assert r.status_code == 201, r.text
+    # Uploads are refused until the candidate starts the clock (issue 5).
+    started = env.client.post(f"/api/c/{r.json()['token']}/start")
+    assert started.status_code == 200, started.text
     return r.json()
 
 
@@ -279,7 +282,9 @@ def test_late_uploads_are_marked_or_refused_by_policy(env: Env) -> None:
     }
     with env.db.session(write=True) as s:
         for inv in s.query(Invitation).all():
-            inv.deadline_at = utcnow() - timedelta(minutes=1)
+            # Started 5 h ago: the 4 h time box and its 15 min grace ended 45 min ago.
+            inv.started_at = utcnow() - timedelta(hours=5)
+            inv.deadline_at = utcnow() - timedelta(minutes=45)
     archive = zip_bytes(SAMPLE_FILES)
     late = env.client.post(
         f"/api/c/{tokens['support-tickets']}/submissions", files={"file": ("a.zip", archive)}

@@ -139,6 +139,9 @@ def test_candidate_form_upload_fallback(env: Env) -> None:
     token = r.json()["token"]
     page = env.client.get(f"/c/{token}")
     csrf = csrf_from(page.text)
+    # The Start button (a form post) starts the clock; uploads are refused before it.
+    started = env.client.post(f"/c/{token}/start", data={"csrf_token": csrf})
+    assert started.status_code == 303
     r = env.client.post(
         f"/c/{token}/upload",
         data={"csrf_token": csrf},

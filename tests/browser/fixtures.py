@@ -63,12 +63,20 @@ class LiveServer:
         email: str = "casey@example.com",
         *,
         anonymous: bool = True,
+        started: bool = True,
     ) -> str:
+        """A new invitation's token; ``started`` presses Start for the candidate (uploads are
+        refused before the clock runs)."""
         assignment = load_assignment("support-tickets", self.settings)
         with self.db.session(write=True) as s:
-            _, token = create_invitation(
+            inv, token = create_invitation(
                 s, assignment.spec, name=name, email=email, actor="test", anonymous_review=anonymous
             )
+            if started:
+                from harness.db.base import utcnow
+                from harness.ledger.service import start
+
+                start(s, inv, utcnow())
         return token
 
     def add_graded(
