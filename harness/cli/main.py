@@ -7,6 +7,7 @@ import typer
 from harness.cli import (
     assignment_cmd,
     grade_cmd,
+    invite_cmd,
     reviewer_cmd,
     sandbox_cmd,
     serve_cmd,
@@ -29,6 +30,7 @@ serve_cmd.register(app)
 worker_cmd.register(app)
 app.add_typer(reviewer_cmd.app, name="reviewer")
 app.add_typer(token_cmd.app, name="token")
+invite_cmd.register(app)
 
 
 def main() -> None:
