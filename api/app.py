@@ -24,6 +24,7 @@ from api.routers import (
     ledger_api,
     ledger_pages,
     reviewer_pages,
+    workers,
 )
 from api.security import LoginRateLimiter, SecurityHeadersMiddleware
 from harness.db.engine import Database
@@ -64,17 +65,23 @@ class RedactCandidateTokens(logging.Filter):
 def make_dispatcher(
     settings: Settings, db: Database, runtime: GradingRuntime | None = None
 ) -> Dispatcher:
-    """The embedded pool when this process grades (``workers > 0``, embedded mode), else nothing."""
-    if settings.mode == Mode.embedded and settings.workers > 0:
-        from harness.jobs.embedded import EmbeddedWorkerPool
-        from harness.jobs.webhook import make_webhook_callback
+    """The embedded pool when this process grades (``workers > 0``, embedded mode); the Celery
+    dispatcher in distributed mode (workers elsewhere); else nothing."""
+    if settings.mode == Mode.embedded and settings.workers <= 0:
+        return NullDispatcher()
+    from harness.jobs.webhook import make_webhook_callback
 
-        runtime = runtime or GradingRuntime(settings=settings, db=db)
-        hook = make_webhook_callback(settings, db)
-        if hook is not None:
-            runtime.on_finished.append(hook)
-        return EmbeddedWorkerPool(runtime, settings.workers)
-    return NullDispatcher()
+    runtime = runtime or GradingRuntime(settings=settings, db=db)
+    hook = make_webhook_callback(settings, db)
+    if hook is not None:
+        runtime.on_finished.append(hook)
+    if settings.mode == Mode.distributed:
+        from harness.jobs.distributed import CeleryDispatcher
+
+        return CeleryDispatcher(runtime)
+    from harness.jobs.embedded import EmbeddedWorkerPool
+
+    return EmbeddedWorkerPool(runtime, settings.workers)
 
 
 def create_app(
@@ -90,7 +97,8 @@ def create_app(
 
     ``clock`` is where the time box reads the time (tests pass a ``ManualClock`` to move it);
     ``notifier`` sends the time box's notifications (default: SMTP if configured, else the log).
-    The ledger sweep runs beside the embedded worker pool, in the process that grades.
+    The ledger sweep runs beside the embedded worker pool, in the process that grades (in
+    distributed mode, in the API).
     """
     settings = settings or get_settings()
     db = Database(settings.resolved_database_url)
@@ -105,7 +113,8 @@ def create_app(
         for folder in (settings.blobs_dir, settings.artifacts_dir, settings.work_dir):
             folder.mkdir(parents=True, exist_ok=True)
         app.state.dispatcher.start()
-        if app.state.worker_slots and settings.mode == Mode.embedded:
+        # Distributed workers have no database: there the API process runs the sweep.
+        if app.state.worker_slots or settings.mode == Mode.distributed:
             app.state.sweeper.start()
         # Everything loaded so far lives as long as the process: move it out of the collector's
         # reach, so a full collection scans only per-request garbage (a full pass over the
@@ -130,8 +139,15 @@ def create_app(
     app.state.settings = settings
     app.state.db = db
     app.state.dispatcher = dispatcher or make_dispatcher(settings, db, runtime)
+    app.state.runtime = (
+        getattr(app.state.dispatcher, "runtime", None)
+        or runtime
+        or GradingRuntime(settings=settings, db=db)
+    )
     app.state.worker_slots = (
-        settings.workers if not isinstance(app.state.dispatcher, NullDispatcher) else 0
+        settings.workers
+        if settings.mode == Mode.embedded and not isinstance(app.state.dispatcher, NullDispatcher)
+        else 0
     )
     app.state.login_limiter = LoginRateLimiter()
     app.state.clock = clock or SystemClock()
@@ -167,6 +183,7 @@ def create_app(
         docs,
     ):
         app.include_router(module.router)
+    workers.install(app, app.state.runtime)
     if settings.environment == Environment.production and not settings.session_cookie_secure:
         log.warning(
             "HARNESS_SESSION_COOKIE_SECURE is off in production: serve over HTTPS and turn it on"

@@ -62,6 +62,7 @@ def register(app: typer.Typer) -> None:
             level=getattr(logging, loglevel.upper(), logging.INFO),
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per API call otherwise
         overrides: dict[str, object] = {
             # A worker never signs anything and never needs HARNESS_SECRET_KEY: the production
             # checks of the API's settings do not apply to it.

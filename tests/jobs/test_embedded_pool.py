@@ -35,7 +35,7 @@ def _wait(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
 
 def _statuses(db: Database) -> dict[int, str]:
     with db.session() as s:
-        return dict(s.execute(select(Submission.id, Submission.status)).tuples().all())
+        return {sid: status for sid, status in s.execute(select(Submission.id, Submission.status))}
 
 
 def test_pool_grades_everything_once_in_parallel(db: Database, settings: Settings) -> None:
