@@ -20,7 +20,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import String, and_, cast, exists, literal, or_, select
 from sqlalchemy.orm import Session
 
 from harness.accounts.models import Reviewer
@@ -39,6 +39,8 @@ from harness.notify.due import (
     ReviewWait,
     due_notifications,
 )
+from harness.notify.messages import REVIEW_WAITING_KEY
+from harness.notify.models import SentNotification
 from harness.notify.notifier import Notifier
 from harness.notify.outbox import deliver, sent_keys
 from harness.settings import Settings
@@ -73,12 +75,18 @@ def _titles(settings: Settings) -> dict[str, str]:
 
 
 def _close(session: Session, settings: Settings, now: datetime, result: SweepResult) -> None:
+    # A cheap superset in SQL (the stored deadline, or the window's end before extensions);
+    # the exact rule, with extensions, is applied below.
     rows = session.scalars(
         select(Invitation).where(
             Invitation.closed_at.is_(None),
             Invitation.revoked_at.is_(None),
             Invitation.window_ends_at.is_not(None),
             Invitation.time_box_hours.is_not(None),
+            or_(
+                and_(Invitation.started_at.is_not(None), Invitation.deadline_at < now),
+                and_(Invitation.started_at.is_(None), Invitation.window_ends_at < now),
+            ),
         )
     ).all()
     for invitation in rows:
@@ -149,6 +157,9 @@ def _waiting(
             Invitation.revoked_at.is_(None),
             Invitation.id.not_in(noted),
             Invitation.id.not_in(decided),
+            ~exists().where(
+                SentNotification.key == literal(REVIEW_WAITING_KEY) + cast(Submission.id, String)
+            ),
         )
         .order_by(Submission.invitation_id, Submission.version)
         .limit(2000)

@@ -16,6 +16,7 @@ from enum import StrEnum
 from harness.ledger.clock import ensure_utc, format_in_tz
 
 __all__ = [
+    "REVIEW_WAITING_KEY",
     "Notification",
     "NotificationKind",
     "deadline_approaching",
@@ -24,6 +25,10 @@ __all__ = [
     "review_waiting",
     "submission_received",
 ]
+
+REVIEW_WAITING_KEY = "review-waiting:"
+"""Prefix of the review-waiting keys (the submission id follows), so a query can skip the
+submissions already nudged about."""
 
 # Deliberately narrow: one address, no display name, nothing that could smuggle a header.
 _ADDRESS = re.compile(r"^[^\s@<>,;\"]+@[^\s@<>,;\"]+$")
@@ -242,5 +247,5 @@ def review_waiting(
         to=tuple(reviewers),
         subject=f"Waiting {waited} for review: {label}",
         body="\n".join(lines) + "\n",
-        key=f"review-waiting:{submission_id}",
+        key=f"{REVIEW_WAITING_KEY}{submission_id}",
     )
