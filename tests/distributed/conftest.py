@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from tests.db.fixtures import db, migrated_template, settings  # noqa: F401
 from tests.distributed.cluster import Cluster
 from tests.distributed.services import PostgresServer, RedisServer
 
