@@ -11,6 +11,7 @@ import redis
 
 from tests.db.fixtures import db, migrated_template, settings  # noqa: F401
 from tests.distributed.cluster import Cluster
+from tests.distributed.fixtures import wapi  # noqa: F401
 from tests.distributed.services import PostgresServer, RedisServer
 
 _databases = itertools.count(1)

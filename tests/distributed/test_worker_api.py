@@ -9,91 +9,21 @@ import csv
 import hashlib
 import io
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from api.app import create_app
 from api.routes import route_table
 from harness.accounts.service import create_token
-from harness.assignments.loader import Assignment, load_assignment
+from harness.assignments.loader import Assignment
 from harness.db.base import utcnow
-from harness.db.engine import Database
-from harness.jobs.dispatch import NullDispatcher
 from harness.jobs.links import FileKind, signed_path
-from harness.jobs.runtime import GradingRuntime
-from harness.settings import Mode, Settings
 from harness.submissions.models import ReportRecord, Submission
 from harness.submissions.repository import SubmissionRepository
-from tests.db.factories import make_invitation, make_reviewer, make_submission
-from tests.distributed.cluster import tiny_files
-from tests.factories import make_assignment
-
-TOKEN = "worker-token-0123456789abcdefghijklmnop"
-
-
-@dataclass
-class WorkerApi:
-    client: TestClient
-    settings: Settings
-    db: Database
-    assignment: Assignment
-    runtime: GradingRuntime
-
-    @property
-    def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {TOKEN}"}
-
-    def submit(self, files: dict[str, str | bytes] | None = None, name: str = "ada") -> int:
-        with self.db.session(write=True) as s:
-            inv, _ = make_invitation(s, name=name, email=f"{name}-{time.monotonic_ns()}@example.com",
-                                     spec=self.assignment.spec)
-            return make_submission(s, self.settings, inv, files=files or tiny_files()).id
-
-    def claim(self, sid: int, worker: str = "w1:100") -> dict[str, Any]:
-        r = self.client.post(f"/api/worker/jobs/{sid}/claim", json={"worker": worker}, headers=self.auth)
-        assert r.status_code == 200, r.text
-        return dict(r.json())
-
-    def get(self, url: str, **headers: str) -> Any:
-        return self.client.get(url, headers={**self.auth, **headers})
-
-    def put_output(self, sid: int, token: str, stage: str, name: str, body: bytes) -> Any:
-        return self.client.put(f"/api/worker/jobs/{sid}/outputs/{stage}/{name}", content=body,
-                               headers={**self.auth, "X-Claim-Token": token})
-
-    def post(self, sid: int, what: str, body: dict[str, Any]) -> Any:
-        return self.client.post(f"/api/worker/jobs/{sid}/{what}", json=body, headers=self.auth)
-
-    def submission(self, sid: int) -> Submission:
-        with self.db.session() as s:
-            sub = s.get(Submission, sid)
-            assert sub is not None
-            return sub
-
-    def reports(self, sid: int) -> list[ReportRecord]:
-        with self.db.session() as s:
-            return list(s.scalars(select(ReportRecord).where(ReportRecord.submission_id == sid)))
-
-
-@pytest.fixture
-def wapi(settings: Settings, tmp_path: Path) -> Iterator[WorkerApi]:
-    make_assignment(tmp_path / "assignments" / "tiny")
-    settings = settings.model_copy(update={
-        "mode": Mode.distributed, "worker_token": TOKEN, "assignments_dir": tmp_path / "assignments",
-    })
-    db = Database(settings.resolved_database_url)
-    runtime = GradingRuntime(settings=settings, db=db, max_attempts=2, backoff_s=(30.0,))
-    app = create_app(settings, migrate=False, dispatcher=NullDispatcher(), runtime=runtime)
-    with TestClient(app, base_url="http://testserver", follow_redirects=False) as client:
-        yield WorkerApi(client, settings, db, load_assignment("tiny", settings), runtime)
-    db.dispose()
+from tests.db.factories import make_reviewer
+from tests.distributed.fixtures import TOKEN, WorkerApi
 
 
 def _labels(assignment: Assignment) -> dict[str, str]:
