@@ -75,6 +75,10 @@ STEPS: dict[Step, tuple[Milestone, Milestone]] = {
 }
 """Each step and the milestones that bound it."""
 _CHAIN = [step for step in STEPS if step != Step.total]
+_ORDER = list(Milestone)
+_FIELDS = {m: f"{m.value}_at" for m in Milestone}
+"""The ``Timeline`` field of each milestone (looked up once: timelines are read in bulk)."""
+_STEP_FIELDS = [(step, (_FIELDS[a], _FIELDS[b])) for step, (a, b) in STEPS.items()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +107,7 @@ class Timeline:
 
     def at(self, milestone: Milestone) -> datetime | None:
         """When ``milestone`` was reached."""
-        value: datetime | None = getattr(self, f"{milestone.value}_at")
+        value: datetime | None = getattr(self, _FIELDS[milestone])
         return value
 
     @property
@@ -111,17 +115,18 @@ class Timeline:
         """The milestone after the latest one reached (``None`` once decided)."""
         if self.decided_at is not None:
             return None
-        reached = [m for m in Milestone if self.at(m) is not None]
-        order = list(Milestone)
-        return order[order.index(reached[-1]) + 1]
+        for i in range(len(_ORDER) - 2, -1, -1):  # latest reached first; invited always is
+            if getattr(self, _FIELDS[_ORDER[i]]) is not None:
+                return _ORDER[i + 1]
+        return _ORDER[1]
 
 
 def step_durations(timeline: Timeline) -> dict[Step, timedelta]:
     """How long each completed step took. A step with an end before its start (data entered out
     of order, e.g. a decision without a review) is left out rather than counted as negative."""
     out: dict[Step, timedelta] = {}
-    for step, (begin, end) in STEPS.items():
-        began, ended = timeline.at(begin), timeline.at(end)
+    for step, (begin, end) in _STEP_FIELDS:
+        began, ended = getattr(timeline, begin), getattr(timeline, end)
         if began is not None and ended is not None and ended >= began:
             out[step] = ended - began
     return out

@@ -50,6 +50,11 @@ __all__ = ["LedgerSweeper", "SweepResult", "sweep"]
 
 log = logging.getLogger(__name__)
 
+_CLOSE_BATCH = 200
+_REVIEW_NUDGES = 200
+"""At most this many review-waiting messages per pass: a backlog is reported over several
+passes instead of in one flood."""
+
 
 @dataclass
 class SweepResult:
@@ -74,11 +79,17 @@ def _titles(settings: Settings) -> dict[str, str]:
         return {}
 
 
-def _close(session: Session, settings: Settings, now: datetime, result: SweepResult) -> None:
+def _close(
+    session: Session, settings: Settings, now: datetime, result: SweepResult, after_id: int
+) -> int | None:
+    """Close one batch of time boxes with ids above ``after_id``; the last id looked at, or
+    ``None`` when there were no more to look at."""
     # A cheap superset in SQL (the stored deadline, or the window's end before extensions);
     # the exact rule, with extensions, is applied below.
     rows = session.scalars(
-        select(Invitation).where(
+        select(Invitation)
+        .where(
+            Invitation.id > after_id,
             Invitation.closed_at.is_(None),
             Invitation.revoked_at.is_(None),
             Invitation.window_ends_at.is_not(None),
@@ -88,6 +99,8 @@ def _close(session: Session, settings: Settings, now: datetime, result: SweepRes
                 and_(Invitation.started_at.is_(None), Invitation.window_ends_at < now),
             ),
         )
+        .order_by(Invitation.id)
+        .limit(_CLOSE_BATCH)
     ).all()
     for invitation in rows:
         policy = timebox_service.policy_fallback(settings, invitation)
@@ -111,6 +124,7 @@ def _close(session: Session, settings: Settings, now: datetime, result: SweepRes
                 object_id=invitation.id,
                 window_ended=state.effective_window_end.isoformat(),
             )
+    return rows[-1].id if rows else None
 
 
 def _watches(
@@ -162,7 +176,7 @@ def _waiting(
             ),
         )
         .order_by(Submission.invitation_id, Submission.version)
-        .limit(2000)
+        .limit(_REVIEW_NUDGES)
     ).all()
     latest: dict[int, tuple[Submission, Invitation]] = {}
     for sub, inv in rows:
@@ -200,8 +214,10 @@ def sweep(
     with another process: closing takes the write lock, and each message key is sent once."""
     now = ensure_utc(now, "now")
     result = SweepResult()
-    with db.session(write=True) as session:
-        _close(session, settings, now, result)
+    last: int | None = 0
+    while last is not None:  # in batches: the write lock is held briefly, uploads go between
+        with db.session(write=True) as session:
+            last = _close(session, settings, now, result, last)
     titles = _titles(settings)
     alert = timedelta(hours=settings.review_wait_alert_hours)
     with db.session() as session:
