@@ -22,15 +22,22 @@ import uvicorn
 from playwright.sync_api import Browser, expect
 
 from api.app import create_app
+from harness.accounts.models import Role
 from harness.assignments.loader import load_assignment
 from harness.db.engine import Database
 from harness.db.migrate import upgrade_head
-from harness.invitations.service import create_invitation
+from harness.invitations.service import create_invitation, invitation_for_token
 from harness.ledger.clock import ManualClock
 from harness.notify.notifier import MemoryNotifier
 from harness.settings import Settings
 from tests.browser.fixtures import Watched
-from tests.db.factories import SAMPLE_FILES, make_assignment_dir, zip_bytes
+from tests.db.factories import (
+    PASSWORD,
+    SAMPLE_FILES,
+    make_assignment_dir,
+    make_reviewer,
+    zip_bytes,
+)
 from tests.db.fixtures import make_settings
 
 T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
@@ -182,3 +189,76 @@ def test_refused_late_upload_shows_the_refusal(
     expect(error).to_contain_text("2026-03-02 13:15:00 UTC")
     assert pg.url.split("#")[0].endswith(f"/c/{token}")  # stayed put: nothing was accepted
     zone_page.shot("timebox-late-upload-refused")
+
+
+def test_reviewer_runs_the_time_box_from_invitation_to_payment_export(
+    server: ClockedServer, page: Watched, archive: Path
+) -> None:
+    """Invite with custom terms, the candidate works late, an extension with a reason, the
+    upload, then approve, mark paid and export, all through the pages."""
+    with server.db.session(write=True) as s:
+        make_reviewer(s, "lead@example.com", role=Role.admin)
+    server.clock.set(T0)
+    pg = page.page
+    pg.goto(f"{server.url}/login")
+    pg.fill("input[name=email]", "lead@example.com")
+    pg.fill("input[name=password]", PASSWORD)
+    pg.click("button[type=submit]")
+    pg.wait_for_url(f"{server.url}/")
+
+    pg.goto(f"{server.url}/invitations")
+    form = pg.locator("#invite-form")
+    form.locator("input[name=name]").fill("Robin Reviewer-Flow")
+    form.locator("input[name=email]").fill("robin@example.com")
+    form.locator("summary").click()
+    form.locator("input[name=time_box_hours]").fill("2")
+    form.locator("select[name=pay_kind]").select_option("flat")
+    form.locator("input[name=flat_fee]").fill("150")
+    form.locator("input[name=currency]").fill("EUR")
+    form.locator("button[type=submit]").click()
+    link = pg.get_by_test_id("candidate-link").input_value()
+    token = link.rsplit("/", 1)[1]
+    page.shot("timebox-reviewer-invited")
+
+    # The candidate starts, and their deadline (2 h + 15 min) is extended by 30 min.
+    candidate = pg.context.new_page()
+    candidate.goto(link)
+    candidate.get_by_test_id("start").click()
+    candidate.wait_for_url(re.compile(rf"/c/{token}"))
+    with server.db.session() as s:
+        invitation_id = invitation_for_token(s, token).id
+    pg.goto(f"{server.url}/invitations")
+    pg.locator(f"a[href='/invitations/{invitation_id}']").first.click()
+    pg.locator("#extension-form input[name=minutes]").fill("30")
+    pg.locator("#extension-form textarea[name=reason]").fill("internet outage, confirmed")
+    pg.locator("#extension-form button").click()
+    expect(pg.get_by_test_id("extensions")).to_contain_text("internet outage, confirmed")
+    expect(pg.get_by_test_id("deadline")).to_contain_text("extended +30 min")
+    page.shot("timebox-reviewer-extension")
+
+    server.clock.set(T0 + timedelta(hours=2, minutes=40))  # inside the extended deadline
+    candidate.goto(link)
+    candidate.set_input_files("#file", str(archive))
+    candidate.click("#upload-button")
+    candidate.wait_for_url(re.compile(rf"/c/{token}/submissions/\d+"))
+    expect(candidate.get_by_test_id("late-message")).to_have_count(0)
+    candidate.close()
+
+    pg.goto(f"{server.url}/payments")
+    # Admins run payroll, so they see names even under anonymous review.
+    row = pg.locator("table[data-testid=payments] tbody tr", has_text="Robin Reviewer-Flow")
+    expect(row).to_contain_text("EUR 150.00")
+    row.get_by_role("button", name="Approve").click()
+    row.locator("input[name=paid_on]").fill("2026-03-31")
+    row.locator("input[name=reference]").fill("PR-2026-03")
+    row.get_by_role("button", name="Mark paid").click()
+    expect(row).to_contain_text("2026-03-31")
+    expect(pg.get_by_test_id("totals-currency")).to_contain_text("EUR")
+    page.shot("timebox-reviewer-payments")
+    export = pg.request.get(f"{server.url}/api/payments.csv")
+    assert export.ok and "PR-2026-03" in export.text() and "EUR,150.00,paid" in export.text()
+
+    pg.goto(f"{server.url}/")
+    expect(pg.get_by_test_id("medians")).to_contain_text("invited → started")
+    page.shot("timebox-reviewer-dashboard")
+    assert page.dialogs == []
