@@ -7,12 +7,13 @@ heartbeat is fresh in Redis, with its capacity, the jobs it holds and whether Do
 from __future__ import annotations
 
 import logging
+from typing import NamedTuple
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 
 from api.deps import ApiReviewer, DispatcherDep, PageReviewer, SettingsDep
-from api.templating import render
+from api.templating import render, templates
 from harness.jobs.dispatch import Dispatcher, workers_of
 from harness.jobs.runtime import GradingRuntime
 from harness.jobs.schemas import WorkerInfo
@@ -31,6 +32,26 @@ def _listed(dispatcher: Dispatcher) -> tuple[list[WorkerInfo], str]:
     except Exception as exc:  # Redis away: say so instead of failing the page
         log.warning("could not list workers: %s", exc)
         return [], f"worker heartbeats are unavailable: {type(exc).__name__}"
+
+
+class WorkerSummary(NamedTuple):
+    """The dashboard's tile: grading capacity at a glance."""
+
+    workers: int
+    slots: int
+    busy: int
+    problem: str
+
+
+def worker_summary(request: Request) -> WorkerSummary:
+    workers, problem = _listed(request.app.state.dispatcher)
+    return WorkerSummary(
+        len(workers), sum(w.slots for w in workers if w.healthy), sum(w.busy for w in workers), problem
+    )
+
+
+# Pages call it as ``worker_summary(request)`` (the dashboard's capacity tile).
+templates.env.globals["worker_summary"] = worker_summary
 
 
 @router.get("/api/workers", response_model=list[WorkerInfo])

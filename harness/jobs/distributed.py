@@ -47,7 +47,7 @@ __all__ = ["HANDED_OUT_KEY", "LEASE_KEY", "CeleryDispatcher", "node_of"]
 log = logging.getLogger(__name__)
 
 HANDED_OUT_KEY = "harness:dispatch:handed-out"
-"""Hash: submission id -> when it was published (jobs in the broker, not yet claimed)."""
+"""Hash: submission id -> ``"<published at> <attempts then>"`` (in the broker, not claimed yet)."""
 LEASE_KEY = "harness:dispatch:feeder"
 
 
@@ -75,6 +75,10 @@ class CeleryDispatcher:
         )
         self.redis = redis_conn or redis_client(settings.broker_url)
         self.registry = WorkerRegistry(self.redis)
+        # Pages list workers through a client that gives up at once when Redis is away.
+        self.listing = WorkerRegistry(
+            redis_conn or redis_client(settings.broker_url, timeout_s=1.0, retries=0)
+        )
         self.poll_s = poll_s
         self.redispatch_after_s = redispatch_after_s
         self.instance = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -111,7 +115,7 @@ class CeleryDispatcher:
 
     def worker_info(self) -> list[WorkerInfo]:
         """Live workers with the jobs they hold (for ``/api/workers`` and the workers page)."""
-        beats = self.registry.live()
+        beats = self.listing.live()
         running = self._running_by_node()
         return [
             WorkerInfo(
@@ -146,6 +150,7 @@ class CeleryDispatcher:
             return []
         with self.runtime.db.session() as session:
             chosen = fair_claimable(session, utcnow(), limit=free, handed_out=sorted(handed))
+        attempts = self._attempts(chosen)
         published = []
         for submission_id in chosen:
             self.celery.send_task(
@@ -155,7 +160,9 @@ class CeleryDispatcher:
                 retry=True,
                 retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
             )
-            self.redis.hset(HANDED_OUT_KEY, str(submission_id), f"{time.time():.3f}")
+            self.redis.hset(
+                HANDED_OUT_KEY, str(submission_id), f"{time.time():.3f} {attempts.get(submission_id, 0)}"
+            )
             published.append(submission_id)
         if published:
             log.info("handed to workers: %s (%d slot(s) were free)", published, free)
@@ -164,25 +171,41 @@ class CeleryDispatcher:
     def _handed_out(self) -> set[int]:
         """Jobs in the broker not claimed yet; forgets claimed ones and re-offers lost ones."""
         raw: dict[Any, Any] = self.redis.hgetall(HANDED_OUT_KEY)
-        handed = {int(k): float(v) for k, v in raw.items()}
+        handed: dict[int, tuple[float, int]] = {}
+        for key, value in raw.items():
+            at, _, attempt = (value.decode() if isinstance(value, bytes) else str(value)).partition(" ")
+            handed[int(key)] = (float(at), int(attempt or 0))
         if not handed:
             return set()
         with self.runtime.db.session() as session:
-            queued = set(
-                session.scalars(
-                    select(Submission.id).where(
-                        Submission.id.in_(list(handed)),
-                        Submission.status == SubmissionStatus.queued.value,
-                    )
+            rows = session.execute(
+                select(Submission.id, Submission.attempts).where(
+                    Submission.id.in_(list(handed)),
+                    Submission.status == SubmissionStatus.queued.value,
                 )
             )
+            queued = {sid: attempt for sid, attempt in rows}
         now = time.time()
-        # Claimed (or finished) jobs are counted through the database from now on; a job nobody
-        # claimed for a while was lost with the broker's memory (or its worker): offer it again.
-        drop = [sid for sid, at in handed.items() if sid not in queued or now - at > self.redispatch_after_s]
+        # Claimed jobs (running, finished, or back in the queue with one more attempt) are
+        # counted through the database from now on; a job nobody claimed for a while was lost
+        # with the broker's memory (or its worker): offer it again.
+        drop = [
+            sid
+            for sid, (at, attempt) in handed.items()
+            if queued.get(sid) != attempt or now - at > self.redispatch_after_s
+        ]
         if drop:
             self.redis.hdel(HANDED_OUT_KEY, *[str(sid) for sid in drop])
         return set(handed) - set(drop)
+
+    def _attempts(self, ids: list[int]) -> dict[int, int]:
+        if not ids:
+            return {}
+        with self.runtime.db.session() as session:
+            rows = session.execute(
+                select(Submission.id, Submission.attempts).where(Submission.id.in_(ids))
+            )
+            return {sid: attempt for sid, attempt in rows}
 
     def _running_by_node(self) -> dict[str, list[int]]:
         with self.runtime.db.session() as session:

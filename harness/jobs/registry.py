@@ -12,6 +12,8 @@ from datetime import datetime
 
 import redis
 from pydantic import BaseModel, ValidationError
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 __all__ = ["KEY_PREFIX", "WorkerBeat", "WorkerRegistry", "redis_client"]
 
@@ -20,10 +22,15 @@ log = logging.getLogger(__name__)
 KEY_PREFIX = "harness:worker:"
 
 
-def redis_client(url: str) -> redis.Redis:
-    """A client that fails fast when Redis is away (callers retry on their next pass)."""
+def redis_client(url: str, *, timeout_s: float = 5.0, retries: int = 3) -> redis.Redis:
+    """A client with bounded waits: background loops retry on their next pass anyway, and a
+    page showing workers must not hang on an absent Redis (``timeout_s=1, retries=0``)."""
     return redis.Redis.from_url(
-        url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=15
+        url,
+        socket_timeout=timeout_s,
+        socket_connect_timeout=timeout_s,
+        health_check_interval=15,
+        retry=Retry(NoBackoff(), retries),
     )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,11 +43,19 @@ from harness.jobs.schemas import (
 )
 from harness.jobs.tasks import ProgressState
 from harness.settings import Settings
-from harness.worker.client import ApiClient, ApiRejected, ClaimEnded
+from harness.worker.client import ApiClient, ApiRejected, ApiUnavailable, ClaimEnded
+from sandbox.client import ping
 
-__all__ = ["WorkerContext", "run_job"]
+__all__ = ["DockerUnavailable", "WorkerContext", "run_job"]
 
 log = logging.getLogger(__name__)
+
+RESULT_PATIENCE_S = 300.0
+"""How long a worker keeps offering a finished run to an API that does not answer."""
+
+
+class DockerUnavailable(Exception):
+    """This host cannot run sandboxes now: the job is left to another worker, unclaimed."""
 
 
 @dataclass
@@ -78,6 +87,15 @@ class WorkerContext:
                 except sandbox.InfrastructureError as exc:
                     raise InfrastructureError(f"The sandbox is not available: {exc}") from exc
             return self._sandbox
+
+    def check_docker(self) -> None:
+        """Raise :class:`DockerUnavailable` unless this host's engine answers (a few ms)."""
+        try:
+            ping(self.sandbox().client)
+        except (InfrastructureError, sandbox.InfrastructureError) as exc:
+            with self._lock:
+                self._sandbox = None  # connect afresh next time (the daemon may have restarted)
+            raise DockerUnavailable(getattr(exc, "message", str(exc))) from exc
 
     def cached_input(self, link: FileLink) -> Path:
         """A job input shared by many jobs (train CSV, held-out features), kept by its hash."""
@@ -143,7 +161,11 @@ class _RemoteProgress:
 
 
 def run_job(ctx: WorkerContext, submission_id: int) -> str:
-    """Claim and run one job; returns what became of it (``graded``, ``not_claimed``, ...)."""
+    """Claim and run one job; returns what became of it (``graded``, ``not_claimed``, ...).
+
+    Raises :class:`DockerUnavailable`, before claiming, when this host cannot run sandboxes.
+    """
+    ctx.check_docker()
     ticket = ctx.client.claim(submission_id, ctx.slot)
     if ticket is None:
         return "not_claimed"
@@ -162,15 +184,31 @@ def run_job(ctx: WorkerContext, submission_id: int) -> str:
             log.exception("submission %s: the run crashed", submission_id)
             kind = "crash" if not isinstance(exc, OSError) else "infrastructure"
             return _fail(ctx, ticket, kind, f"{type(exc).__name__}: {exc}")
-        try:
-            outcome = ctx.client.result(submission_id, result)
-        except ApiRejected as exc:
-            log.error("submission %s: the API refused the result: %s", submission_id, exc)
-            return _fail(ctx, ticket, "crash", str(exc))
+        outcome = _post_result(ctx, ticket, result, progress)
         log.info("submission %s: %s", submission_id, outcome)
         return outcome
     finally:
         progress.stop()
+
+
+def _post_result(
+    ctx: WorkerContext, ticket: JobTicket, result: ResultIn, progress: _RemoteProgress
+) -> str:
+    """Hand the run to the API, waiting out an API restart: the run may have cost minutes."""
+    deadline = time.monotonic() + RESULT_PATIENCE_S
+    while True:
+        try:
+            return ctx.client.result(ticket.submission_id, result)
+        except ApiRejected as exc:
+            log.error("submission %s: the API refused the result: %s", ticket.submission_id, exc)
+            return _fail(ctx, ticket, "crash", str(exc))
+        except ApiUnavailable as exc:
+            if progress.ended.is_set() or time.monotonic() > deadline:
+                # The claim lapses and the API's watchdog queues the job again.
+                log.error("submission %s: result not delivered: %s", ticket.submission_id, exc)
+                return "unreported"
+            log.warning("submission %s: the API is away (%s); trying again", ticket.submission_id, exc)
+            time.sleep(5)
 
 
 def _fail(ctx: WorkerContext, ticket: JobTicket, kind: str, message: str) -> str:

@@ -14,23 +14,27 @@ import logging
 import os
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from celery import Celery, signals
+from celery.exceptions import Reject
 
 from harness.jobs.celery_app import QUEUE, TASK_NAME, make_celery
 from harness.jobs.registry import WorkerBeat, WorkerRegistry, redis_client
 from harness.settings import Settings
 from harness.worker.client import ApiClient
-from harness.worker.job import WorkerContext, run_job
+from harness.worker.job import DockerUnavailable, WorkerContext, run_job
 
 __all__ = ["HealthReporter", "WorkerConfig", "build_app", "run_worker"]
 
 log = logging.getLogger(__name__)
 
 HEALTH_EVERY_S = 5.0
+DOCKER_RETRY_S = 10.0
+"""Pause before handing back a job this host cannot run (Docker not answering)."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,14 @@ def build_app(config: WorkerConfig) -> Celery:
 
     @app.task(name=TASK_NAME, acks_late=True, reject_on_worker_lost=True)  # type: ignore[untyped-decorator]
     def grade_submission(submission_id: int) -> str:
-        return run_job(_worker_context(), int(submission_id))
+        try:
+            return run_job(_worker_context(), int(submission_id))
+        except DockerUnavailable as exc:
+            # Give the message back for a healthy worker; the pause keeps this one from taking
+            # it straight back. The heartbeat shows this worker unhealthy meanwhile.
+            log.warning("Docker is not answering (%s); leaving submission %s to others", exc, submission_id)
+            time.sleep(DOCKER_RETRY_S)
+            raise Reject(str(exc), requeue=True) from exc
 
     return app
 

@@ -74,6 +74,8 @@ class Cluster:
     broker_url: str
     heartbeat_s: float = 1.0
     stale_after_s: float = 6.0
+    assignment_name: str = "tiny"
+    """``tiny`` (made by the test factory) or a shipped assignment such as ``support-tickets``."""
     settings: Settings = field(init=False)
     db: Database = field(init=False)
     assignment: Assignment = field(init=False)
@@ -107,7 +109,7 @@ class Cluster:
         )
         upgrade_head(self.database_url)
         self.db = Database(self.database_url)
-        self.assignment = load_assignment("tiny", self.settings)
+        self.assignment = load_assignment(self.assignment_name, self.settings)
         self.runtime = GradingRuntime(
             settings=self.settings,
             db=self.db,

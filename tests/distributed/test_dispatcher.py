@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -116,4 +116,21 @@ def test_one_feeder_at_a_time(runtime: GradingRuntime) -> None:
     assert second.feed_once() == []  # first holds the lease
     first.stop()  # releases it
     assert second.feed_once() == more
+    client.close()
+
+
+def test_a_job_claimed_and_put_back_between_passes_frees_its_slot(runtime: GradingRuntime) -> None:
+    client = redis.Redis.from_url(runtime.settings.broker_url)
+    WorkerRegistry(client).beat(_beat("w1", 1))
+    first, second = _queued(runtime, "ada", 1)[0], _queued(runtime, "bob", 1)[0]
+    dispatcher = CeleryDispatcher(runtime, redispatch_after_s=3600)
+    assert dispatcher.feed_once() == [first]
+    # Claimed, then given back at once (Docker trouble) with a back-off: still "queued", but it
+    # is no longer in the broker, so the slot is free for the next job.
+    with runtime.db.session(write=True) as s:
+        repo = SubmissionRepository(s)
+        claim = repo.claim(first, "w1:1", utcnow())
+        assert claim is not None
+        repo.release(claim, status="queued", not_before=utcnow() + timedelta(seconds=300))
+    assert dispatcher.feed_once() == [second]
     client.close()

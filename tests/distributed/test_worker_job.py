@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from harness.errors import InfrastructureError
 from harness.settings import Settings
 from harness.worker.client import ApiClient
-from harness.worker.job import WorkerContext, run_job
+from harness.worker.job import DockerUnavailable, WorkerContext, run_job
 from tests.distributed.fixtures import TOKEN, WorkerApi
 
 # The worker's client passes timeouts, which Starlette's test client ignores.
@@ -104,3 +104,19 @@ def test_an_archive_the_checks_refuse_is_rejected_without_running_anything(
     assert sub.status == "rejected" and sub.message
     (report,) = wapi.reports(sid)
     assert report.body["status"] == "rejected" and report.body["stages"] == []
+
+
+def test_a_host_without_docker_leaves_the_job_unclaimed(
+    wapi: WorkerApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sid = wapi.submit()
+    ctx = _context(wapi, tmp_path, name="nodaemon")
+
+    def no_daemon() -> None:
+        raise InfrastructureError("Docker engine not reachable")
+
+    monkeypatch.setattr(ctx, "sandbox", no_daemon)
+    with pytest.raises(DockerUnavailable, match="not reachable"):
+        run_job(ctx, sid)
+    sub = wapi.submission(sid)
+    assert sub.status == "queued" and sub.attempts == 0 and sub.claimed_by is None
