@@ -1,1 +1,1 @@
-"""Job dispatch: the grading task and the ways to run it (embedded pool now, Celery in issue 6)."""
+"""Job dispatch: the one grading task and the two ways to run it (embedded pool, Celery workers)."""

@@ -267,19 +267,13 @@ class RemoteJobs:
     def input_file(self, kind: FileKind, submission_id: int, attempt: int) -> Path:
         """The file a verified link points to, while the claim it was made for is current."""
         with self.runtime.db.session() as session:
-            row = session.execute(
-                select(Submission.status, Submission.attempts, Submission.assignment_name).where(
-                    Submission.id == submission_id
-                )
-            ).one_or_none()
             sub = session.get(Submission, submission_id)
-            blob = blob_path(self.runtime.settings, sub) if sub is not None else None
-        if row is None or row[0] != SubmissionStatus.running.value or row[1] != attempt:
-            raise LinkRefused("the claim this link was made for has ended")
+            if sub is None or sub.status != SubmissionStatus.running.value or sub.attempts != attempt:
+                raise LinkRefused("the claim this link was made for has ended")
+            blob, assignment_name = blob_path(self.runtime.settings, sub), sub.assignment_name
         if kind == FileKind.bundle:
-            assert blob is not None
             return blob
-        assignment = self.runtime.load_assignment(row[2], self.runtime.settings)
+        assignment = self.runtime.load_assignment(assignment_name, self.runtime.settings)
         if kind == FileKind.train:
             return self.inputs.train(assignment).path
         return self.inputs.features(assignment)[0].path
