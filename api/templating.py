@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -10,9 +11,7 @@ from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi.templating import Jinja2Templates
-from jinja2 import pass_context
-from jinja2.runtime import Context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -51,15 +50,22 @@ def local_text(value: datetime, zone: ZoneInfo) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()
 
 
-@pass_context
-def _when(ctx: Context, value: datetime | None) -> Markup | str:
+_render_zone: ContextVar[ZoneInfo] = ContextVar("render_zone", default=_UTC_ZONE)
+"""The zone of the page being rendered. ``render`` sets it, so ``when`` needs no template
+context: macros imported without context (and so cached) show local times too."""
+
+
+def _when(value: datetime | None) -> Markup | str:
     """A time in the viewer's zone, with the UTC time on hover and machine-readable."""
     if value is None:
         return "—"
     utc = value.astimezone(UTC)
-    text = local_text(utc, viewer_zone(ctx.get("request")))
-    return Markup('<time class="local" datetime="{}" title="{}">{}</time>').format(
-        utc.isoformat(), utc.strftime("%Y-%m-%d %H:%M:%S UTC"), text
+    text = local_text(utc, _render_zone.get())
+    # Every piece is digits, punctuation or a zone abbreviation from the tz database: nothing
+    # to escape (formatting through Markup.format cost 6x more on 50-row lists).
+    return Markup(
+        f'<time class="local" datetime="{utc.isoformat()}" '
+        f'title="{utc:%Y-%m-%d %H:%M:%S} UTC">{escape(text)}</time>'
     )
 
 
@@ -109,4 +115,10 @@ def render(
     ctx.setdefault("reviewer", getattr(request.state, "reviewer", None))
     ctx["csrf_token"] = csrf_token(request)
     ctx["safe_markup"] = Markup  # only for HTML we produced and sanitised ourselves
-    return templates.TemplateResponse(request, name, ctx, status_code=status_code, headers=headers)
+    token = _render_zone.set(viewer_zone(request))
+    try:  # the template is rendered here, in this thread
+        return templates.TemplateResponse(
+            request, name, ctx, status_code=status_code, headers=headers
+        )
+    finally:
+        _render_zone.reset(token)

@@ -48,7 +48,9 @@ class PaymentRecord(Base):
     """Payroll run or transfer reference."""
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    invitation: Mapped[Invitation] = relationship(lazy="joined")
+    invitation: Mapped[Invitation] = relationship()
+    """Loaded on use (from the session's identity map when the invitation is already there);
+    lists load it eagerly (``payments.list_payments``)."""
 
 
 class TimeExtension(Base):

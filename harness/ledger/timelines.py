@@ -36,6 +36,7 @@ __all__ = [
     "note_first_review",
     "process_overview",
     "timeline_of",
+    "timeline_of_loaded",
     "timelines",
 ]
 
@@ -101,6 +102,29 @@ def timelines(session: Session, invitation_ids: Sequence[int] | None = None) -> 
 
 def timeline_of(session: Session, invitation_id: int) -> Timeline | None:
     return timelines(session, [invitation_id]).get(invitation_id)
+
+
+def timeline_of_loaded(session: Session, invitation: Invitation) -> Timeline:
+    """The same timeline as ``timeline_of``, from an invitation whose submissions and decisions
+    are loaded already (the report page has them): one query, for the first note."""
+    first_note = session.scalar(
+        select(func.min(Note.created_at))
+        .join(Submission, Submission.id == Note.submission_id)
+        .where(Submission.invitation_id == invitation.id)
+    )
+    subs = invitation.submissions
+    counting = next(
+        (x for x in subs if x.id == invitation.selected_submission_id), subs[-1] if subs else None
+    )
+    decided = min((d.created_at for d in invitation.decisions), default=None)
+    return Timeline(
+        invited_at=invitation.created_at,
+        started_at=invitation.started_at,
+        submitted_at=min((x.created_at for x in subs), default=None),
+        graded_at=counting.graded_at if counting is not None else None,
+        first_reviewed_at=_min(invitation.first_reviewed_at, first_note, decided),
+        decided_at=decided,
+    )
 
 
 def note_first_review(session: Session, invitation_id: int, now: datetime) -> None:

@@ -36,7 +36,7 @@ from harness.ledger.schemas import (
     TimelineOut,
     TotalOut,
 )
-from harness.ledger.timelines import ProcessOverview, durations, timeline_of
+from harness.ledger.timelines import ProcessOverview, durations, timeline_of_loaded
 from harness.submissions.models import Submission
 
 __all__ = [
@@ -172,7 +172,10 @@ def ledger_out(
     late_by = None
     if submission.late and invitation.deadline_at is not None:
         late_by = max(0, int((submission.created_at - invitation.deadline_at).total_seconds()))
-    payment = payment_for_invitation(session, invitation.id)
+    # A payment needs a started clock and an extension a grant: skip the queries otherwise.
+    payment = payment_for_invitation(session, invitation.id) if invitation.started_at else None
+    extended = bool(invitation.extension_minutes or invitation.window_extension_minutes)
+    extensions = timebox_service.extensions_of(session, invitation.id) if extended else []
     return LedgerOut(
         invitation_id=invitation.id,
         timebox=timebox_out(invitation, now, policy),
@@ -183,11 +186,11 @@ def ledger_out(
             billed=payment.hours if payment else None,
             reported=submission.reported_hours,
         ),
-        extensions=[
-            extension_out(e) for e in timebox_service.extensions_of(session, invitation.id)
-        ],
+        extensions=[extension_out(e) for e in extensions],
         payment=payment_out(payment, show_identity=show_identity) if payment else None,
-        timeline=timeline_out(timeline_of(session, invitation.id), now, target_days=target_days),
+        timeline=timeline_out(
+            timeline_of_loaded(session, invitation), now, target_days=target_days
+        ),
     )
 
 
