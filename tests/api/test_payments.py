@@ -221,6 +221,12 @@ def test_payroll_csv_and_totals(clocked: Clocked) -> None:
 
     listing = _payments(t)
     assert {p["candidate"] for p in listing["items"]} >= {"Bo Brown", "Di Diaz"}
+    euros = _payments(t, currency="EUR", status="owed")
+    assert [p["candidate"] for p in euros["items"]] == ["Bo Brown"]
+    assert [(x["key"], x["amount"]) for x in euros["totals_by_month"]] == [("2026-03", "300.00")]
+    assert _payments(t, status="paid")["items"] == []
+    bad_month = t.client.get("/api/payments?month=2026-13", headers=t.auth())
+    assert bad_month.status_code == 422
     by_currency = {(x["key"], x["amount"], x["count"]) for x in listing["totals_by_currency"]}
     assert by_currency == {("EUR", "300.00", 1), ("USD", "250.00", 2)}
 

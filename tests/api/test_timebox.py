@@ -190,6 +190,13 @@ def test_extensions_before_and_after_the_start_are_audited_and_reported(clocked:
     ]
     assert ledger["timebox"]["extension_minutes"] == 30
     assert ledger["timebox"]["window_extension_minutes"] == 120
+    detail = t.client.get(f"/api/invitations/{inv_id}", headers=t.auth()).json()
+    assert [e["minutes"] for e in detail["extensions"]] == [120, 30]
+    assert detail["submission_ids"] == [sub_id]
+    assert detail["payment"]["amount"] == "25.00"  # 30 min worked (started at the window end)
+    milestones = {m["milestone"]: m["at"] for m in detail["timeline"]["milestones"]}
+    assert _at(milestones["started"]) == window_end and milestones["graded"] is None
+    assert t.client.get("/api/invitations/999", headers=t.auth()).status_code == 404
 
 
 def test_extension_needs_a_reason_and_a_reviewer(clocked: Clocked) -> None:
