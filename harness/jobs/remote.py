@@ -25,6 +25,7 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -183,7 +184,7 @@ class RemoteJobs:
 
     runtime: GradingRuntime
     inputs: InputFiles
-    registry_factory: Any = field(default=default_registry)
+    registry_factory: Callable[[], GraderRegistry] = field(default=default_registry)
     """Builds the grader registry for a report (the default registry, with plugins)."""
 
     @classmethod
@@ -205,7 +206,8 @@ class RemoteJobs:
         )
 
     def claim(self, submission_id: int, worker: str) -> JobTicket | None:
-        """Claim a queued submission for ``worker``; None when it is not claimable now."""
+        """Claim a queued submission for ``worker``; None when it is not claimable now (or its
+        inputs could not be prepared: then the claim is released as a retry)."""
         runtime = self.runtime
         with runtime.db.session(write=True) as session:
             claim = SubmissionRepository(session).claim(submission_id, worker, utcnow())
