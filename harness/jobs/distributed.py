@@ -141,8 +141,11 @@ class CeleryDispatcher:
         if not self._lead():
             return []
         healthy = [b for b in self.registry.live() if b.healthy]
-        running = self._running_by_node()
+        # Handed-out first, running second: a job claimed between the two reads is then counted
+        # twice (one slot left idle until the next pass) rather than not at all (a slot
+        # over-filled, and the fair order lost to whatever was queued first).
         handed = self._handed_out()
+        running = self._running_by_node()
         free = sum(b.slots for b in healthy)
         free -= sum(len(running.get(b.name, [])) for b in healthy)
         free -= len(handed)

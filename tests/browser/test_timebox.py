@@ -116,7 +116,10 @@ def test_countdown_ticks_to_the_late_message_and_a_late_upload_is_marked(
     server.clock.set(T0)
     token = server.invite("support-tickets", "tess@example.com")
     pg = zone_page.page
-    pg.clock.install(time=T0)  # the browser's clock, moved by the test only
+    # The browser's clock, moved by the test only: installed, then paused (an installed clock
+    # otherwise keeps flowing, and the exact countdown text would race the page load).
+    pg.clock.install(time=T0 - timedelta(seconds=1))
+    pg.clock.pause_at(T0)
     pg.goto(f"{server.url}/c/{token}")
     message = pg.get_by_test_id("timebox-message")
     expect(message).to_contain_text("Press Start when you are ready")
@@ -170,7 +173,8 @@ def test_refused_late_upload_shows_the_refusal(
     server.clock.set(T0)
     token = server.invite("strict-deadline", "strict@example.com")
     pg = zone_page.page
-    pg.clock.install(time=T0)
+    pg.clock.install(time=T0 - timedelta(seconds=1))
+    pg.clock.pause_at(T0)
     pg.goto(f"{server.url}/c/{token}")
     pg.get_by_test_id("start").click()
     pg.wait_for_url(re.compile(rf"/c/{token}"))

@@ -24,11 +24,13 @@ def _overlap(spans: list[tuple[float, float]]) -> bool:
 def test_two_workers_grade_a_batch_concurrently_and_fairly(
     cluster: Cluster, sandbox_image: str
 ) -> None:
-    a = cluster.start_worker("alpha")
-    b = cluster.start_worker("beta")
-    # One candidate's burst first, then another candidate's single upload.
+    # One candidate's burst first, then another candidate's single upload, all queued before
+    # the workers come up: what is judged is the order of hand-out, not the race between
+    # uploads and a fast first job.
     burst = [cluster.submit(tiny_files(tag=f"a{i}"), candidate="burst") for i in range(5)]
     other = cluster.submit(tiny_files(tag="b"), candidate="other")
+    a = cluster.start_worker("alpha")
+    b = cluster.start_worker("beta")
     ids = [*burst, other]
     cluster.wait_finished(ids, timeout=240)
 
