@@ -22,7 +22,7 @@ system-deps:
 image: venv docker
 	@$(HARNESS) sandbox build
 
-run: setup
+run: venv docker image
 	$(HARNESS) serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
 
 test: setup
