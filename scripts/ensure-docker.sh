@@ -43,19 +43,17 @@ fi
 log "Starting the Docker engine..."
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
   systemctl start docker >&2 || true
-elif command -v service >/dev/null 2>&1 && [ -x /etc/init.d/docker ] && service docker start >&2 2>&1; then
-  :
+elif [ -x /etc/init.d/docker ]; then
+  service docker start >&2 2>&1 || true
 fi
-if ! wait_for_engine_quick=$(answers && echo yes); [ "${wait_for_engine_quick:-}" != "yes" ]; then
-  if ! pgrep -x dockerd >/dev/null 2>&1; then
-    if ! is_root; then
-      log "dockerd is installed but not running, and starting it needs root. Ask an administrator"
-      log "to start it (systemctl start docker), or add yourself to the docker group."
-      exit 1
-    fi
-    mkdir -p /var/log
-    nohup dockerd >/var/log/dockerd.log 2>&1 &
+sleep 1
+if ! answers && ! pgrep -x dockerd >/dev/null 2>&1; then
+  if ! is_root; then
+    log "dockerd is installed but not running, and starting it needs root. Ask an administrator"
+    log "to start it (systemctl start docker), or add yourself to the docker group."
+    exit 1
   fi
+  nohup dockerd >/var/log/dockerd.log 2>&1 &
 fi
 if ! wait_for_engine; then
   log "The Docker engine did not answer within 60 s. See /var/log/dockerd.log for why."
