@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import redis
 
+import sandbox
 from tests.db.fixtures import db, migrated_template, settings  # noqa: F401
 from tests.distributed.cluster import Cluster
 from tests.distributed.fixtures import wapi  # noqa: F401
@@ -51,3 +52,6 @@ def cluster(tmp_path: Path, database_url: str, broker_url: str) -> Iterator[Clus
     running = Cluster(tmp_path, database_url, broker_url).start()
     yield running
     running.stop()
+    # A worker the test killed with SIGKILL leaves its container behind, as a crash would; the
+    # harness's own start-up cleanup removes such leftovers, and so does the test.
+    sandbox.Sandbox().cleanup_leftovers()
