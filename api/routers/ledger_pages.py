@@ -3,6 +3,7 @@ bulk invitations from a CSV, and the payments ledger with its totals."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -285,19 +286,18 @@ def _payments_page(
     )
 
 
-@router.post("/payments/{payment_id}/approve", dependencies=[CsrfChecked])
-def approve(
+def _payment_action(
     request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    reviewer: PageReviewer,
-    clock: ClockDep,
-    payment_id: Id,
+    session: Session,
+    settings: Settings,
+    reviewer: Reviewer,
+    clock: Clock,
+    payment_id: int,
+    action: Callable[[Any], object],
 ) -> Response:
+    """Apply a status change to one payment; a refused change re-renders the page with why."""
     try:
-        payments.approve_payment(
-            session, payments.get_payment(session, payment_id), reviewer, clock.now()
-        )
+        action(payments.get_payment(session, payment_id))
     except HarnessError as exc:
         if exc.status_code == 404:
             raise
@@ -312,6 +312,21 @@ def approve(
             status_code=exc.status_code,
         )
     return RedirectResponse(f"/payments#payment-{payment_id}", status_code=303)
+
+
+@router.post("/payments/{payment_id}/approve", dependencies=[CsrfChecked])
+def approve(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    reviewer: PageReviewer,
+    clock: ClockDep,
+    payment_id: Id,
+) -> Response:
+    return _payment_action(
+        request, session, settings, reviewer, clock, payment_id,
+        lambda payment: payments.approve_payment(session, payment, reviewer, clock.now()),
+    )
 
 
 @router.post("/payments/{payment_id}/paid", dependencies=[CsrfChecked])
@@ -325,26 +340,9 @@ def paid(
     paid_on: Annotated[date, Form()],
     reference: Annotated[str, Form(max_length=200)],
 ) -> Response:
-    try:
-        payments.mark_payment_paid(
-            session,
-            payments.get_payment(session, payment_id),
-            reviewer,
-            paid_on=paid_on,
-            reference=reference,
-            now=clock.now(),
-        )
-    except HarnessError as exc:
-        if exc.status_code == 404:
-            raise
-        session.rollback()
-        return _payments_page(
-            request,
-            session,
-            settings,
-            reviewer,
-            clock,
-            error=exc.message,
-            status_code=exc.status_code,
-        )
-    return RedirectResponse(f"/payments#payment-{payment_id}", status_code=303)
+    return _payment_action(
+        request, session, settings, reviewer, clock, payment_id,
+        lambda payment: payments.mark_payment_paid(
+            session, payment, reviewer, paid_on=paid_on, reference=reference, now=clock.now()
+        ),
+    )
