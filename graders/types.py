@@ -14,9 +14,9 @@ import functools
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 __all__ = [
     "AssignmentView",
@@ -229,24 +229,60 @@ class PredictionScores(BaseModel):
     """Seed of the bootstrap, so intervals can be reproduced."""
 
 
+def _bounded_text(limit: int, *, keep_end: bool = False) -> Any:
+    """Truncate (never refuse) text to ``limit`` characters; a log keeps its end, which says most."""
+
+    def clip(value: str) -> str:
+        if len(value) <= limit:
+            return value
+        return "[...]" + value[-(limit - 5):] if keep_end else value[: limit - 5] + "[...]"
+
+    return AfterValidator(clip)
+
+
+def _bounded_list(items: int, chars: int) -> Any:
+    """Truncate (never refuse) a list of lines to ``items`` entries of ``chars`` characters."""
+
+    def clip(values: list[str]) -> list[str]:
+        kept = [v[:chars] for v in values[:items]]
+        if len(values) > items:
+            kept[-1] = f"... and {len(values) - items + 1} more"
+        return kept
+
+    return AfterValidator(clip)
+
+
+MAX_STAGE_MESSAGE = 4000
+MAX_STAGE_LOG = 4 * 1024 * 1024
+
+
 class StageOutcome(BaseModel):
-    """How one stage ended, as graders see it."""
+    """How one stage ended: the one stage result type from the sandbox to the report.
+
+    The same value is what graders read, what a distributed worker sends the API (as JSON) and
+    what the report stores. Text fields are bounded on validation (truncated, never refused), so a
+    hostile stage cannot make the harness store or send megabytes of message. ``files`` holds
+    host paths and is never serialised: it only exists on the host that collected the files; the
+    API refuses it in what a worker sends (``harness.jobs.schemas.ResultIn``).
+    """
 
     name: StageName
     verdict: Verdict
-    message: str = ""
+    message: Annotated[str, _bounded_text(MAX_STAGE_MESSAGE)] = ""
     """Human-readable reason, e.g. "exit code 1" or "killed after 600 s wall-clock limit"."""
     exit_code: int | None = None
-    duration_s: float = 0.0
-    peak_memory_bytes: int | None = None
-    log_tail: str = ""
-    """The end of stdout and stderr, bounded."""
+    duration_s: Annotated[float, Field(ge=0)] = 0.0
+    peak_memory_bytes: Annotated[int | None, Field(ge=0)] = None
+    log_tail: Annotated[str, _bounded_text(MAX_STAGE_LOG, keep_end=True)] = ""
+    """The end of stdout and stderr, bounded (the stage's ``log_kb``, enforced by the runner)."""
     log_truncated: bool = False
     """True when output was dropped because it passed the byte cap."""
-    files: dict[str, Path] = Field(default_factory=dict)
-    """Validated output files copied out of the stopped container, by logical name."""
-    rejected: list[str] = Field(default_factory=list)
+    outputs: Annotated[list[str], _bounded_list(16, 200)] = Field(default_factory=list)
+    """Names of the output files collected from the stage (e.g. ``predictions.csv``)."""
+    rejected: Annotated[list[str], _bounded_list(100, 4000)] = Field(default_factory=list)
     """Output entries refused when collecting (links, FIFOs, oversized files), with the reason."""
+    files: dict[str, Path] = Field(default_factory=dict, exclude=True)
+    """Where the collected output files are on this host, by name. Never serialised."""
 
 
 class AssignmentView(BaseModel):

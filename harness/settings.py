@@ -130,6 +130,11 @@ class Settings(BaseSettings):
     def artifacts_dir(self) -> Path:
         return self.data_dir / "artifacts"
 
+    @property
+    def features_dir(self) -> Path:
+        """Cached held-out features files (no labels), one per assignment data version."""
+        return self.data_dir / "features"
+
 
 @functools.cache
 def get_settings() -> Settings:

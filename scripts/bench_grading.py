@@ -23,7 +23,9 @@ from pathlib import Path
 import sandbox
 from harness.assignments.loader import load_assignment
 from harness.grading import stages
-from harness.grading.pipeline import grade_path, image_recipe
+from harness.grading.features import write_test_features
+from harness.grading.local import image_recipe
+from harness.grading.pipeline import grade_path
 from harness.grading.progress import ProgressEvent
 from harness.settings import Settings
 from harness.submissions.contract import ProjectContract, detect_contract, render_command
@@ -41,7 +43,7 @@ def native_times(assignment_name: str, solution: Path, settings: Settings) -> di
         shutil.copytree(solution, work)
         (root / "model").mkdir()
         (root / "out").mkdir()
-        stages.build_test_features(assignment, root / "test.csv", assignment.spec.seed)
+        write_test_features(assignment, root / "test.csv")
         paths = {"train": str(assignment.train_csv), "test": str(root / "test.csv"),
                  "model_dir": str(root / "model"), "predictions": str(root / "out" / "predictions.csv")}
         env = {**os.environ, **stages.stage_env(assignment.spec.limits.train),

@@ -12,8 +12,9 @@ from rich.table import Table
 
 from harness.assignments.loader import load_assignment
 from harness.cli.common import EXIT_HARNESS_ERROR, err, fail, load_settings, out
-from harness.errors import HarnessError
-from harness.grading.pipeline import grade_or_error_report
+from harness.errors import HarnessError, InfrastructureError
+from harness.grading.job import GradingJob
+from harness.grading.pipeline import error_report, grade_path
 from harness.grading.progress import ProgressEvent
 from harness.reports.schema import Report, ReportStatus
 
@@ -105,8 +106,10 @@ def grade(
     except HarnessError as exc:
         fail(exc.message)
     try:
-        report = grade_or_error_report(path, loaded, settings=settings, progress=_Progress(),
-                                       keep_workdir=keep_workdir)
+        report = grade_path(path, loaded, settings=settings, progress=_Progress(),
+                            keep_workdir=keep_workdir)
+    except InfrastructureError as exc:  # the harness's trouble: a report that says so, exit 3
+        report = error_report(GradingJob.for_path(path, loaded), exc.message)
     except HarnessError as exc:
         fail(exc.message)
     if json_out is not None:

@@ -8,7 +8,7 @@ import typer
 
 import sandbox
 from harness.cli.common import EXIT_HARNESS_ERROR, err, fail, load_settings, out
-from harness.grading.pipeline import image_recipe
+from harness.grading.local import image_recipe
 
 __all__ = ["app"]
 

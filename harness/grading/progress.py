@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["STAGE_LABELS", "ProgressCallback", "ProgressEvent", "null_progress"]
+__all__ = ["STAGE_LABELS", "ProgressCallback", "ProgressEvent", "null_progress", "timed"]
 
 STAGE_LABELS = {
     "image": "preparing the sandbox image",
@@ -43,3 +45,17 @@ ProgressCallback = Callable[[ProgressEvent], None]
 
 def null_progress(event: ProgressEvent) -> None:
     """A progress sink that ignores everything."""
+
+
+@contextmanager
+def timed(progress: ProgressCallback, stage: str) -> Iterator[dict[str, str]]:
+    """Emit ``started`` and ``finished`` around a block; the block sets ``verdict`` and ``message``
+    in the dict it gets (``ok`` and empty unless it says otherwise)."""
+    state = {"verdict": "ok", "message": ""}
+    started = time.perf_counter()
+    progress(ProgressEvent(stage=stage, state="started"))
+    try:
+        yield state
+    finally:
+        progress(ProgressEvent(stage=stage, state="finished", verdict=state["verdict"],
+                               message=state["message"], elapsed_s=time.perf_counter() - started))

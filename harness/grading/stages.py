@@ -13,31 +13,33 @@ Labels of held-out tickets are never written anywhere a container can read.
 
 from __future__ import annotations
 
-import csv
-import random
 from dataclasses import dataclass
 from pathlib import Path
 
 import sandbox
+from graders.candidate_tests.plan import test_stage_plan
 from graders.types import StageName, StageOutcome, Verdict
 from harness.assignments.loader import Assignment
 from harness.assignments.spec import StageLimits, StagesLimits
-from harness.submissions.contract import NotebookContract, ProjectContract, render_command
+from harness.grading.workdir import RunDirs
+from harness.submissions.contract import (
+    NotebookContract,
+    ProjectContract,
+    SubmissionContract,
+    render_command,
+)
 
 __all__ = [
     "CONTAINER_PATHS",
-    "RunDirs",
+    "PlannedStage",
     "StageData",
     "StageRun",
-    "build_test_features",
+    "build_stage",
     "limits_for",
-    "notebook_stage",
     "outcome_from",
-    "predict_stage",
     "skipped",
     "stage_env",
-    "tests_stage",
-    "train_stage",
+    "stage_plan",
 ]
 
 MiB = 1024 * 1024
@@ -55,36 +57,6 @@ NOTEBOOK_RUNNER = "/opt/harness/run_notebook.py"
 
 
 @dataclass(frozen=True)
-class RunDirs:
-    """Host folders of one grading run."""
-
-    root: Path
-
-    @property
-    def submission(self) -> Path:
-        return self.root / "submission"
-
-    @property
-    def inputs(self) -> Path:
-        return self.root / "inputs"
-
-    @property
-    def model(self) -> Path:
-        return self.root / "model"
-
-    @property
-    def harness_files(self) -> Path:
-        return self.root / "harness-files"
-
-    def out(self, stage: StageName) -> Path:
-        return self.root / f"out-{stage.value}"
-
-    def create(self) -> None:
-        for path in (self.submission, self.inputs, self.model, self.harness_files):
-            path.mkdir(parents=True, exist_ok=True)
-
-
-@dataclass(frozen=True)
 class StageData:
     """What the sandboxed stages need, and all they get: never labels.
 
@@ -95,12 +67,16 @@ class StageData:
     train_csv: Path
     """Public labelled training data."""
     test_csv: Path
-    """Held-out features (both held-out sets, mixed), as built by :func:`build_test_features`."""
+    """Held-out features (both held-out sets, mixed), as :mod:`harness.grading.features` builds them."""
     limits: StagesLimits
 
     @classmethod
     def for_assignment(cls, assignment: Assignment, test_csv: Path) -> StageData:
         return cls(train_csv=assignment.train_csv, test_csv=test_csv, limits=assignment.spec.limits)
+
+    def limits_of(self, stage: StageName) -> StageLimits:
+        limits: StageLimits = getattr(self.limits, stage.value)
+        return limits
 
 
 @dataclass(frozen=True)
@@ -141,39 +117,6 @@ def stage_env(limits: StageLimits) -> dict[str, str]:
     }
 
 
-def build_test_features(assignment: Assignment, dest: Path, seed: int) -> list[str]:
-    """Write the held-out features the candidate's predict command sees; return the ids in order.
-
-    Both held-out sets go into one file, shuffled with a fixed seed, so the candidate cannot tell
-    which rows measure robustness.
-    """
-    data = assignment.spec.data
-    sources = [assignment.path(data.heldout_features)]
-    if data.shifted_features:
-        sources.append(assignment.path(data.shifted_features))
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    for source in sources:
-        with source.open(newline="", encoding="utf-8") as fh:
-            reader = csv.reader(fh)
-            this_header = next(reader)
-            if header is None:
-                header = this_header
-            elif this_header != header:
-                raise ValueError(f"{source.name} has columns {this_header}, expected {header}")
-            rows.extend(reader)
-    if header is None or data.label_column in header:
-        raise ValueError("held-out features must have a header and no label column")
-    random.Random(seed).shuffle(rows)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with dest.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
-    id_index = header.index(data.id_column)
-    return [row[id_index] for row in rows]
-
-
 def _labels(stage: StageName, run_id: str) -> dict[str, str]:
     return {"takehome-harness.stage": stage.value, "takehome-harness.run": run_id}
 
@@ -210,21 +153,21 @@ def _base_mounts(dirs: RunDirs, data: StageData) -> list[sandbox.Mount]:
     ]
 
 
-def tests_stage(
-    dirs: RunDirs, data: StageData, image: str, run_id: str,
-    command: list[str], files: dict[str, str], env: dict[str, str],
-) -> StageRun:
+def _tests(dirs: RunDirs, data: StageData, image: str, contract: SubmissionContract) -> StageRun:
     """The candidate's own pytest, with the public training data only."""
     limits = data.limits.tests
+    # One hanging test may use a quarter of the stage at most, so the others still report.
+    plan = test_stage_plan(per_test_timeout_s=max(5, min(60, limits.wall_seconds // 4)))
     mounts = _base_mounts(dirs, data)
-    for index, (container_path, content) in enumerate(sorted(files.items())):
+    for index, (container_path, content) in enumerate(sorted(plan.files.items())):
         host = dirs.harness_files / f"{index}-{Path(container_path).name}"
         host.write_text(content, encoding="utf-8")
         mounts.append(sandbox.Mount(host, container_path))
     out = dirs.out(StageName.tests)
     out.mkdir()
-    spec = _spec(StageName.tests, image=image, command=command, limits=limits, mounts=mounts,
-                 outputs={CONTAINER_PATHS["out"]: out}, extra_env=env, run_id=run_id)
+    spec = _spec(StageName.tests, image=image, command=list(plan.command), limits=limits,
+                 mounts=mounts, outputs={CONTAINER_PATHS["out"]: out}, extra_env=dict(plan.env),
+                 run_id=dirs.run_id)
     return StageRun(StageName.tests, spec, out, limits)
 
 
@@ -232,18 +175,25 @@ def _paths() -> dict[str, str]:
     return {k: CONTAINER_PATHS[k] for k in ("train", "test", "model_dir", "predictions")}
 
 
-def train_stage(dirs: RunDirs, data: StageData, image: str, run_id: str, contract: ProjectContract) -> StageRun:
+def _project(contract: SubmissionContract) -> ProjectContract:
+    if not isinstance(contract, ProjectContract):
+        raise TypeError(f"a {contract.kind} submission has no train or predict command")
+    return contract
+
+
+def _train(dirs: RunDirs, data: StageData, image: str, contract: SubmissionContract) -> StageRun:
     limits = data.limits.train
-    command = ["/bin/sh", "-c", render_command(contract.train_command, _paths())]
+    command = ["/bin/sh", "-c", render_command(_project(contract).train_command, _paths())]
     spec = _spec(StageName.train, image=image, command=command, limits=limits,
                  mounts=_base_mounts(dirs, data),
-                 outputs={CONTAINER_PATHS["model_dir"]: dirs.model}, extra_env={}, run_id=run_id)
+                 outputs={CONTAINER_PATHS["model_dir"]: dirs.model}, extra_env={},
+                 run_id=dirs.run_id)
     return StageRun(StageName.train, spec, None, limits)
 
 
-def predict_stage(dirs: RunDirs, data: StageData, image: str, run_id: str, contract: ProjectContract) -> StageRun:
+def _predict(dirs: RunDirs, data: StageData, image: str, contract: SubmissionContract) -> StageRun:
     limits = data.limits.predict
-    command = ["/bin/sh", "-c", render_command(contract.predict_command, _paths())]
+    command = ["/bin/sh", "-c", render_command(_project(contract).predict_command, _paths())]
     out = dirs.out(StageName.predict)
     out.mkdir()
     mounts = [
@@ -252,11 +202,13 @@ def predict_stage(dirs: RunDirs, data: StageData, image: str, run_id: str, contr
     ]
     spec = _spec(StageName.predict, image=image, command=command, limits=limits, mounts=mounts,
                  outputs={CONTAINER_PATHS["model_dir"]: dirs.model, CONTAINER_PATHS["out"]: out},
-                 extra_env={}, run_id=run_id)
+                 extra_env={}, run_id=dirs.run_id)
     return StageRun(StageName.predict, spec, out, limits)
 
 
-def notebook_stage(dirs: RunDirs, data: StageData, image: str, run_id: str, contract: NotebookContract) -> StageRun:
+def _notebook(dirs: RunDirs, data: StageData, image: str, contract: SubmissionContract) -> StageRun:
+    if not isinstance(contract, NotebookContract):
+        raise TypeError(f"a {contract.kind} submission has no notebook to run")
     limits = data.limits.notebook
     out = dirs.out(StageName.notebook)
     out.mkdir()
@@ -269,8 +221,49 @@ def notebook_stage(dirs: RunDirs, data: StageData, image: str, run_id: str, cont
     command = ["python", NOTEBOOK_RUNNER, f"/work/{contract.notebook}"]
     spec = _spec(StageName.notebook, image=image, command=command, limits=limits, mounts=mounts,
                  outputs={CONTAINER_PATHS["model_dir"]: dirs.model, CONTAINER_PATHS["out"]: out},
-                 extra_env=env, run_id=run_id)
+                 extra_env=env, run_id=dirs.run_id)
     return StageRun(StageName.notebook, spec, out, limits)
+
+
+@dataclass(frozen=True)
+class PlannedStage:
+    """One sandboxed stage of a contract's plan."""
+
+    name: StageName
+    needs_ok: StageName | None = None
+    """A stage that must have ended ``ok`` first; otherwise this one is skipped, saying why."""
+    skipped_because: str = ""
+    collects: bool = True
+    """Whether output files are collected (train writes only the model folder predict reads)."""
+
+
+_PLANS: dict[str, tuple[PlannedStage, ...]] = {
+    "project": (
+        PlannedStage(StageName.tests),
+        PlannedStage(StageName.train, collects=False),
+        PlannedStage(StageName.predict, needs_ok=StageName.train,
+                     skipped_because="not run: training did not succeed"),
+    ),
+    "notebook": (PlannedStage(StageName.tests), PlannedStage(StageName.notebook)),
+}
+
+_BUILDERS = {
+    StageName.tests: _tests,
+    StageName.train: _train,
+    StageName.predict: _predict,
+    StageName.notebook: _notebook,
+}
+
+
+def stage_plan(contract: SubmissionContract) -> tuple[PlannedStage, ...]:
+    """The sandboxed stages a contract runs, in order: the one plan both modes follow."""
+    return _PLANS[contract.kind]
+
+
+def build_stage(name: StageName, dirs: RunDirs, data: StageData, image: str,
+                contract: SubmissionContract) -> StageRun:
+    """The container a planned stage runs in: its command, mounts, limits and output folders."""
+    return _BUILDERS[name](dirs, data, image, contract)
 
 
 def outcome_from(run: StageRun, result: sandbox.RunResult, files: dict[str, Path], rejected: list[str]) -> StageOutcome:
@@ -287,6 +280,7 @@ def outcome_from(run: StageRun, result: sandbox.RunResult, files: dict[str, Path
         peak_memory_bytes=result.peak_memory_bytes,
         log_tail=result.log,
         log_truncated=result.log_truncated,
+        outputs=sorted(files),
         files=files,
         rejected=rejected,
     )

@@ -17,9 +17,9 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from harness.db.base import utcnow
+from harness.jobs.lifecycle import claim_next, recover_stale, run_claimed
 from harness.jobs.runtime import GradingRuntime, worker_name
 from harness.jobs.schemas import WorkerInfo
-from harness.jobs.tasks import claim_next, recover_stale, run_claimed
 from harness.submissions.models import Submission, SubmissionStatus
 
 __all__ = ["EmbeddedWorkerPool"]

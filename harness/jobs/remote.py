@@ -17,30 +17,29 @@ never overwrite a newer report.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import json
 import logging
-import os
 import shutil
-import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from graders.registry import GraderRegistry, default_registry
 from graders.types import StageName, StageOutcome
 from harness.assignments.loader import Assignment
+from harness.assignments.spec import StagesLimits
 from harness.db.base import utcnow
-from harness.errors import AssignmentError, HarnessError, InputRejected
-from harness.grading import stages as stage_builders
-from harness.grading.pipeline import finish_report, harness_version, prepare_workspace, run_folder
+from harness.errors import HarnessError
+from harness.grading.features import StoredFile
+from harness.grading.job import GradingJob, Prepared, SandboxRun
 from harness.grading.progress import ProgressCallback
+from harness.grading.stages import stage_plan
+from harness.grading.workdir import RunDirs
+from harness.jobs.lifecycle import Outcome, after_failure, grade_under_claim, retry_later
+from harness.jobs.lifecycle import claim as claim_job
 from harness.jobs.links import LINK_TTL_S, FileKind, LinkRefused, signed_path
 from harness.jobs.runtime import GradingRuntime
 from harness.jobs.schemas import (
@@ -51,22 +50,18 @@ from harness.jobs.schemas import (
     Hello,
     JobTicket,
     ResultIn,
-    StageResult,
 )
-from harness.jobs.tasks import Outcome, after_failure, grade_under_claim, retry_later
-from harness.reports.schema import Report, ReportStatus, SubmissionInfo
-from harness.submissions.contract import ProjectContract, SubmissionContract
 from harness.submissions.models import Submission, SubmissionStatus
 from harness.submissions.repository import Claim, SubmissionRepository
 from harness.submissions.service import blob_path
+from harness.version import harness_version
 
 __all__ = [
     "MAX_OUTPUT_BYTES",
     "ClaimLost",
-    "InputFiles",
     "RemoteJobs",
-    "StoredFile",
     "WorkerResultInvalid",
+    "WorkerStages",
 ]
 
 log = logging.getLogger(__name__)
@@ -87,85 +82,6 @@ class WorkerResultInvalid(HarnessError):
     status_code = 422
 
 
-@dataclass(frozen=True)
-class StoredFile:
-    path: Path
-    sha256: str
-    size: int
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-class InputFiles:
-    """The assignment-level inputs workers download, hashed once and cached.
-
-    The held-out features file is the one :func:`~harness.grading.stages.build_test_features`
-    writes for an embedded run (both held-out sets mixed, shuffled with the assignment's seed);
-    it is built once per version of the assignment's data, and its ids in order are kept beside
-    it for scoring. Labels are never copied here.
-    """
-
-    def __init__(self, cache_dir: Path) -> None:
-        self.cache_dir = cache_dir
-        self._lock = threading.Lock()
-        self._hashes: dict[tuple[str, int, int], StoredFile] = {}
-        self._features: dict[str, tuple[StoredFile, list[str]]] = {}
-
-    def _stored(self, path: Path) -> StoredFile:
-        stat = path.stat()
-        key = (str(path), stat.st_mtime_ns, stat.st_size)
-        with self._lock:
-            cached = self._hashes.get(key)
-        if cached is None:
-            cached = StoredFile(path, _sha256(path), stat.st_size)
-            with self._lock:
-                self._hashes[key] = cached
-        return cached
-
-    def train(self, assignment: Assignment) -> StoredFile:
-        return self._stored(assignment.train_csv)
-
-    def features(self, assignment: Assignment) -> tuple[StoredFile, list[str]]:
-        """The held-out features file and its ids in order."""
-        data = assignment.spec.data
-        sources = [assignment.path(data.heldout_features)]
-        if data.shifted_features:
-            sources.append(assignment.path(data.shifted_features))
-        identity = [assignment.name, assignment.spec.version, str(assignment.spec.seed)]
-        for source in sources:
-            stat = source.stat()
-            identity += [str(source), str(stat.st_mtime_ns), str(stat.st_size)]
-        key = hashlib.sha256("\n".join(identity).encode()).hexdigest()[:32]
-        with self._lock:
-            cached = self._features.get(key)
-            if cached is not None:
-                return cached
-            folder = self.cache_dir / _safe_name(assignment.name) / key
-            csv_path, ids_path = folder / "features.csv", folder / "ids.json"
-            if not (csv_path.is_file() and ids_path.is_file()):
-                folder.mkdir(parents=True, exist_ok=True)
-                tmp = folder / f"features.{os.getpid()}.{threading.get_ident()}.tmp"
-                ids = stage_builders.build_test_features(assignment, tmp, assignment.spec.seed)
-                ids_tmp = tmp.with_suffix(".ids")
-                ids_tmp.write_text(json.dumps(ids), encoding="utf-8")
-                os.replace(ids_tmp, ids_path)
-                os.replace(tmp, csv_path)
-            ids = json.loads(ids_path.read_text(encoding="utf-8"))
-            cached = (StoredFile(csv_path, _sha256(csv_path), csv_path.stat().st_size), ids)
-            self._features[key] = cached
-            return cached
-
-
-def _safe_name(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:64] or "assignment"
-
-
 @dataclass
 class _Job:
     """What the API knows of a claimed job."""
@@ -174,6 +90,8 @@ class _Job:
     assignment_name: str
     filename: str
     blob: Path
+    sha256: str
+    size_bytes: int
     started_at: datetime
     stages: dict[str, dict[str, Any]]
 
@@ -183,13 +101,10 @@ class RemoteJobs:
     """Answers a distributed worker's calls (the worker-facing routers are a thin layer on it)."""
 
     runtime: GradingRuntime
-    inputs: InputFiles
-    registry_factory: Callable[[], GraderRegistry] = field(default=default_registry)
-    """Builds the grader registry for a report (the default registry, with plugins)."""
 
     @classmethod
     def for_runtime(cls, runtime: GradingRuntime) -> RemoteJobs:
-        return cls(runtime, InputFiles(runtime.settings.data_dir / "worker-inputs"))
+        return cls(runtime)
 
     @property
     def _spool(self) -> Path:
@@ -209,19 +124,15 @@ class RemoteJobs:
         """Claim a queued submission for ``worker``; None when it is not claimable now (or its
         inputs could not be prepared: then the claim is released as a retry)."""
         runtime = self.runtime
-        with runtime.db.session(write=True) as session:
-            claim = SubmissionRepository(session).claim(submission_id, worker, utcnow())
+        claim = claim_job(runtime, submission_id, worker)
         if claim is None:
             return None
         try:
             job = self._job(claim)
             assignment = runtime.load_assignment(job.assignment_name, runtime.settings)
-            train = self.inputs.train(assignment)
-            features, _ = self.inputs.features(assignment)
-            with runtime.db.session() as session:
-                sub = session.get(Submission, submission_id)
-                assert sub is not None
-                bundle = StoredFile(job.blob, sub.sha256, sub.size_bytes)
+            train = runtime.features.stored(assignment.train_csv)
+            features, _ = runtime.features(assignment)
+            bundle = StoredFile(job.blob, job.sha256, job.size_bytes)
         except OSError as exc:
             retry_later(runtime, claim, f"the API could not prepare the job's inputs: {exc}")
             return None
@@ -277,8 +188,8 @@ class RemoteJobs:
             return blob
         assignment = self.runtime.load_assignment(assignment_name, self.runtime.settings)
         if kind == FileKind.train:
-            return self.inputs.train(assignment).path
-        return self.inputs.features(assignment)[0].path
+            return assignment.train_csv
+        return self.runtime.features(assignment)[0].path
 
     # --- while it runs ------------------------------------------------------------------------
     def heartbeat(self, submission_id: int, beat: Heartbeat) -> None:
@@ -319,44 +230,17 @@ class RemoteJobs:
         except ClaimLost:
             return Outcome.lost_claim
         spool = self._spool / str(submission_id) / str(job.claim.attempt)
-        runtime = self.runtime
-
-        def make_report(progress: ProgressCallback) -> Report:
-            assignment = runtime.load_assignment(job.assignment_name, runtime.settings)
-            registry: GraderRegistry = self.registry_factory()
-            unknown = sorted(set(assignment.spec.rubric) - set(registry.names()))
-            if unknown:
-                raise AssignmentError(
-                    f"the rubric of {assignment.name!r} weights unregistered graders: {unknown}"
-                )
-            with run_folder(runtime.settings) as (dirs, _run_id):
-                try:
-                    prepared = prepare_workspace(
-                        job.blob, dirs, filename=job.filename, progress=progress
-                    )
-                except InputRejected as exc:
-                    return _rejected(assignment, job, exc.message)
-                if result.input_rejected is not None:
-                    raise WorkerResultInvalid(
-                        "the worker refused an archive the API accepts "
-                        f"({result.input_rejected[:200]}); is it running another version?"
-                    )
-                outcomes = _outcomes(result.stages, prepared.contract, assignment, dirs, spool)
-                _, test_ids = self.inputs.features(assignment)
-                return finish_report(
-                    dirs.submission,
-                    prepared,
-                    outcomes,
-                    assignment,
-                    test_ids,
-                    registry=registry,
-                    image=result.image,
-                    started_at=job.started_at,
-                    progress=progress,
-                )
-
         try:
-            return grade_under_claim(runtime, job.claim, make_report, stages=job.stages)
+            grading = GradingJob(
+                archive=job.blob, filename=job.filename, started_at=job.started_at,
+                assignment=self.runtime.load_assignment(job.assignment_name, self.runtime.settings),
+            )
+        except Exception as exc:
+            log.exception("loading the assignment of submission %s failed", submission_id)
+            return after_failure(self.runtime, job.claim, f"{type(exc).__name__}: {exc}")
+        try:
+            runner = WorkerStages(result, spool, grading.assignment.spec.limits)
+            return grade_under_claim(self.runtime, job.claim, grading, runner, stages=job.stages)
         finally:
             shutil.rmtree(spool, ignore_errors=True)
 
@@ -383,6 +267,8 @@ class RemoteJobs:
                 assignment_name=sub.assignment_name,
                 filename=sub.filename,
                 blob=blob_path(self.runtime.settings, sub),
+                sha256=sub.sha256,
+                size_bytes=sub.size_bytes,
                 started_at=sub.started_at or utcnow(),
                 stages=dict(sub.stages or {}),
             )
@@ -407,65 +293,55 @@ class RemoteJobs:
         return self._job(Claim(submission_id, claim_token, row[2] or "", row[3]))
 
 
-def _rejected(assignment: Assignment, job: _Job, message: str) -> Report:
-    return Report(
-        status=ReportStatus.rejected,
-        message=message,
-        assignment=assignment.name,
-        assignment_version=assignment.spec.version,
-        submission=SubmissionInfo(filename=job.filename, sha256=""),
-        harness_version=harness_version(),
-        started_at=job.started_at,
-        finished_at=datetime.now(UTC),
-    )
+@dataclass(frozen=True)
+class WorkerStages:
+    """A :class:`~harness.grading.job.StageRunner` that brings back what a worker ran.
 
+    The API extracted the same archive and planned the same stages; the worker's outcomes must
+    name exactly those stages, and its uploaded files (from the spool) move into the run's
+    output folders, where the score stage and the graders read them as in a local run.
+    """
 
-def _outcomes(
-    results: list[StageResult],
-    contract: SubmissionContract,
-    assignment: Assignment,
-    dirs: stage_builders.RunDirs,
-    spool: Path,
-) -> dict[StageName, StageOutcome]:
-    """Stage outcomes from a worker's report, with its uploaded files moved into the run folder."""
-    if isinstance(contract, ProjectContract):
-        expected = [StageName.tests, StageName.train, StageName.predict]
-    else:
-        expected = [StageName.tests, StageName.notebook]
-    by_name = {r.name: r for r in results}
-    if sorted(by_name) != sorted(expected) or len(results) != len(expected):
-        raise WorkerResultInvalid(
-            f"the worker reported the stages {[r.name.value for r in results]}, expected "
-            f"{[s.value for s in expected]} for a {contract.kind} submission"
-        )
-    outcomes: dict[StageName, StageOutcome] = {}
-    for name in expected:
-        result = by_name[name]
-        limits = getattr(assignment.spec.limits, name.value)
+    result: ResultIn
+    spool: Path
+    """Where the worker's uploads for this claim were put: ``<stage>/<file>``."""
+    limits: StagesLimits
+    """The assignment's stage limits: a worker's log is bounded again by ``log_kb``."""
+
+    def __call__(self, prepared: Prepared, dirs: RunDirs, progress: ProgressCallback) -> SandboxRun:
+        if self.result.input_rejected is not None:
+            raise WorkerResultInvalid(
+                "the worker refused an archive the API accepts "
+                f"({self.result.input_rejected[:200]}); is it running another version?"
+            )
+        expected = [planned.name for planned in stage_plan(prepared.contract)]
+        reported = [outcome.name for outcome in self.result.stages]
+        if sorted(reported) != sorted(expected) or len(reported) != len(expected):
+            raise WorkerResultInvalid(
+                f"the worker reported the stages {[s.value for s in reported]}, expected "
+                f"{[s.value for s in expected]} for a {prepared.contract.kind} submission"
+            )
+        by_name = {outcome.name: outcome for outcome in self.result.stages}
+        outcomes = {name: self._with_files(by_name[name], dirs) for name in expected}
+        return SandboxRun(image=self.result.image, outcomes=outcomes)
+
+    def _with_files(self, outcome: StageOutcome, dirs: RunDirs) -> StageOutcome:
         files: dict[str, Path] = {}
-        for file_name in result.files:
-            if file_name not in OUTPUT_FILES[name]:
-                raise WorkerResultInvalid(f"{file_name!r} is not an output of the {name} stage")
-            source = spool / name.value / file_name
+        for file_name in outcome.outputs:
+            if file_name not in OUTPUT_FILES[outcome.name]:
+                raise WorkerResultInvalid(f"{file_name!r} is not an output of the {outcome.name} stage")
+            source = self.spool / outcome.name.value / file_name
             if not source.is_file():
                 raise WorkerResultInvalid(
-                    f"the worker listed {file_name} for the {name} stage but did not upload it"
+                    f"the worker listed {file_name} for the {outcome.name} stage but did not upload it"
                 )
-            target = dirs.out(name)
+            target = dirs.out(outcome.name)
             target.mkdir(parents=True, exist_ok=True)
             files[file_name] = Path(shutil.move(str(source), target / file_name))
-        cap = limits.log_kb * 1024
-        log_tail = result.log_tail if len(result.log_tail) <= cap else result.log_tail[-cap:]
-        outcomes[name] = StageOutcome(
-            name=name,
-            verdict=result.verdict,
-            message=result.message,
-            exit_code=result.exit_code,
-            duration_s=result.duration_s,
-            peak_memory_bytes=result.peak_memory_bytes,
-            log_tail=log_tail,
-            log_truncated=result.log_truncated or len(result.log_tail) > cap,
-            files=files,
-            rejected=list(result.rejected),
-        )
-    return outcomes
+        cap = getattr(self.limits, outcome.name.value).log_kb * 1024
+        log = outcome.log_tail
+        return outcome.model_copy(update={
+            "files": files,
+            "log_tail": log if len(log) <= cap else log[-cap:],
+            "log_truncated": outcome.log_truncated or len(log) > cap,
+        })

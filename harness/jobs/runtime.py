@@ -1,4 +1,4 @@
-"""What the grading task needs from its process, built once per process."""
+"""What the grading jobs of one process need, built once per process."""
 
 from __future__ import annotations
 
@@ -7,42 +7,26 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Protocol
 
+from graders.registry import GraderRegistry, default_registry
+from harness.assignments.loader import Assignment, load_assignment
 from harness.db.engine import Database
+from harness.grading.features import HeldoutFeatures
+from harness.grading.job import GradingJob, StageRunner
+from harness.grading.pipeline import grade
+from harness.grading.progress import ProgressCallback
 from harness.reports.schema import Report
 from harness.settings import Settings
-
-if TYPE_CHECKING:
-    from harness.assignments.loader import Assignment
 
 __all__ = ["GradeFn", "GradingRuntime", "worker_name"]
 
 
 class GradeFn(Protocol):
-    """The grading pipeline's entry point (``harness.grading.pipeline.grade_path``)."""
+    """Grades one job with a stage runner (:func:`harness.grading.pipeline.grade`, bound to the
+    runtime's graders, work folder and held-out features)."""
 
-    def __call__(
-        self,
-        source: Path,
-        assignment: Assignment,
-        *,
-        settings: Settings,
-        progress: Callable[[Any], None] | None = None,
-    ) -> Report: ...
-
-
-def _default_grade_fn() -> GradeFn:
-    from harness.grading.pipeline import grade_path
-
-    return grade_path
-
-
-def _default_loader() -> Callable[[str, Settings], Assignment]:
-    from harness.assignments.loader import load_assignment
-
-    return load_assignment
+    def __call__(self, job: GradingJob, runner: StageRunner, progress: ProgressCallback) -> Report: ...
 
 
 def worker_name() -> str:
@@ -54,8 +38,11 @@ def worker_name() -> str:
 class GradingRuntime:
     settings: Settings
     db: Database
-    grade_fn: GradeFn = field(default_factory=_default_grade_fn)
-    load_assignment: Callable[[str, Settings], Assignment] = field(default_factory=_default_loader)
+    grade_fn: GradeFn | None = None
+    """Replaces the real pipeline (tests of the job queue use a recording one)."""
+    load_assignment: Callable[[str, Settings], Assignment] = load_assignment
+    registry_factory: Callable[[], GraderRegistry] = default_registry
+    """Builds the grader registry for a report (the default registry, with plugins)."""
     heartbeat_s: float = 10.0
     """How often a running job proves it is alive."""
     stale_after_s: float = 120.0
@@ -66,6 +53,18 @@ class GradingRuntime:
     """Waits before retrying after an infrastructure error (the last one repeats)."""
     on_finished: list[Callable[[int, str], None]] = field(default_factory=list)
     """Called with (submission id, status) after a report is stored (webhook, notifications)."""
+    features: HeldoutFeatures = field(init=False)
+    """The held-out features files of this process, shared by local runs and worker downloads."""
+
+    def __post_init__(self) -> None:
+        self.features = HeldoutFeatures(self.settings.features_dir)
 
     def backoff(self, attempt: int) -> float:
         return self.backoff_s[min(max(attempt, 1), len(self.backoff_s)) - 1]
+
+    def grade(self, job: GradingJob, runner: StageRunner, progress: ProgressCallback) -> Report:
+        """Grade ``job`` with ``runner``: the pipeline, unless a test replaced it."""
+        if self.grade_fn is not None:
+            return self.grade_fn(job, runner, progress)
+        return grade(job, runner, registry=self.registry_factory(), work_dir=self.settings.work_dir,
+                     features=self.features, progress=progress)

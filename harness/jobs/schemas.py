@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from graders.candidate_tests.plan import COVERAGE_JSON, JUNIT_XML
-from graders.types import StageName, Verdict
+from graders.types import StageName, StageOutcome
 from harness.assignments.spec import StagesLimits
 
 __all__ = [
@@ -28,7 +28,6 @@ __all__ = [
     "JobTicket",
     "ResultIn",
     "StageProgress",
-    "StageResult",
     "WorkerInfo",
 ]
 
@@ -116,33 +115,25 @@ class Heartbeat(_Wire):
     """The stage running now; only applied when sent (``null`` clears it)."""
 
 
-class StageResult(_Wire):
-    """How one sandboxed stage ended on the worker (a :class:`graders.types.StageOutcome`
-    without local paths)."""
-
-    name: StageName
-    verdict: Verdict
-    message: Text = ""
-    exit_code: int | None = None
-    duration_s: Annotated[float, Field(ge=0, le=7 * 24 * 3600)] = 0.0
-    peak_memory_bytes: Annotated[int | None, Field(ge=0)] = None
-    log_tail: Annotated[str, Field(max_length=4 * 1024 * 1024)] = ""
-    """Bounded again by the stage's ``log_kb`` on the API."""
-    log_truncated: bool = False
-    rejected: Annotated[list[Text], Field(max_length=100)] = Field(default_factory=list)
-    files: Annotated[list[str], Field(max_length=4)] = Field(default_factory=list)
-    """Output files uploaded for this stage (names from :data:`OUTPUT_FILES`)."""
-
-
 class ResultIn(_Wire):
     """The end of a worker's run: stage outcomes (output files were uploaded before)."""
 
     claim_token: Token
     image: Annotated[str, Field(max_length=200)]
     """The sandbox image the stages ran in."""
-    stages: Annotated[list[StageResult], Field(max_length=8)] = Field(default_factory=list)
+    stages: Annotated[list[StageOutcome], Field(max_length=8)] = Field(default_factory=list)
+    """How each sandboxed stage ended; output files are named in ``outputs`` (uploaded before)."""
     input_rejected: Annotated[str | None, Field(max_length=4000)] = None
     """Set when the worker's archive checks refused the submission (the API checks again)."""
+
+    @field_validator("stages", mode="before")
+    @classmethod
+    def _no_host_paths(cls, value: object) -> object:
+        """A worker names its files; paths on its host mean nothing here and are never trusted."""
+        for stage in value if isinstance(value, list) else []:
+            if isinstance(stage, dict) and stage.get("files"):
+                raise ValueError("stage outcomes from a worker cannot carry host paths ('files')")
+        return value
 
 
 class FailIn(_Wire):

@@ -12,14 +12,13 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from graders.types import GraderResult, PredictionScores, StageName, Verdict
+from graders.types import GraderResult, PredictionScores, StageOutcome
 
 __all__ = [
     "REPORT_SCHEMA_VERSION",
     "Overall",
     "Report",
     "ReportStatus",
-    "StageReport",
     "SubmissionInfo",
 ]
 
@@ -33,19 +32,6 @@ class ReportStatus(StrEnum):
     """The input was unusable (bad archive, no submission.toml and no single notebook, ...)."""
     error = "error"
     """The harness failed (Docker down, image missing, ...): not the candidate's fault; retry."""
-
-
-class StageReport(BaseModel):
-    """One stage's verdict as shown on the report."""
-
-    name: StageName
-    verdict: Verdict
-    message: str = ""
-    exit_code: int | None = None
-    duration_s: float = 0.0
-    peak_memory_bytes: int | None = None
-    log_tail: str = ""
-    log_truncated: bool = False
 
 
 class Overall(BaseModel):
@@ -87,7 +73,8 @@ class Report(BaseModel):
     submission: SubmissionInfo
     overall: Overall = Field(default_factory=Overall)
     graders: list[GraderResult] = Field(default_factory=list)
-    stages: list[StageReport] = Field(default_factory=list)
+    stages: list[StageOutcome] = Field(default_factory=list)
+    """How each stage ended, in the order they ran (the graders saw the same values)."""
     scores: PredictionScores | None = None
     """Full prediction metrics (per class, confusion, intervals, shifted set)."""
     harness_version: str = ""

@@ -19,18 +19,16 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import sandbox
 from graders.types import StageName, StageOutcome
 from harness.errors import InfrastructureError, InputRejected
-from harness.grading.pipeline import (
-    ensure_sandbox_image,
-    prepare_workspace,
-    run_folder,
-    run_sandbox_stages,
-)
+from harness.grading.local import LocalStages, connect_sandbox
+from harness.grading.prepare import prepare_workspace
+from harness.grading.progress import ProgressEvent
 from harness.grading.stages import StageData
+from harness.grading.workdir import run_folder
+from harness.jobs.progress import ProgressState
 from harness.jobs.schemas import (
     OUTPUT_FILES,
     FailIn,
@@ -39,9 +37,7 @@ from harness.jobs.schemas import (
     JobTicket,
     ResultIn,
     StageProgress,
-    StageResult,
 )
-from harness.jobs.tasks import ProgressState
 from harness.settings import Settings
 from harness.worker.client import ApiClient, ApiRejected, ApiUnavailable, ClaimEnded
 from sandbox.client import ping
@@ -82,10 +78,7 @@ class WorkerContext:
     def sandbox(self) -> sandbox.Sandbox:
         with self._lock:
             if self._sandbox is None:
-                try:
-                    self._sandbox = sandbox.Sandbox()
-                except sandbox.InfrastructureError as exc:
-                    raise InfrastructureError(f"The sandbox is not available: {exc}") from exc
+                self._sandbox = connect_sandbox()
             return self._sandbox
 
     def check_docker(self) -> None:
@@ -132,7 +125,7 @@ class _RemoteProgress:
         self._stop.set()
         self._thread.join(timeout=5)
 
-    def __call__(self, event: Any) -> None:
+    def __call__(self, event: ProgressEvent) -> None:
         if self.ended.is_set():
             # Stops the run at the next stage boundary: someone else owns the job now.
             raise ClaimEnded("the API gave this job to another worker")
@@ -223,28 +216,27 @@ def _fail(ctx: WorkerContext, ticket: JobTicket, kind: str, message: str) -> str
 
 
 def _run_stages(ctx: WorkerContext, ticket: JobTicket, progress: _RemoteProgress) -> ResultIn:
-    with run_folder(ctx.settings) as (dirs, run_id):
+    """The sandboxed half of :func:`harness.grading.pipeline.grade`: the same archive checks and
+    the same stage plan, on this host; the API does the rest with the outcomes."""
+    with run_folder(ctx.settings.work_dir) as dirs:
         train = ctx.cached_input(ticket.train)
         features = ctx.cached_input(ticket.features)
         bundle = ctx.client.download(ticket.bundle, dirs.root / "bundle")
         try:
-            prepared = prepare_workspace(bundle, dirs, filename=ticket.filename, progress=progress)
+            prepared = prepare_workspace(bundle, ticket.filename, dirs, progress)
         except InputRejected as exc:
             return ResultIn(claim_token=ticket.claim_token, image="", input_rejected=exc.message)
-        image = ensure_sandbox_image(ctx.settings, progress)
         data = StageData(train_csv=train, test_csv=features, limits=ticket.limits)
-        outcomes = run_sandbox_stages(
-            dirs, prepared.contract, data, image=image, box=ctx.sandbox(), run_id=run_id,
-            progress=progress,
-        )
+        run = LocalStages(ctx.settings, lambda: data, box=ctx.sandbox())(prepared, dirs, progress)
         if progress.ended.is_set():
             raise ClaimEnded("the API gave this job to another worker")
-        stages = [_send_outputs(ctx, ticket, outcome) for outcome in outcomes.values()]
-        return ResultIn(claim_token=ticket.claim_token, image=image, stages=stages)
+        stages = [_send_outputs(ctx, ticket, outcome) for outcome in run.outcomes.values()]
+        return ResultIn(claim_token=ticket.claim_token, image=run.image, stages=stages)
 
 
-def _send_outputs(ctx: WorkerContext, ticket: JobTicket, outcome: StageOutcome) -> StageResult:
-    """Upload a stage's output files (the allowed ones, within the API's cap); describe the stage."""
+def _send_outputs(ctx: WorkerContext, ticket: JobTicket, outcome: StageOutcome) -> StageOutcome:
+    """Upload a stage's output files (the allowed ones, within the API's cap); the outcome to
+    send names the files uploaded, and those refused, never a path of this host."""
     sent: list[str] = []
     rejected = list(outcome.rejected)
     allowed = OUTPUT_FILES.get(StageName(outcome.name), frozenset())
@@ -257,15 +249,4 @@ def _send_outputs(ctx: WorkerContext, ticket: JobTicket, outcome: StageOutcome) 
             continue
         ctx.client.upload_output(ticket.submission_id, ticket.claim_token, outcome.name.value, name, path)
         sent.append(name)
-    return StageResult(
-        name=outcome.name,
-        verdict=outcome.verdict,
-        message=outcome.message[:4000],
-        exit_code=outcome.exit_code,
-        duration_s=outcome.duration_s,
-        peak_memory_bytes=outcome.peak_memory_bytes,
-        log_tail=outcome.log_tail,
-        log_truncated=outcome.log_truncated,
-        rejected=[r[:4000] for r in rejected[:100]],
-        files=sent,
-    )
+    return outcome.model_copy(update={"outputs": sent, "rejected": rejected, "files": {}})

@@ -24,6 +24,7 @@ from graders.types import (
     Severity,
     SplitScores,
     StageName,
+    StageOutcome,
     Verdict,
 )
 from harness.accounts.models import Reviewer, Role
@@ -32,7 +33,7 @@ from harness.assignments.spec import AssignmentSpec
 from harness.db.base import utcnow
 from harness.invitations.models import Invitation
 from harness.invitations.service import create_invitation
-from harness.reports.schema import Overall, Report, ReportStatus, StageReport, SubmissionInfo
+from harness.reports.schema import Overall, Report, ReportStatus, SubmissionInfo
 from harness.settings import Settings
 from harness.submissions.models import Submission, SubmissionStatus
 from harness.submissions.service import store_blob
@@ -291,19 +292,19 @@ def make_report(
             )
         )
     stages = [
-        StageReport(name=StageName.static, verdict=Verdict.ok, duration_s=1.2),
-        StageReport(
+        StageOutcome(name=StageName.static, verdict=Verdict.ok, duration_s=1.2),
+        StageOutcome(
             name=StageName.tests,
             verdict=Verdict.failed,
             duration_s=4.0,
             exit_code=1,
             log_tail="FAILED tests/test_model.py::test_io",
         ),
-        StageReport(
+        StageOutcome(
             name=StageName.train, verdict=Verdict.ok, duration_s=12.5, log_tail="training done"
         ),
-        StageReport(name=StageName.predict, verdict=Verdict.ok, duration_s=3.1),
-        StageReport(name=StageName.score, verdict=Verdict.ok, duration_s=0.4),
+        StageOutcome(name=StageName.predict, verdict=Verdict.ok, duration_s=3.1),
+        StageOutcome(name=StageName.score, verdict=Verdict.ok, duration_s=0.4),
     ]
     now = utcnow()
     return Report(

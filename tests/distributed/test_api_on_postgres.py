@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 SUITES = [
     "tests/api",
     "tests/db",
-    "tests/jobs/test_tasks.py",
+    "tests/jobs/test_lifecycle.py",
     "tests/jobs/test_embedded_pool.py",
     "tests/jobs/test_fairness.py",
     "tests/security/test_access_matrix.py",

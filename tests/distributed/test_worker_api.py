@@ -36,7 +36,7 @@ def _labels(assignment: Assignment) -> dict[str, str]:
 
 def _stage(name: str, files: list[str] | None = None, verdict: str = "ok") -> dict[str, Any]:
     return {"name": name, "verdict": verdict, "message": "", "exit_code": 0, "duration_s": 1.5,
-            "log_tail": "x" * 100_000, "files": files or []}
+            "log_tail": "x" * 100_000, "outputs": files or []}
 
 
 def _perfect_predictions(wapi: WorkerApi, ticket: dict[str, Any]) -> bytes:
@@ -168,6 +168,13 @@ def test_outputs_are_allow_listed_bounded_and_claim_checked(
     assert not [p for p in spool.rglob("*") if p.is_file()]
     # A listed file that never arrived, or a stage set that does not fit the submission, is the
     # worker's failure: the attempt counts, the job goes back to the queue.
+    # A host path in what a worker sends is refused outright: the API never reads a file the
+    # worker names by path, only what was uploaded under an allowed name.
+    smuggled = {**_stage("predict"), "files": {"predictions.csv": "/etc/passwd"}}
+    r = wapi.post(sid, "result", {"claim_token": token, "image": "i",
+                                  "stages": [_stage("tests"), _stage("train"), smuggled]})
+    assert r.status_code == 422 and "host paths" in r.text
+    assert wapi.submission(sid).status == "running"
     r = wapi.post(sid, "result", {"claim_token": token, "image": "i",
                                   "stages": [_stage("tests"), _stage("train"), _stage("predict", ["predictions.csv"])]})
     assert r.json() == {"outcome": "retry"}

@@ -85,7 +85,7 @@ def test_docker_trouble_on_the_worker_is_an_infrastructure_retry(
     def broken(_settings: Settings, _progress: object = None) -> str:
         raise InfrastructureError("The sandbox image is not available: Docker is not answering")
 
-    monkeypatch.setattr("harness.worker.job.ensure_sandbox_image", broken)
+    monkeypatch.setattr("harness.grading.local.ensure_sandbox_image", broken)
     assert run_job(ctx, sid) == "retry"
     sub = wapi.submission(sid)
     assert sub.status == "queued" and sub.not_before is not None and sub.attempts == 1

@@ -17,7 +17,7 @@ from graders.types import (
     StageOutcome,
     Verdict,
 )
-from harness.scoring.metrics import score_split
+from harness.evaluation.metrics import score_split
 
 LABELS = ["billing", "refund", "bug_report", "how_to"]
 BASELINE = {"heldout.accuracy": 0.80, "heldout.macro_f1": 0.74, "shifted.accuracy": 0.72, "shifted.macro_f1": 0.65}

@@ -8,13 +8,14 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from graders.types import Verdict
 from harness.assignments.spec import AssignmentSpec
 from harness.db.engine import Database
-from harness.grading.progress import ProgressEvent
+from harness.grading.job import GradingJob, StageRunner
+from harness.grading.progress import ProgressCallback, ProgressEvent
+from harness.jobs.lifecycle import Outcome, claim, run_claimed
 from harness.jobs.runtime import GradingRuntime
 from harness.reports.schema import Report
 from harness.settings import Settings
@@ -43,10 +44,8 @@ class RecordingGrader:
         self._lock = threading.Lock()
         self.started = threading.Event()
 
-    def __call__(
-        self, source: Path, assignment: Any, *, settings: Settings, progress: Any = None
-    ) -> Report:
-        key = source.name
+    def __call__(self, job: GradingJob, runner: StageRunner, progress: ProgressCallback) -> Report:
+        key = job.archive.name
         with self._lock:
             self.calls[key] += 1
             if key in self.active:
@@ -79,3 +78,9 @@ def runtime(settings: Settings, db: Database, grader: RecordingGrader, **kw: Any
         load_assignment=lambda name, s: FakeAssignment(spec),  # type: ignore[arg-type,return-value]
         **kw,
     )
+
+
+def grade_now(rt: GradingRuntime, submission_id: int, *, worker: str = "test-worker") -> Outcome:
+    """Claim ``submission_id`` and grade it here, as an embedded slot does."""
+    held = claim(rt, submission_id, worker)
+    return Outcome.not_claimed if held is None else run_claimed(rt, held)

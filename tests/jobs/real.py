@@ -1,6 +1,6 @@
 """Grading the shipped baseline solution for real (Docker), once per test process.
 
-``grade_submission`` runs with the real pipeline and the real assignment; the resulting report
+A claimed job runs with the real pipeline and the real assignment; the resulting report
 is cached so browser tests can copy it into their own database instead of grading again.
 """
 
@@ -14,12 +14,13 @@ from harness.db.engine import Database
 from harness.db.migrate import upgrade_head
 from harness.demo import zip_folder
 from harness.jobs.runtime import GradingRuntime
-from harness.jobs.tasks import Outcome, grade_submission
+from harness.jobs.lifecycle import Outcome
 from harness.settings import Settings
 from harness.submissions.models import Submission
 from harness.submissions.repository import SubmissionRepository
 from tests.db.factories import make_invitation, make_spec
 from tests.db.fixtures import make_settings
+from tests.jobs.helpers import grade_now
 
 REPO = Path(__file__).resolve().parents[2]
 BASELINE = REPO / "assignments" / "support_tickets" / "solutions" / "baseline"
@@ -60,7 +61,7 @@ def grade_baseline_for_real() -> dict[str, Any]:
         s.add(sub)
         s.flush()
         sid = sub.id
-    outcome = grade_submission(GradingRuntime(settings=settings, db=db), sid)
+    outcome = grade_now(GradingRuntime(settings=settings, db=db), sid)
     with db.session() as s:
         record = SubmissionRepository(s).current_report(sid)
         sub = s.get(Submission, sid)

@@ -19,7 +19,7 @@ from harness.settings import Settings
 from harness.submissions.models import ReportRecord, Submission
 from harness.submissions.repository import SubmissionRepository
 from tests.jobs.helpers import RecordingGrader, runtime
-from tests.jobs.test_tasks import _queued
+from tests.jobs.test_lifecycle import _queued
 
 REPO = Path(__file__).resolve().parents[2]
 

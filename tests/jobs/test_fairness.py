@@ -10,7 +10,7 @@ from sqlalchemy import update
 from harness.db.base import utcnow
 from harness.db.engine import Database
 from harness.jobs.fairness import QueuedJob, fair_claimable, fair_order
-from harness.jobs.tasks import claim_next
+from harness.jobs.lifecycle import claim_next
 from harness.settings import Settings
 from harness.submissions.models import Submission
 from tests.db.factories import make_invitation, make_spec, make_submission

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
-from harness.scoring.metrics import score_split
+from harness.evaluation.metrics import score_split
 
 LABELS = ["a", "b", "c", "d"]
 

@@ -1,31 +1,33 @@
-"""The one grading task: ``grade_submission(runtime, submission_id)``.
+"""A grading job's life under a claim: claim, grade while heartbeating, store or retry.
 
-It takes an id, reloads everything from the database, and is idempotent: it only grades a
-submission it can claim (status ``queued``), and only stores the outcome while it still holds the
-claim, so a submission graded twice (a stale worker coming back) keeps exactly one current report
-plus history.
+A job is a queued submission row. Whoever grades it first claims it (a compare-and-set in the
+database), and stores its report only while still holding the claim, so a submission graded twice
+(a stale worker coming back) keeps exactly one current report plus history. Work takes ids, not
+objects, and reloads state from the database.
 
-Two ways to run it share this module. The embedded pool claims and grades in-process
-(:func:`run_claimed`). In distributed mode a Celery worker on another host claims through the
-API and runs the sandboxed stages; the API then finishes the same way, through
-:func:`grade_under_claim` (scoring with the held-out labels, graders, claim-checked storage),
-and turns a worker's failures into the same retries (:func:`retry_later`, :func:`after_failure`).
+Both modes go through :func:`grade_under_claim` with the one grading function
+(:func:`harness.grading.pipeline.grade`): the embedded pool with this host's sandbox
+(:func:`run_claimed`), the API in distributed mode with the stages a worker ran
+(:class:`harness.jobs.remote.WorkerStages`). Infrastructure trouble becomes a retry after a
+back-off (:func:`retry_later`); an unexpected failure is retried a few times, then recorded
+(:func:`after_failure`).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
 from harness.db.base import utcnow
 from harness.errors import InfrastructureError
-from harness.grading.progress import ProgressCallback
+from harness.grading.job import GradingJob, StageRunner
+from harness.grading.local import LocalStages
 from harness.jobs.fairness import fair_claimable
-from harness.jobs.runtime import GradingRuntime, worker_name
+from harness.jobs.progress import ClaimProgress
+from harness.jobs.runtime import GradingRuntime
 from harness.reports.schema import Report, ReportStatus
 from harness.reports.store import store_report
 from harness.submissions.models import Submission, SubmissionStatus
@@ -34,11 +36,11 @@ from harness.submissions.service import blob_path
 
 __all__ = [
     "Outcome",
-    "ProgressState",
     "after_failure",
+    "claim",
     "claim_next",
-    "grade_submission",
     "grade_under_claim",
+    "load_job",
     "recover_stale",
     "retry_later",
     "run_claimed",
@@ -59,16 +61,10 @@ class Outcome(StrEnum):
     """Graded, but the claim was taken over meanwhile; the result was dropped."""
 
 
-def grade_submission(
-    runtime: GradingRuntime, submission_id: int, *, worker: str | None = None
-) -> Outcome:
-    """Claim and grade one submission. Safe to call for any id, any number of times."""
-    worker = worker or worker_name()
+def claim(runtime: GradingRuntime, submission_id: int, worker: str) -> Claim | None:
+    """Claim one submission for ``worker``; None when it is not queued or someone has it."""
     with runtime.db.session(write=True) as session:
-        claim = SubmissionRepository(session).claim(submission_id, worker, utcnow())
-    if claim is None:
-        return Outcome.not_claimed
-    return run_claimed(runtime, claim)
+        return SubmissionRepository(session).claim(submission_id, worker, utcnow())
 
 
 def claim_next(runtime: GradingRuntime, worker: str) -> Claim | None:
@@ -76,10 +72,9 @@ def claim_next(runtime: GradingRuntime, worker: str) -> Claim | None:
     with runtime.db.session() as session:
         candidates = fair_claimable(session, utcnow(), limit=5)
     for submission_id in candidates:
-        with runtime.db.session(write=True) as session:
-            claim = SubmissionRepository(session).claim(submission_id, worker, utcnow())
-        if claim is not None:
-            return claim
+        held = claim(runtime, submission_id, worker)
+        if held is not None:
+            return held
     return None
 
 
@@ -94,100 +89,44 @@ def recover_stale(runtime: GradingRuntime) -> list[int]:
     return ids
 
 
-class ProgressState:
-    """Live stage progress of one run: progress events in, the status columns' values out.
-
-    Kept apart from where the values go, so the embedded worker (database) and a remote worker
-    (the API) record progress the same way.
-    """
-
-    def __init__(self, stages: dict[str, dict[str, Any]] | None = None) -> None:
-        self.stages: dict[str, dict[str, Any]] = dict(stages or {})
-
-    def apply(self, event: Any) -> dict[str, Any]:
-        """Fold ``event`` (a :class:`~harness.grading.progress.ProgressEvent`) in; return the
-        column values to write (``stages``, and ``stage`` when one starts or ends)."""
-        stage = str(getattr(event, "stage", ""))
-        state = str(getattr(event, "state", ""))
-        verdict = getattr(event, "verdict", None)
-        entry = {
-            "state": state,
-            "verdict": None if verdict is None else str(getattr(verdict, "value", verdict)),
-            "message": str(getattr(event, "message", "") or "")[:500],
-        }
-        if state == "info":  # a note along the way: keep the stage's state, update the message
-            previous = self.stages.get(stage, {"state": "started", "verdict": None})
-            entry = {**previous, "message": entry["message"]}
-        self.stages[stage] = entry
-        values: dict[str, Any] = {"stages": dict(self.stages)}
-        if state == "started":
-            values["stage"] = stage
-        elif state == "finished":
-            values["stage"] = None
-        return values
-
-
-class _Progress:
-    """Writes stage progress and heartbeats under the claim, from the pipeline's thread."""
-
-    def __init__(
-        self,
-        runtime: GradingRuntime,
-        claim: Claim,
-        stages: dict[str, dict[str, Any]] | None = None,
-    ) -> None:
-        self.runtime = runtime
-        self.claim = claim
-        self.state = ProgressState(stages)
-        self.lost = threading.Event()
-        self._lock = threading.Lock()
-
-    def __call__(self, event: Any) -> None:
-        with self._lock:
-            self._write(**self.state.apply(event))
-
-    def beat(self) -> None:
-        with self._lock:
-            self._write()
-
-    def _write(self, **values: Any) -> None:
-        try:
-            with self.runtime.db.session(write=True) as session:
-                if not SubmissionRepository(session).heartbeat(self.claim, utcnow(), **values):
-                    self.lost.set()
-        except Exception:  # a progress write must never break grading
-            log.exception("could not record progress of submission %s", self.claim.submission_id)
+def load_job(runtime: GradingRuntime, claim: Claim) -> GradingJob:
+    """The claimed submission as a grading job: its stored archive, name and assignment."""
+    with runtime.db.session() as session:
+        submission = session.get(Submission, claim.submission_id)
+        assert submission is not None, "a claimed submission exists"
+        archive, filename = blob_path(runtime.settings, submission), submission.filename
+        assignment_name, started = submission.assignment_name, submission.started_at or utcnow()
+    assignment = runtime.load_assignment(assignment_name, runtime.settings)
+    return GradingJob(archive=archive, filename=filename, assignment=assignment,
+                      started_at=started)
 
 
 def run_claimed(runtime: GradingRuntime, claim: Claim) -> Outcome:
-    """Grade a submission this worker has claimed, and store the outcome under the claim."""
-
-    def grade(progress: ProgressCallback) -> Report:
-        with runtime.db.session() as session:
-            submission = session.get(Submission, claim.submission_id)
-            assert submission is not None, "a claimed submission exists"
-            source = blob_path(runtime.settings, submission)
-            assignment_name = submission.assignment_name
-        assignment = runtime.load_assignment(assignment_name, runtime.settings)
-        return runtime.grade_fn(source, assignment, settings=runtime.settings, progress=progress)
-
-    return grade_under_claim(runtime, claim, grade)
+    """Grade a submission this process has claimed, in this host's sandbox."""
+    try:
+        job = load_job(runtime, claim)
+    except Exception as exc:
+        log.exception("loading submission %s failed", claim.submission_id)
+        return after_failure(runtime, claim, f"{type(exc).__name__}: {exc}")
+    runner = LocalStages.for_assignment(runtime.settings, job.assignment, runtime.features)
+    return grade_under_claim(runtime, claim, job, runner)
 
 
 def grade_under_claim(
     runtime: GradingRuntime,
     claim: Claim,
-    make_report: Callable[[ProgressCallback], Report],
+    job: GradingJob,
+    runner: StageRunner,
     *,
     stages: dict[str, dict[str, Any]] | None = None,
 ) -> Outcome:
-    """Run ``make_report`` while heartbeating the claim, then store its report under the claim.
+    """Grade ``job`` with ``runner`` while heartbeating the claim; store the report under it.
 
     An :class:`InfrastructureError` puts the job back with a back-off; another exception is
     retried until ``runtime.max_attempts`` and then recorded as an error. ``stages`` seeds the
     live progress (a remote worker's stages, when the API finishes its run).
     """
-    progress = _Progress(runtime, claim, stages)
+    progress = ClaimProgress(runtime, claim, stages)
     stop = threading.Event()
 
     def heartbeat() -> None:
@@ -199,13 +138,7 @@ def grade_under_claim(
     )
     beater.start()
     try:
-        report = make_report(progress)
-        with runtime.db.session() as session:
-            submission = session.get(Submission, claim.submission_id)
-            assert submission is not None, "a claimed submission exists"
-            # The archive was stored under its hash; the report names it as the candidate did.
-            report.submission.filename = submission.filename
-            report.submission.sha256 = submission.sha256
+        report = runtime.grade(job, runner, progress)
     except InfrastructureError as exc:
         return retry_later(runtime, claim, f"waiting for the grading infrastructure: {exc.message}")
     except Exception as exc:

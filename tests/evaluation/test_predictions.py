@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from harness.scoring.predictions import validate_predictions
+from harness.evaluation.predictions import validate_predictions
 
 IDS = [f"T-{10000 + i}" for i in range(400)]
 LABELS = ["billing", "refund", "bug_report"]

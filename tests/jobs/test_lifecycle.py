@@ -1,4 +1,4 @@
-"""The grading task: claiming, progress, idempotence, retries, lost claims, webhook."""
+"""A job's life under a claim: claiming, progress, idempotence, retries, lost claims, webhook."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from sqlalchemy import select
 from harness.db.base import utcnow
 from harness.db.engine import Database
 from harness.errors import InfrastructureError
-from harness.jobs.tasks import Outcome, claim_next, grade_submission, recover_stale, run_claimed
+from harness.jobs.lifecycle import Outcome, claim_next, recover_stale, run_claimed
 from harness.jobs.webhook import make_webhook_callback, sign
 from harness.settings import Settings
 from harness.submissions.models import ReportRecord, Submission
 from harness.submissions.repository import SubmissionRepository
 from harness.submissions.service import request_regrade
 from tests.db.factories import make_invitation, make_reviewer, make_submission
-from tests.jobs.helpers import RecordingGrader, runtime
+from tests.jobs.helpers import RecordingGrader, grade_now, runtime
 
 
 def _queued(db: Database, settings: Settings, n: int = 1) -> list[int]:
@@ -48,8 +48,8 @@ def test_grades_records_progress_and_is_idempotent(db: Database, settings: Setti
     (sid,) = _queued(db, settings)
     grader = RecordingGrader()
     rt = runtime(settings, db, grader)
-    assert grade_submission(rt, sid) == Outcome.graded
-    assert grade_submission(rt, sid) == Outcome.not_claimed  # already graded: nothing happens
+    assert grade_now(rt, sid) == Outcome.graded
+    assert grade_now(rt, sid) == Outcome.not_claimed  # already graded: nothing happens
     with db.session() as s:
         sub = s.get(Submission, sid)
         assert sub is not None and sub.status == "graded" and sub.overall_score == 70.0
@@ -62,7 +62,7 @@ def test_grades_records_progress_and_is_idempotent(db: Database, settings: Setti
         sub = s.get(Submission, sid)
         assert sub is not None
         request_regrade(s, sub, rev)
-    assert grade_submission(rt, sid) == Outcome.graded
+    assert grade_now(rt, sid) == Outcome.graded
     reports = _reports(db, sid)
     assert [r.current for r in reports] == [False, True]
 
@@ -72,7 +72,7 @@ def test_infrastructure_error_requeues_with_backoff(db: Database, settings: Sett
     rt = runtime(
         settings, db, RecordingGrader(raises=InfrastructureError("Docker daemon is not answering"))
     )
-    assert grade_submission(rt, sid) == Outcome.retry
+    assert grade_now(rt, sid) == Outcome.retry
     with db.session() as s:
         sub = s.get(Submission, sid)
         assert sub is not None and sub.status == "queued" and sub.attempts == 1
@@ -91,8 +91,8 @@ def test_unexpected_errors_retry_then_record_an_error(db: Database, settings: Se
     rt = runtime(
         settings, db, RecordingGrader(raises=ValueError("bug")), max_attempts=2, backoff_s=(0.0,)
     )
-    assert grade_submission(rt, sid) == Outcome.retry
-    assert grade_submission(rt, sid) == Outcome.error
+    assert grade_now(rt, sid) == Outcome.retry
+    assert grade_now(rt, sid) == Outcome.error
     with db.session() as s:
         sub = s.get(Submission, sid)
         assert sub is not None and sub.status == "error" and "ValueError: bug" in sub.message
@@ -112,7 +112,7 @@ def test_lost_claim_never_overwrites(db: Database, settings: Settings) -> None:
     with db.session(write=True) as s:  # the watchdog decides slow-worker is gone
         assert SubmissionRepository(s).requeue_stale(utcnow() + timedelta(seconds=1)) == [sid]
     assert (
-        grade_submission(runtime(settings, db, fast), sid, worker="fast-worker") == Outcome.graded
+        grade_now(runtime(settings, db, fast), sid, worker="fast-worker") == Outcome.graded
     )
     t.join(10)
     assert result == [Outcome.lost_claim]
@@ -157,7 +157,7 @@ def test_webhook_is_signed(db: Database, settings: Settings) -> None:
         callback = make_webhook_callback(hooked, db)
         assert callback is not None
         rt.on_finished.append(callback)
-        assert grade_submission(rt, sid) == Outcome.graded
+        assert grade_now(rt, sid) == Outcome.graded
     finally:
         server.shutdown()
     headers, body = received[0]

@@ -1,4 +1,4 @@
-"""The score stage: predictions against held-out labels, on the host only."""
+"""The score stage: predictions against held-out labels, on the host only (never in a container)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 from graders.types import PredictionCheck, PredictionScores
 from harness.assignments.loader import Assignment
-from harness.scoring.metrics import score_split
-from harness.scoring.predictions import read_labels_csv, validate_predictions
+from harness.evaluation.metrics import score_split
+from harness.evaluation.predictions import read_labels_csv, validate_predictions
 
 __all__ = ["score_predictions"]
 
