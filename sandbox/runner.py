@@ -222,43 +222,20 @@ class Sandbox:
         started: float,
     ) -> tuple[Verdict | None, str]:
         """Read the output until the container closes it, enforcing the limits meanwhile."""
-        limits = spec.limits
-        deadline = started + limits.wall_seconds
-        flood_at = limits.effective_log_kill
+        watch = _LimitWatch(spec, logbuf, meter, started)
         frames = _FrameParser(logbuf)
         killed_for: Verdict | None = None
         reason = ""
         killed_at = 0.0
         killer: _Killer | None = None
         next_memory = started
-        next_outputs = started + _OUTPUTS_EVERY_S
-        watch_outputs = bool(spec.outputs)
         while True:
             now = time.monotonic()
             if now >= next_memory:
                 probe.sample()
                 next_memory = now + _MEMORY_EVERY_S
             if killed_for is None:
-                if now >= deadline:
-                    killed_for = Verdict.timed_out
-                    reason = f"killed after {limits.wall_seconds:g} s wall-clock limit"
-                elif logbuf.total > flood_at:
-                    killed_for = Verdict.output_too_large
-                    reason = (
-                        f"printed more than {human_bytes(flood_at)} to stdout/stderr "
-                        "(killed as flooding)"
-                    )
-                elif watch_outputs and now >= next_outputs:
-                    began = time.monotonic()
-                    if meter.over_cap():
-                        killed_for = Verdict.output_too_large
-                        reason = (
-                            f"wrote more than {human_bytes(limits.output_bytes)} to its output "
-                            "folders"
-                        )
-                    # A slow walk (many entries) is repeated less often, bounding its CPU cost.
-                    spent = time.monotonic() - began
-                    next_outputs = time.monotonic() + max(_OUTPUTS_EVERY_S, 4 * spent)
+                killed_for, reason = watch.breach(now)
                 if killed_for is not None:
                     killed_at = time.monotonic()
                     killer = self._start_kill(container_id)
@@ -269,9 +246,7 @@ class Sandbox:
                     f"container {container_id[:12]} was killed {_STOP_GRACE_S:g} s ago but has "
                     "not stopped; the Docker engine is not responding properly"
                 )
-            wake = min(next_memory, deadline if killed_for is None else now + 0.5)
-            if watch_outputs and killed_for is None:
-                wake = min(wake, next_outputs)
+            wake = min(next_memory, watch.next_check() if killed_for is None else now + 0.5)
             timeout = max(0.0, wake - time.monotonic())
             if _pending(stream) or select.select([stream], [], [], timeout)[0]:
                 try:
@@ -318,6 +293,44 @@ class Sandbox:
                 container_id[:12],
                 exc,
             )
+
+
+class _LimitWatch:
+    """The wall clock, the log flood and the output folders' size of one running container."""
+
+    def __init__(self, spec: RunSpec, logbuf: BoundedLog, meter: OutputMeter, started: float) -> None:
+        self.limits = spec.limits
+        self.logbuf = logbuf
+        self.meter = meter
+        self.deadline = started + self.limits.wall_seconds
+        self.watch_outputs = bool(spec.outputs)
+        self.next_outputs = started + _OUTPUTS_EVERY_S
+
+    def next_check(self) -> float:
+        """When a limit may next be passed without output arriving."""
+        return min(self.deadline, self.next_outputs) if self.watch_outputs else self.deadline
+
+    def breach(self, now: float) -> tuple[Verdict | None, str]:
+        """The limit passed at ``now``, if any, and the reason in a reviewer's words."""
+        limits = self.limits
+        if now >= self.deadline:
+            return Verdict.timed_out, f"killed after {limits.wall_seconds:g} s wall-clock limit"
+        flood_at = limits.effective_log_kill
+        if self.logbuf.total > flood_at:
+            return Verdict.output_too_large, (
+                f"printed more than {human_bytes(flood_at)} to stdout/stderr (killed as flooding)"
+            )
+        if self.watch_outputs and now >= self.next_outputs:
+            began = time.monotonic()
+            over = self.meter.over_cap()
+            # A slow walk (many entries) is repeated less often, bounding its CPU cost.
+            spent = time.monotonic() - began
+            self.next_outputs = time.monotonic() + max(_OUTPUTS_EVERY_S, 4 * spent)
+            if over:
+                return Verdict.output_too_large, (
+                    f"wrote more than {human_bytes(limits.output_bytes)} to its output folders"
+                )
+        return None, ""
 
 
 class _Killer(threading.Thread):

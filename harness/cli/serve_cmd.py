@@ -3,87 +3,80 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from harness.cli.common import fail, load_settings, out
 
+if TYPE_CHECKING:
+    from harness.settings import Settings
+
 __all__ = ["register"]
 
 
-def register(app: typer.Typer) -> None:
-    @app.command()
-    def serve(
-        host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-        port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-        workers: Annotated[
-            int | None, typer.Option(help="Grading slots (default: HARNESS_WORKERS).")
-        ] = None,
-        demo: Annotated[
-            bool | None,
-            typer.Option("--demo/--no-demo", help="Load the demo (default: HARNESS_DEMO)."),
-        ] = None,
-    ) -> None:
-        """Serve the candidate portal, reviewer pages and API, and grade in the background."""
-        import uvicorn
+def _load_demo(settings: Settings, base: str) -> None:
+    """Load the demo (reviewer, candidate link, graded solutions) and say how to sign in."""
+    from harness.db.engine import Database
+    from harness.demo import load_demo
+    from harness.errors import HarnessError
 
-        from api.app import create_app
-        from harness.db.engine import Database
-        from harness.db.migrate import upgrade_head
-        from harness.settings import Environment
-
-        settings = load_settings()
-        updates: dict[str, object] = {}
-        if workers is not None:
-            updates["workers"] = workers
-        if demo is not None:
-            updates["demo"] = demo
-        if updates:
-            settings = settings.model_copy(update=updates)
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        upgrade_head(settings.resolved_database_url)
-        base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
-        if settings.demo and settings.environment != Environment.production:
-            from harness.demo import load_demo
-            from harness.errors import HarnessError
-
-            db = Database(settings.resolved_database_url)
-            try:
-                info = load_demo(settings, db)
-            except HarnessError as exc:
-                fail(f"could not load the demo: {exc.message}")
-            finally:
-                db.dispose()
-            out.print("[bold]Demo ready[/]")
-            out.print(
-                f"  Reviewer sign-in: {base}/login  email [cyan]{info.email}[/]  password [cyan]{info.password}[/]",
-                highlight=False,
-                soft_wrap=True,
-            )
-            out.print(
-                f"  Candidate link:   [cyan]{base}/c/{info.candidate_token}[/]",
-                highlight=False,
-                soft_wrap=True,
-            )
-            if info.queued:
-                out.print(
-                    f"  Grading {len(info.queued)} demo submission(s) in the background "
-                    f"(submissions {', '.join(map(str, info.queued))}).",
-                    highlight=False,
-                    soft_wrap=True,
-                )
+    db = Database(settings.resolved_database_url)
+    try:
+        info = load_demo(settings, db)
+    except HarnessError as exc:
+        fail(f"could not load the demo: {exc.message}")
+    finally:
+        db.dispose()
+    out.print("[bold]Demo ready[/]")
+    out.print(
+        f"  Reviewer sign-in: {base}/login  email [cyan]{info.email}[/]  password [cyan]{info.password}[/]",
+        highlight=False,
+        soft_wrap=True,
+    )
+    out.print(f"  Candidate link:   [cyan]{base}/c/{info.candidate_token}[/]", highlight=False,
+              soft_wrap=True)
+    if info.queued:
         out.print(
-            f"Serving on {base}  (API reference: {base}/docs)", highlight=False, soft_wrap=True
+            f"  Grading {len(info.queued)} demo submission(s) in the background "
+            f"(submissions {', '.join(map(str, info.queued))}).",
+            highlight=False,
+            soft_wrap=True,
         )
-        uvicorn.run(
-            create_app(settings, migrate=False),
-            host=host,
-            port=port,
-            log_level="info",
-            proxy_headers=False,
-            server_header=False,
-        )
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int | None, typer.Option(help="Grading slots (default: HARNESS_WORKERS).")
+    ] = None,
+    demo: Annotated[
+        bool | None,
+        typer.Option("--demo/--no-demo", help="Load the demo (default: HARNESS_DEMO)."),
+    ] = None,
+) -> None:
+    """Serve the candidate portal, reviewer pages and API, and grade in the background."""
+    import uvicorn
+
+    from api.app import create_app
+    from harness.db.migrate import upgrade_head
+    from harness.settings import Environment
+
+    settings = load_settings()
+    updates = {key: value for key, value in (("workers", workers), ("demo", demo)) if value is not None}
+    if updates:
+        settings = settings.model_copy(update=updates)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade_head(settings.resolved_database_url)
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    if settings.demo and settings.environment != Environment.production:
+        _load_demo(settings, base)
+    out.print(f"Serving on {base}  (API reference: {base}/docs)", highlight=False, soft_wrap=True)
+    uvicorn.run(create_app(settings, migrate=False), host=host, port=port, log_level="info",
+                proxy_headers=False, server_header=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
