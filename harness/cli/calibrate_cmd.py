@@ -151,8 +151,10 @@ def calibrate(
         calibration = compare(judged, reports)
     except HarnessError as exc:
         fail(exc.message, EXIT_HARNESS_ERROR)
-    print_calibration(calibration, out, submissions=len(reports))
-    out.print(f"Graded {len(reports)} submissions in {wall:.0f} s ({jobs} at a time).", highlight=False)
+    # Piped to a file, rich would fold the summaries into an 80-column table.
+    console = out if out.is_terminal else Console(width=160, highlight=False)
+    print_calibration(calibration, console, submissions=len(reports))
+    console.print(f"Graded {len(reports)} submissions in {wall:.0f} s ({jobs} at a time).", highlight=False)
     if json_out is not None:
         document = {"corpus": str(corpus), "judgments": str(judgments_path), "assignment": loaded.name,
                     "wall_seconds": round(wall, 1), "jobs": jobs, **calibration_dict(calibration, judged)}
