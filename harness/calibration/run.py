@@ -29,8 +29,10 @@ GradedCallback = Callable[[str, Report], None]
 
 
 def _grade(source: Path, assignment: Assignment, settings: Settings, on_stage: StageCallback | None) -> Report:
-    progress = None if on_stage is None else (lambda event: on_stage(source.name, event))
-    return grade_path(source, assignment, settings=settings, progress=progress)
+    if on_stage is None:
+        return grade_path(source, assignment, settings=settings)
+    return grade_path(source, assignment, settings=settings,
+                      progress=lambda event: on_stage(source.name, event))
 
 
 def grade_corpus(
