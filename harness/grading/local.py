@@ -14,8 +14,8 @@ import sandbox
 from graders.types import StageName, StageOutcome, Verdict
 from harness.assignments.loader import Assignment
 from harness.errors import InfrastructureError
-from harness.grading.features import HeldoutFeatures
 from harness.grading import stages
+from harness.grading.features import HeldoutFeatures
 from harness.grading.job import Prepared, SandboxRun
 from harness.grading.progress import ProgressCallback, ProgressEvent, null_progress, timed
 from harness.grading.workdir import RunDirs

@@ -13,8 +13,8 @@ from typing import Any
 from harness.db.engine import Database
 from harness.db.migrate import upgrade_head
 from harness.demo import zip_folder
-from harness.jobs.runtime import GradingRuntime
 from harness.jobs.lifecycle import Outcome
+from harness.jobs.runtime import GradingRuntime
 from harness.settings import Settings
 from harness.submissions.models import Submission
 from harness.submissions.repository import SubmissionRepository

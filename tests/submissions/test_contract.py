@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 
 from harness.errors import InputRejected
-from harness.submissions.contract import NotebookContract, ProjectContract, detect_contract, render_command
+from harness.submissions.contract import (
+    NotebookContract,
+    ProjectContract,
+    detect_contract,
+    render_command,
+)
 
 GOOD_TOML = """
 [train]
@@ -36,7 +41,7 @@ def test_single_notebook(tmp_path: Path) -> None:
 
 
 def test_two_notebooks_without_toml(tmp_path: Path) -> None:
-    with pytest.raises(InputRejected, match="2 notebooks.*cannot tell which one"):
+    with pytest.raises(InputRejected, match=r"2 notebooks.*cannot tell which one"):
         detect_contract(write(tmp_path, {"a.ipynb": "{}", "b.ipynb": "{}"}))
 
 
