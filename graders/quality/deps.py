@@ -126,17 +126,25 @@ class Dependencies:
     def declared(self) -> bool:
         return bool(self.sources)
 
+    def _pinned_names(self) -> set[str]:
+        return {r.name for r in self.requirements if r.pinned and r.name}
+
     @property
     def unpinned(self) -> list[str]:
-        return [r.text for r in self.requirements if not r.pinned]
+        """Requirements without an exact version anywhere: ``pandas`` in pyproject.toml is
+        pinned when requirements.txt says ``pandas==3.1.1``."""
+        pinned = self._pinned_names()
+        return [r.text for r in self.requirements if not r.pinned and r.name not in pinned]
 
     @property
     def pinned_share(self) -> float | None:
+        """Share of the declared distributions pinned to an exact version somewhere."""
         if self.lock_file is not None:
             return 1.0
-        if not self.requirements:
+        names = {r.name or r.text for r in self.requirements}
+        if not names:
             return None
-        return sum(r.pinned for r in self.requirements) / len(self.requirements)
+        return len(self._pinned_names() & names) / len(names)
 
     def with_problem(self, problem: str) -> list[DeclaredRequirement]:
         return [r for r in self.requirements if r.problem == problem]

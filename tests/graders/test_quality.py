@@ -370,6 +370,15 @@ def test_metrics_stop_at_the_time_budget_and_say_so(tmp_path: Path) -> None:
             0.5,
         ),
         ({"requirements.in": "pandas\n", "poetry.lock": "# lock\n"}, True, 1.0),
+        (
+            {
+                "pyproject.toml": '[project]\nname = "x"\ndependencies = ["pandas"]\n',
+                "requirements.txt": "pandas==3.1.1\n",
+            },
+            True,
+            1.0,
+        ),
+        ({"Pipfile": '[packages]\npandas = "==3.1.1"\nnumpy = "*"\n'}, True, 0.5),
         ({"environment.yml": "dependencies:\n  - numpy=2.4\n  - pandas\n"}, True, 0.5),
         ({"pyproject.toml": "[[[ not toml"}, False, None),
         ({"setup.py": "from setuptools import setup\n"}, True, None),
