@@ -26,7 +26,7 @@ from graders.quality.findings import (
 )
 from graders.quality.hygiene import clutter, find_absolute_path, foreign_code, stored_artifacts
 from graders.quality.metrics import UnitMetrics, unit_metrics
-from graders.quality.modules import CodeLayout, code_layout
+from graders.quality.modules import CodeLayout, code_layout, import_statements
 from graders.quality.ruff import LintIssue, RuffOutcome, run_ruff
 from graders.quality.rules import (
     MAX_COMPLEXITY,
@@ -277,7 +277,7 @@ def _third_party_imports(analysed: list[SourceUnit]) -> set[str]:
         if unit.is_test:
             continue  # pytest and test helpers are the test stage's, not the solution's
         assert unit.tree is not None
-        for node in ast.walk(unit.tree):
+        for node in import_statements(unit.tree):
             if isinstance(node, ast.Import):
                 found.update(alias.name.split(".")[0] for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:

@@ -37,7 +37,14 @@ from pathlib import PurePosixPath
 
 from graders._pysource import SourceUnit
 
-__all__ = ["MIN_CODE_LINES", "CodeLayout", "ImportTimeWork", "ModuleLayout", "code_layout"]
+__all__ = [
+    "MIN_CODE_LINES",
+    "CodeLayout",
+    "ImportTimeWork",
+    "ModuleLayout",
+    "code_layout",
+    "import_statements",
+]
 
 MIN_CODE_LINES = 60
 """Code lines a submission is assumed to need: shares of code in functions and importable modules
@@ -360,13 +367,34 @@ def _layout(unit: SourceUnit, complex_lines: set[int]) -> ModuleLayout:
     return module
 
 
+def import_statements(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
+    """Every import statement, at any depth. Only statement lists are walked (imports are
+    statements), never expressions, which are most of a tree's nodes."""
+    found: list[ast.Import | ast.ImportFrom] = []
+    stack: list[ast.stmt] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append(node)
+            continue
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(node, name, None)
+            if isinstance(block, list):
+                stack.extend(s for s in block if isinstance(s, ast.stmt))
+        for handler in getattr(node, "handlers", None) or ():
+            stack.extend(handler.body)
+        for case in getattr(node, "cases", None) or ():
+            stack.extend(case.body)
+    return found
+
+
 def _imported_names(unit: SourceUnit, dotted: str | None) -> set[str]:
     """Every dotted name this unit's imports could refer to."""
     assert unit.tree is not None
     names: set[str] = set()
     is_package = PurePosixPath(unit.rel).name == "__init__.py"
     package = (dotted or "").split(".") if is_package else (dotted or "").split(".")[:-1]
-    for node in ast.walk(unit.tree):
+    for node in import_statements(unit.tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 parts = alias.name.split(".")

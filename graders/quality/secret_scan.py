@@ -140,6 +140,8 @@ class _Shape:
     pattern: re.Pattern[str]
     min_body: int
     classes: int = 3
+    literals: tuple[str, ...] = ()
+    """Substrings every match contains: the pattern runs only over text that has one."""
 
 
 _SHAPES: tuple[_Shape, ...] = (
@@ -149,26 +151,47 @@ _SHAPES: tuple[_Shape, ...] = (
             r"(?<![\w#.-])(sk-(?:proj-|svcacct-|admin-|ant-(?:api|admin)\d\d-)?)([A-Za-z0-9_-]{20,300})"
         ),
         32,
+        literals=("sk-",),
     ),
     _Shape(
-        "an AWS access key id", re.compile(r"\b((?:AKIA|ASIA|ABIA|ACCA))([A-Z2-7]{16})\b"), 16, 1
+        "an AWS access key id",
+        re.compile(r"\b((?:AKIA|ASIA|ABIA|ACCA))([A-Z2-7]{16})\b"),
+        16,
+        1,
+        literals=("AKIA", "ASIA", "ABIA", "ACCA"),
     ),
     _Shape(
         "a GitHub token",
         re.compile(r"\b(gh[pousr]_|github_pat_)([A-Za-z0-9_]{36,255})\b"),
         36,
+        literals=("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
     ),
     _Shape(
         "a Slack token",
         re.compile(r"\b(xox[baprs]-)((?:\d{6,}-){1,3}[A-Za-z0-9]{16,64})\b"),
         24,
         2,
+        literals=("xox",),
     ),
-    _Shape("a Google API key", re.compile(r"\b(AIza)([0-9A-Za-z_-]{35})(?![\w-])"), 35),
     _Shape(
-        "a Stripe live secret key", re.compile(r"\b((?:sk|rk)_live_)([0-9A-Za-z]{24,247})\b"), 24
+        "a Google API key",
+        re.compile(r"\b(AIza)([0-9A-Za-z_-]{35})(?![\w-])"),
+        35,
+        literals=("AIza",),
     ),
-    _Shape("a Hugging Face token", re.compile(r"\b(hf_)([A-Za-z0-9]{34,64})\b"), 34, 2),
+    _Shape(
+        "a Stripe live secret key",
+        re.compile(r"\b((?:sk|rk)_live_)([0-9A-Za-z]{24,247})\b"),
+        24,
+        literals=("_live_",),
+    ),
+    _Shape(
+        "a Hugging Face token",
+        re.compile(r"\b(hf_)([A-Za-z0-9]{34,64})\b"),
+        34,
+        2,
+        literals=("hf_",),
+    ),
 )
 
 _PEM = re.compile(
@@ -185,7 +208,7 @@ _DEFAULT_PASSWORDS = frozenset(
 
 # A name, a separator and a quoted literal: `api_key = "..."`, `"token": "..."`, `password="..."`.
 _QUOTED = re.compile(
-    r"(?P<name>[A-Za-z_][\w.-]{0,80})[\"']?\]?\s*(?::\s*str\s*)?(?:=|:|=>)\s*[rbuRBU]?"
+    r"(?<![\w.-])(?P<name>[A-Za-z_][\w.-]{0,80}+)[\"']?\]?\s*(?::\s*str\s*)?(?:=|:|=>)\s*[rbuRBU]?"
     r"(?P<q>[\"'])(?P<value>[^\"'\n]{1,400})(?P=q)"
 )
 # A name and a bare value, in .env / ini / yaml files: `API_KEY=abc...`, `password: abc`.
@@ -247,6 +270,8 @@ def _generic_ok(value: str) -> bool:
 
 def _key_shapes(text: str) -> Iterator[_Match]:
     for shape in _SHAPES:
+        if not any(literal in text for literal in shape.literals):
+            continue
         for m in shape.pattern.finditer(text):
             prefix, body = m.group(1), m.group(2)
             if shape.what.startswith("an OpenAI") and _CSS_CONTEXT.search(
@@ -257,11 +282,16 @@ def _key_shapes(text: str) -> Iterator[_Match]:
                 continue
             value = prefix + body
             yield _Match(m.start(), m.end(), value, shape.what, mask(value))
-    for m in _PEM.finditer(text):
+    for m in _PEM.finditer(text) if "PRIVATE KEY" in text else ():
         body = m.group(2)
         shown = f"-----BEGIN {m.group(1)}----- {mask(body)}"
         yield _Match(m.start(), m.end(), body, f"a private key ({m.group(1).lower()})", shown)
-    for m in _URL.finditer(text):
+    for start, end in _lines_with(text, text, ("://",)) if "@" in text else ():
+        yield from _url_passwords(text, start, end)
+
+
+def _url_passwords(text: str, start: int, end: int) -> Iterator[_Match]:
+    for m in _URL.finditer(text, start, end):
         user, password = m.group(2), m.group(3)
         if (
             password == user
@@ -275,10 +305,30 @@ def _key_shapes(text: str) -> Iterator[_Match]:
         )
 
 
+_SECRET_HINTS = ("pass", "pwd", "secret", "token", "key", "credential", "bearer", "auth")
+"""Lower-case substrings of every name (or header) a secret assignment is recognised by."""
+
+
+def _lines_with(text: str, haystack: str, needles: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of the lines of ``text`` where ``haystack`` (the text or its lower-case
+    copy) contains one of ``needles``: the slow patterns run over these lines only."""
+    spans: set[tuple[int, int]] = set()
+    for needle in needles:
+        at = haystack.find(needle)
+        while at >= 0:
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end
+            spans.add((start, end))
+            at = haystack.find(needle, end)
+    return sorted(spans)
+
+
 def _assignments(text: str, config: bool) -> Iterator[_Match]:
     patterns = [_QUOTED, _BARE] if config else [_QUOTED]
+    lines = _lines_with(text, text.lower(), _SECRET_HINTS)
     for pattern in patterns:
-        for m in pattern.finditer(text):
+        for m in (m for start, end in lines for m in pattern.finditer(text, start, end)):
             name, value = m.group("name"), m.group("value")
             start = m.start("value")
             bearer = _BEARER.match(value)
@@ -300,7 +350,10 @@ def _assignments(text: str, config: bool) -> Iterator[_Match]:
 
 
 def _blank_blobs(text: str) -> str:
-    """Base64 blobs replaced by spaces (newlines kept, so line numbers hold)."""
+    """Base64 blobs replaced by spaces (newlines kept, so line numbers hold). Blobs sit in long
+    lines (or follow a ``data:`` URI), so only those are searched."""
+    if "base64," not in text and not any(len(line) >= 400 for line in text.split("\n")):
+        return text
     return _BLOBS.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
 
 
