@@ -269,9 +269,9 @@ def _third_party_imports(analysed: list[SourceUnit]) -> set[str]:
         if unit.is_notebook:
             continue
         parts = PurePosixPath(unit.rel).parts
-        if parts[0] == "src" and len(parts) > 1:
-            parts = parts[1:]
         local.add(PurePosixPath(parts[0]).stem)
+        if parts[0] == "src" and len(parts) > 1:
+            local.add(PurePosixPath(parts[1]).stem)
     found: set[str] = set()
     for unit in analysed:
         if unit.is_test:

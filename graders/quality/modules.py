@@ -434,6 +434,8 @@ def code_layout(
         dotted = _dotted(unit.rel)
         if dotted is not None:
             by_dotted.setdefault(dotted, unit.rel)
+            if unit.rel.startswith("src/"):
+                by_dotted.setdefault(f"src.{dotted}", unit.rel)  # `from src.data import load`
     for unit in parsed:
         own = None if unit.is_notebook else _dotted(unit.rel)
         for name in _imported_names(unit, own):

@@ -751,3 +751,40 @@ def test_the_harness_gives_graders_the_sandbox_environment() -> None:
     view = load_assignment("support-tickets", Settings()).view()
     assert view.environment == pinned
     assert view.environment["scikit-learn"]
+
+
+@pytest.mark.parametrize(
+    ("files", "importable"),
+    [
+        # src layout without __init__.py, imported as `src.data` by the entry script
+        (
+            {
+                "src/data.py": _MODULE,
+                "train.py": _ENTRY.replace("from features import", "from src.data import"),
+            },
+            {"src/data.py", "train.py"},
+        ),
+        # a package with relative imports, run with -m
+        (
+            {
+                "pkg/__init__.py": '"""Package."""\n',
+                "pkg/features.py": _MODULE,
+                "pkg/cli.py": _ENTRY.replace("from features import", "from .features import"),
+            },
+            {"pkg/__init__.py", "pkg/features.py", "pkg/cli.py"},
+        ),
+        # a module nothing imports and that is not an entry point: dead code, not importable logic
+        (
+            {"features.py": _MODULE, "unused.py": _MODULE, "train.py": _ENTRY},
+            {"features.py", "train.py"},
+        ),
+    ],
+)
+def test_what_counts_as_importable(
+    tmp_path: Path, files: dict[str, str], importable: set[str]
+) -> None:
+    command = "python -m pkg.cli {train}" if "pkg/cli.py" in files else "python train.py {train}"
+    workspace = _write(tmp_path, {"submission.toml": f'[train]\ncommand = "{command}"\n', **files})
+    result = grade(workspace)
+    found = {m["file"] for m in result.details["modules"] if m["importable"]}
+    assert found == importable
