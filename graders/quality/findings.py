@@ -56,8 +56,12 @@ _CLUTTER = {
 }
 
 
+def _short(item: str, limit: int = 60) -> str:
+    return item if len(item) <= limit else f"{item[: limit - 1]}…"
+
+
 def _listed(items: list[str]) -> str:
-    shown = ", ".join(items[:MAX_LISTED])
+    shown = ", ".join(_short(i) for i in items[:MAX_LISTED])
     return shown + (f" and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else "")
 
 
@@ -330,8 +334,9 @@ def clutter_findings(clutter: list[Clutter], foreign: list[ForeignCode]) -> list
         out.append(
             Finding(
                 rule="quality:other-language",
-                message=f"{len(group.files)} {group.language} files ({where}) are committed; the task "
-                f"asks for a Python classifier. Leave unrelated code out of the submission.",
+                message=f"{len(group.files)} {group.language} file{'s' if len(group.files) > 1 else ''} "
+                f"({where}) {'are' if len(group.files) > 1 else 'is'} committed; the task asks for a "
+                "Python classifier. Leave unrelated code out of the submission.",
                 severity=Severity.warning,
                 file=group.files[0],
             )

@@ -3,15 +3,17 @@
 Hard-coded absolute paths; committed data, model binaries and archives; IDE settings, OS
 droppings and virtual environments; code in other programming languages. Secrets are found by
 :mod:`graders.quality.secret_scan`, work done at import time by :mod:`graders.quality.modules`.
-Everything here is judged from names and sizes; no file is opened.
+Everything here is judged from names and sizes (a virtual environment by its marker files); no
+file is read.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from graders._workspace import FileKind, Inventory
 from graders.types import Severity
@@ -105,7 +107,23 @@ def stored_artifacts(inv: Inventory) -> list[Stored]:
 
 
 _IDE_DIRS = frozenset({".idea", ".vscode", ".vs", ".spyproject", ".spyderproject"})
-_ENV_DIRS = frozenset({"venv", ".venv", "env", "site-packages", "node_modules", ".conda"})
+_ENV_DIRS = frozenset({"site-packages", "node_modules", ".conda"})
+_MAYBE_ENV_DIRS = frozenset({"venv", ".venv", "env"})
+"""Names a virtual environment usually has; flagged only when the folder holds one (``env/`` may
+be a package of reinforcement-learning environments)."""
+_ENV_MARKERS = ("pyvenv.cfg", "conda-meta", "bin/activate", "Scripts/activate")
+
+
+def _is_environment(root: Path, rel: str) -> bool:
+    for marker in _ENV_MARKERS:
+        try:
+            os.lstat(root / rel / marker)
+        except OSError:
+            continue
+        return True
+    return False
+
+
 _CACHE_DIRS = frozenset(
     {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox",
      ".nox"}
@@ -135,7 +153,7 @@ def clutter(inv: Inventory) -> list[Clutter]:
         name = PurePosixPath(rel).name
         if name in _IDE_DIRS:
             out.append(Clutter(rel, "ide"))
-        elif name in _ENV_DIRS:
+        elif name in _ENV_DIRS or (name in _MAYBE_ENV_DIRS and _is_environment(inv.root, rel)):
             out.append(Clutter(rel, "environment"))
         elif name == "__MACOSX":
             out.append(Clutter(rel, "os"))

@@ -643,7 +643,7 @@ def test_work_at_import_time_committed_files_ide_folders_and_java(tmp_path: Path
     assert (".idea", None) in located(result, "quality:ide-folder")
     assert (".DS_Store", None) in located(result, "quality:os-file")
     java = [f for f in result.findings if f.rule == "quality:other-language"]
-    assert len(java) == 1 and "1 Java files" in java[0].message
+    assert len(java) == 1 and "1 Java file (client/src/main/java/com/acme) is" in java[0].message
     modules = {m["file"]: m for m in result.details["modules"]}
     assert modules["model.py"]["importable"] is False
     assert component(result, "quality:import-time-work").max_points == 4
@@ -788,3 +788,20 @@ def test_what_counts_as_importable(
     result = grade(workspace)
     found = {m["file"] for m in result.details["modules"] if m["importable"]}
     assert found == importable
+
+
+def test_a_virtual_environment_is_clutter_but_a_package_named_env_is_not(tmp_path: Path) -> None:
+    workspace = _write(
+        tmp_path,
+        {
+            "submission.toml": _TOML,
+            "train.py": _ENTRY,
+            "features.py": _MODULE,
+            ".venv/pyvenv.cfg": "home = /usr/bin\n",
+            ".venv/lib/python3.11/site-packages/x.py": "x = 1\n",
+            "env/__init__.py": '"""Simulated ticket streams."""\n',
+        },
+    )
+    result = grade(workspace)
+    assert located(result, "quality:environment-folder") == {(".venv", None)}
+    assert result.metrics["clutter"] == 1
