@@ -15,6 +15,8 @@ on another machine:
 - **contradicts the grading environment**: an exact pin (or a range) that excludes the version
   installed in the sandbox (``scikit-learn==1.0.2`` where the sandbox has 1.9.1), from
   :attr:`graders.types.AssignmentView.environment`;
+- **unavailable**: a module the solution imports (outside ``try: ... except ImportError``) that the
+  grading environment does not provide, so the code cannot run there;
 - **unused heavy**: a large framework (torch, tensorflow, keras, ...) that no file imports;
 - **environment freeze**: 30 or more requirements of which at most a third are imported: a dump of
   the author's environment, not a declaration of what the code needs.
@@ -117,6 +119,9 @@ class Dependencies:
     unused_heavy: list[DeclaredRequirement] = field(default_factory=list)
     undeclared: list[str] = field(default_factory=list)
     """Third-party modules imported but not declared."""
+    unavailable: list[str] = field(default_factory=list)
+    """Third-party modules the solution imports (unguarded) that the grading environment does not
+    provide: the code cannot run there."""
     used: int = 0
     """Requirements some file imports."""
     environment_checked: bool = False
@@ -347,8 +352,18 @@ def _import_dist_names(module: str) -> set[str]:
     }
 
 
-def _check(deps: Dependencies, imports: set[str], environment: Mapping[str, str]) -> None:
-    third_party = {m for m in imports if m not in sys.stdlib_module_names}
+def _provided(module: str, env: Mapping[str, str]) -> bool:
+    return any(
+        name in env or any(e.startswith(f"{name}-") for e in env)
+        for name in _import_dist_names(module)
+    )
+
+
+def _check(
+    deps: Dependencies, imports: set[str], environment: Mapping[str, str], optional: set[str]
+) -> None:
+    required = {m for m in imports if m not in sys.stdlib_module_names}
+    third_party = required | {m for m in optional if m not in sys.stdlib_module_names}
     wanted = {name for m in third_party for name in _import_dist_names(m)}
 
     def used(req: DeclaredRequirement) -> bool:
@@ -369,6 +384,8 @@ def _check(deps: Dependencies, imports: set[str], environment: Mapping[str, str]
         )
     env = {normalise(k): v for k, v in environment.items()}
     deps.environment_checked = bool(env)
+    if env:
+        deps.unavailable = sorted(m for m in required if not _provided(m, env))
     for req in deps.requirements:
         installed = env.get(req.name or "")
         if installed is not None and req.problem is None and _conflict(req, installed):
@@ -376,10 +393,14 @@ def _check(deps: Dependencies, imports: set[str], environment: Mapping[str, str]
 
 
 def declared_dependencies(
-    inv: Inventory, imports: set[str], environment: Mapping[str, str]
+    inv: Inventory,
+    imports: set[str],
+    environment: Mapping[str, str],
+    optional: set[str] | None = None,
 ) -> Dependencies:
     """Dependencies from the root (and one level down) of the workspace, checked against the
-    top-level modules the code imports (local modules excluded) and the grading environment."""
+    top-level modules the code imports (local modules excluded; ``optional`` ones are guarded by
+    ``except ImportError``) and the grading environment."""
     deps = Dependencies()
     for f in inv.files:
         if f.depth > 1:
@@ -396,5 +417,5 @@ def declared_dependencies(
     _pyproject(inv, deps)
     _pipfile(inv, deps)
     deps.sources = list(dict.fromkeys(deps.sources))
-    _check(deps, imports, environment)
+    _check(deps, imports, environment, optional or set())
     return deps

@@ -210,16 +210,16 @@ def dependency_findings(deps: Dependencies, third_party: int) -> list[Finding]:
     out: list[Finding] = []
     if not deps.declared and not third_party:
         return out  # the standard library needs no declaration
+    source = deps.sources[0] if deps.declared else "requirements.txt"
     if not deps.declared:
-        return [
+        out.append(
             Finding(
                 rule="quality:no-dependencies",
                 message="Dependencies are not declared: add a requirements.txt (or pyproject.toml) with "
                 "exact versions.",
                 severity=Severity.warning,
             )
-        ]
-    source = deps.sources[0]
+        )
     if deps.is_freeze:
         out.append(
             Finding(
@@ -281,6 +281,17 @@ def dependency_findings(deps: Dependencies, third_party: int) -> list[Finding]:
                 f"{_listed([r.text for r in deps.unused_heavy])}. They make installing slow for nothing.",
                 severity=Severity.warning,
                 file=deps.unused_heavy[0].source,
+            )
+        )
+    if deps.unavailable:
+        out.append(
+            Finding(
+                rule="quality:dependency-unavailable",
+                message=f"The code imports {_listed(deps.unavailable)}, which the grading environment "
+                "does not provide, so it cannot run there. Use the packages the task lists (the "
+                "starter kit's environment), or guard optional imports.",
+                severity=Severity.error,
+                file=source if deps.declared else None,
             )
         )
     if deps.undeclared:

@@ -215,7 +215,7 @@ class QualityGrader:
             for u, m in sources
             if m.has_main_guard or m.is_cli or PurePosixPath(u.rel).stem in _CLI_STEMS
         }
-        imports = _third_party_imports(analysed)
+        imports, optional = _third_party_imports(analysed)
         layout = code_layout(
             units,
             entry.scripts,
@@ -230,8 +230,8 @@ class QualityGrader:
             issues=_kept_issues(ruff, {u.rel: u for u in analysed}, entry_scripts),
             entry=entry,
             layout=layout,
-            deps=declared_dependencies(inv, imports, ctx.assignment.environment),
-            third_party=len(imports),
+            deps=declared_dependencies(inv, imports, ctx.assignment.environment, optional),
+            third_party=len(imports | optional),
             dup=find_duplication([(u.rel, u.text or "") for u, _ in sources]),
         )
         a.findings.extend(
@@ -262,8 +262,10 @@ def _float(value: MetricValue) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def _third_party_imports(analysed: list[SourceUnit]) -> set[str]:
-    """Top-level names of third-party modules the solution (not its tests) imports."""
+def _third_party_imports(analysed: list[SourceUnit]) -> tuple[set[str], set[str]]:
+    """Top-level names of third-party modules the solution (not its tests) imports:
+    (required, optional), optional ones being guarded by ``except ImportError`` or
+    ``TYPE_CHECKING``."""
     local: set[str] = set()
     for unit in analysed:
         if unit.is_notebook:
@@ -272,21 +274,28 @@ def _third_party_imports(analysed: list[SourceUnit]) -> set[str]:
         local.add(PurePosixPath(parts[0]).stem)
         if parts[0] == "src" and len(parts) > 1:
             local.add(PurePosixPath(parts[1]).stem)
-    found: set[str] = set()
+    required: set[str] = set()
+    optional: set[str] = set()
     for unit in analysed:
         if unit.is_test:
             continue  # pytest and test helpers are the test stage's, not the solution's
         assert unit.tree is not None
-        for node in import_statements(unit.tree):
-            if isinstance(node, ast.Import):
-                found.update(alias.name.split(".")[0] for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                found.add(node.module.split(".")[0])
-    return {
-        name
-        for name in found - local
-        if name and name != "__future__" and name not in sys.stdlib_module_names
-    }
+        for node, guarded in import_statements(unit.tree):
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if node.level == 0
+                else []
+            )
+            (optional if guarded else required).update(n.split(".")[0] for n in names)
+
+    def third_party(names: set[str]) -> set[str]:
+        return {
+            n for n in names - local if n and n != "__future__" and n not in sys.stdlib_module_names
+        }
+
+    return third_party(required), third_party(optional) - third_party(required)
 
 
 def _kept_issues(
@@ -424,6 +433,8 @@ def _dependency_problems(deps: Dependencies) -> list[str]:
         found.add("unused-heavy")
     if deps.undeclared:
         found.add("undeclared")
+    if deps.unavailable:
+        found.add("unavailable")
     return [k for k in DEPENDENCY_PROBLEM_WEIGHT if k in found]
 
 
@@ -502,6 +513,7 @@ def _metrics(
         "dependencies_freeze": a.deps.is_freeze,
         "dependency_problems": ", ".join(_dependency_problems(a.deps)),
         "dependency_environment_conflicts": len(a.deps.lock_conflicts),
+        "imports_missing_from_environment": len(a.deps.unavailable),
         "dependencies_checked_against_environment": a.deps.environment_checked,
         "has_readme": _has_readme(ctx, a, structure),
     }
@@ -542,6 +554,7 @@ def _measures(
         committed_files=int(metrics["committed_binaries"] or 0),
         clutter=int(metrics["clutter"] or 0),
         import_time_modules=int(metrics["import_time_modules"] or 0),
+        unavailable_imports=len(a.deps.unavailable),
     )
 
 

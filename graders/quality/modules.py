@@ -367,24 +367,41 @@ def _layout(unit: SourceUnit, complex_lines: set[int]) -> ModuleLayout:
     return module
 
 
-def import_statements(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
-    """Every import statement, at any depth. Only statement lists are walked (imports are
-    statements), never expressions, which are most of a tree's nodes."""
-    found: list[ast.Import | ast.ImportFrom] = []
-    stack: list[ast.stmt] = list(tree.body)
+_OPTIONAL_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception"})
+
+
+def _guards_imports(handler: ast.ExceptHandler) -> bool:
+    """``except ImportError:`` (or a broader handler) makes the imports it guards optional."""
+    if handler.type is None:
+        return True
+    kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(_name(k).split(".")[-1] in _OPTIONAL_IMPORT_ERRORS for k in kinds)
+
+
+def import_statements(tree: ast.Module) -> list[tuple[ast.Import | ast.ImportFrom, bool]]:
+    """Every import statement at any depth, with whether it is optional (in a ``try`` that
+    catches ImportError, or under ``if TYPE_CHECKING:``). Only statement lists are walked
+    (imports are statements), never expressions, which are most of a tree's nodes."""
+    found: list[tuple[ast.Import | ast.ImportFrom, bool]] = []
+    stack: list[tuple[ast.stmt, bool]] = [(n, False) for n in tree.body]
     while stack:
-        node = stack.pop()
+        node, optional = stack.pop()
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            found.append(node)
+            found.append((node, optional))
             continue
+        inner = optional
+        if isinstance(node, ast.Try) and any(_guards_imports(h) for h in node.handlers):
+            inner = True
+        if isinstance(node, ast.If) and _name(node.test).endswith("TYPE_CHECKING"):
+            inner = True
         for name in ("body", "orelse", "finalbody"):
             block = getattr(node, name, None)
             if isinstance(block, list):
-                stack.extend(s for s in block if isinstance(s, ast.stmt))
+                stack.extend((s, inner) for s in block if isinstance(s, ast.stmt))
         for handler in getattr(node, "handlers", None) or ():
-            stack.extend(handler.body)
+            stack.extend((s, optional) for s in handler.body)
         for case in getattr(node, "cases", None) or ():
-            stack.extend(case.body)
+            stack.extend((s, optional) for s in case.body)
     return found
 
 
@@ -394,7 +411,7 @@ def _imported_names(unit: SourceUnit, dotted: str | None) -> set[str]:
     names: set[str] = set()
     is_package = PurePosixPath(unit.rel).name == "__init__.py"
     package = (dotted or "").split(".") if is_package else (dotted or "").split(".")[:-1]
-    for node in import_statements(unit.tree):
+    for node, _ in import_statements(unit.tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 parts = alias.name.split(".")

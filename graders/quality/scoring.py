@@ -60,14 +60,19 @@ DEPENDENCY_PROBLEM_WEIGHT: dict[str, float] = {
     "environment-conflict": 0.25,
     "unused-heavy": 0.25,
     "undeclared": 0.25,
+    "unavailable": 0.5,
 }
 """Share of the "installable" criterion each kind of dependency problem costs (once per kind)."""
+UNUSABLE = frozenset({"unparseable", "local-path"})
+"""Dependency problems that make ``pip install`` fail on any other machine."""
 PENALTIES: dict[str, tuple[float, float]] = {
     "secrets": (10.0, 10.0),
     "committed_files": (3.0, 6.0),
     "clutter": (2.0, 6.0),
     "absolute_paths": (2.0, 6.0),
     "import_time_modules": (4.0, 8.0),
+    "unavailable_imports": (5.0, 10.0),
+    "unusable_declaration": (6.0, 6.0),
 }
 """(points per finding, most points) each kind of hygiene problem adds to the available total."""
 
@@ -115,6 +120,8 @@ class QualityMeasures:
     """IDE folders, OS files, environments, and one per other programming language."""
     import_time_modules: int = 0
     """Imported modules that do expensive work at import time."""
+    unavailable_imports: int = 0
+    """Third-party modules imported that the grading environment does not provide."""
 
 
 def _clip(x: float) -> float:
@@ -200,11 +207,11 @@ def quality_breakdown(m: QualityMeasures) -> list[ScoreComponent]:
         "there are no functions" if m.functions == 0 else "no code is organised in functions"
     )
     return [
-        # Organisation: how a reviewer finds their way around the code (48)
+        # Organisation: how a reviewer finds their way around the code (46)
         _part("Code organised in functions and classes", 20, in_functions, "metrics.functions_share"),
         _part("Logic in importable modules (not notebooks, scripts or import-time code)", 20,
               m.importable_share / FULL_SHARE, "metrics.importable_share"),
-        _part("A command-line entry point", 5, float(m.has_entry_point), "quality:no-entry-point",
+        _part("A command-line entry point", 3, float(m.has_entry_point), "quality:no-entry-point",
               applies=float(m.entry_point_applies),
               left_out="the task lets a notebook submission be run headless"),
         _part("README present", 3, float(m.has_readme), "quality:no-readme"),
@@ -218,18 +225,18 @@ def quality_breakdown(m: QualityMeasures) -> list[ScoreComponent]:
               "metrics.docstring_coverage",
               applies=fn_applies if m.docstring_coverage is not None else 0.0,
               left_out="there are no public functions or classes"),
-        # The code line by line (20)
-        _part("Lint findings per 100 lines, weighted by severity", 11, lint,
+        # The code line by line (18)
+        _part("Lint findings per 100 lines, weighted by severity", 9, lint,
               "metrics.weighted_violations_per_100_lines"),
         _part("Every Python file parses and can be analysed", 2, m.parsed_share, "metrics.unparseable_files"),
         _part("Code formatted (ruff format)", 2, m.formatted_share, "metrics.formatted_share",
               applies=formatted_applies, left_out=format_left_out),
         _part("Maintainability index", 2, mi, "metrics.maintainability_index"),
         _part("Little duplicated code", 3, duplication, "metrics.duplicated_share"),
-        # Reproducible installation (8)
-        _part("Dependencies declared and pinned", 4, pinned, "metrics.dependencies_pinned_share",
+        # Reproducible installation (12)
+        _part("Dependencies declared and pinned", 6, pinned, "metrics.dependencies_pinned_share",
               applies=deps_apply, left_out=stdlib_only),
-        _part("Dependencies installable and consistent with the grading environment", 4, installable,
+        _part("Dependencies installable and consistent with the grading environment", 6, installable,
               "metrics.dependency_problems", applies=deps_apply, left_out=stdlib_only),
         # Penalties only: what should not be in a repository
         _penalty("Penalty: secrets committed", "secrets", m.secrets, "quality:secret"),
@@ -241,4 +248,10 @@ def quality_breakdown(m: QualityMeasures) -> list[ScoreComponent]:
                  "quality:absolute-path"),
         _penalty("Penalty: expensive work when a module is imported", "import_time_modules",
                  m.import_time_modules, "quality:import-time-work"),
+        _penalty("Penalty: imports the grading environment does not provide", "unavailable_imports",
+                 m.unavailable_imports, "metrics.imports_missing_from_environment"),
+        _penalty("Penalty: a dependency declaration that cannot be installed elsewhere (environment "
+                 "freeze, paths on the author's machine, unreadable lines)", "unusable_declaration",
+                 int(m.dependency_freeze or bool(m.dependency_problems & UNUSABLE)),
+                 "metrics.dependency_problems"),
     ]  # fmt: skip

@@ -455,18 +455,27 @@ def test_a_conda_freeze_earns_no_dependency_credit(tmp_path: Path) -> None:
     assert component(result, "metrics.dependencies_pinned_share").points == 0
     assert component(result, "metrics.dependency_problems").points == 0
     assert result.metrics["dependencies_freeze"] is True
+    unusable = next(c for c in result.breakdown if "cannot be installed elsewhere" in c.criterion)
+    assert unusable.points == 0 and unusable.max_points == 6
 
 
 def test_pins_matching_the_grading_environment_earn_full_dependency_credit(tmp_path: Path) -> None:
     lock = dict(_sandbox_environment())
     pins = "".join(f"{name}=={lock[name]}\n" for name in ("pandas", "scikit-learn"))
     workspace = _write(
-        tmp_path, {"requirements.txt": pins, "features.py": _MODULE, "train.py": _ENTRY}
+        tmp_path,
+        {
+            "submission.toml": _TOML,
+            "requirements.txt": pins,
+            "features.py": _MODULE,
+            "train.py": _ENTRY,
+        },
     )
     result = grade(workspace)
     assert not {r for r in rules(result) if r.startswith("quality:dependency")}
-    assert component(result, "metrics.dependencies_pinned_share").points == 4
-    assert component(result, "metrics.dependency_problems").points == 4
+    for basis in ("metrics.dependencies_pinned_share", "metrics.dependency_problems"):
+        part = component(result, basis)
+        assert part.points == part.max_points > 0
     assert result.metrics["dependencies_checked_against_environment"] is True
 
 
@@ -488,6 +497,7 @@ def test_dependency_problems_are_found(tmp_path: Path, requirements: str, rule: 
     workspace = _write(
         tmp_path,
         {
+            "submission.toml": _TOML,
             "requirements.txt": requirements,
             "features.py": _MODULE + "\nimport sklearn  # noqa: E402\n",
             "train.py": _ENTRY,
@@ -495,7 +505,8 @@ def test_dependency_problems_are_found(tmp_path: Path, requirements: str, rule: 
     )
     result = grade(workspace)
     assert rule in rules(result)
-    assert component(result, "metrics.dependency_problems").points < 4
+    part = component(result, "metrics.dependency_problems")
+    assert part.points < part.max_points
 
 
 @pytest.mark.parametrize(
@@ -509,6 +520,7 @@ def test_dependency_near_misses_are_not_problems(tmp_path: Path, requirements: s
     workspace = _write(
         tmp_path,
         {
+            "submission.toml": _TOML,
             "requirements.txt": requirements,
             "features.py": _MODULE + "\nimport sklearn  # noqa: E402\n",
             "train.py": _ENTRY,
@@ -649,8 +661,27 @@ def test_work_at_import_time_committed_files_ide_folders_and_java(tmp_path: Path
     assert component(result, "quality:import-time-work").max_points == 4
     assert component(result, "metrics.clutter").max_points == 6
     assert component(result, "metrics.committed_binaries").max_points == 6
-    clean = grade(case_copy("conda_freeze", tmp_path))
-    assert (result.score or 0) < (clean.score or 0)
+    # the same code without the clutter, the committed files and the import-time work
+    tidy = case_copy("import_time_work", tmp_path / "tidy")
+    for junk in (".idea", "client", "data", "artifacts"):
+        shutil.rmtree(tidy / junk)
+    (tidy / ".DS_Store").unlink()
+    model = (tidy / "model.py").read_text()
+    (tidy / "model.py").write_text(
+        model.replace(
+            'TRAIN = pd.read_csv("data/train.csv", dtype=str, keep_default_na=False)\n', ""
+        )
+        .replace(
+            'VECTORIZER = TfidfVectorizer(min_df=2).fit(TRAIN["subject"] + " " + TRAIN["body"])\n',
+            "VECTORIZER = TfidfVectorizer(min_df=2)\n",
+        )
+        .replace('PRETRAINED = joblib.load("artifacts/model.pkl")\n', "")
+    )
+    cleaned = grade(tidy)
+    assert not {"quality:import-time-work", "quality:ide-folder", "quality:other-language"} & rules(
+        cleaned
+    )
+    assert (cleaned.score or 0) > (result.score or 0) + 10
 
 
 def test_import_time_near_misses(tmp_path: Path) -> None:
@@ -735,7 +766,7 @@ def test_a_stdlib_only_solution_needs_no_dependency_file(tmp_path: Path) -> None
     )
     result = grade(workspace)
     assert "quality:no-dependencies" in rules(result)
-    assert component(result, "metrics.dependencies_pinned_share").max_points == 4
+    assert component(result, "metrics.dependencies_pinned_share").max_points > 0
 
 
 def test_the_harness_gives_graders_the_sandbox_environment() -> None:
@@ -805,3 +836,40 @@ def test_a_virtual_environment_is_clutter_but_a_package_named_env_is_not(tmp_pat
     result = grade(workspace)
     assert located(result, "quality:environment-folder") == {(".venv", None)}
     assert result.metrics["clutter"] == 1
+
+
+def test_imports_the_grading_environment_lacks_are_an_error(tmp_path: Path) -> None:
+    lock = dict(_sandbox_environment())
+    assert "tensorflow" not in lock and "matplotlib" not in lock
+    workspace = _write(
+        tmp_path,
+        {
+            "submission.toml": _TOML,
+            "requirements.txt": f"pandas=={lock['pandas']}\ntensorflow==2.16.1\n",
+            "features.py": _MODULE
+            + "\n\ndef model():\n    import tensorflow as tf\n\n    return tf\n",
+            "train.py": _ENTRY,
+        },
+    )
+    result = grade(workspace)
+    found = [f for f in result.findings if f.rule == "quality:dependency-unavailable"]
+    assert len(found) == 1 and "tensorflow" in found[0].message
+    assert found[0].severity is Severity.error
+    assert component(result, "metrics.imports_missing_from_environment").max_points == 5
+
+
+def test_guarded_optional_imports_and_tests_imports_are_not_required(tmp_path: Path) -> None:
+    workspace = _write(
+        tmp_path,
+        {
+            "submission.toml": _TOML,
+            "requirements.txt": "pandas==3.1.1\n",
+            "features.py": _MODULE
+            + "\ntry:\n    import matplotlib.pyplot as plt\nexcept ImportError:\n    plt = None\n",
+            "train.py": _ENTRY,
+            "tests/test_features.py": "import hypothesis\n\n\ndef test_x():\n    assert hypothesis\n",
+        },
+    )
+    result = grade(workspace)
+    assert "quality:dependency-unavailable" not in rules(result)
+    assert component(result, "metrics.imports_missing_from_environment").max_points == 0
