@@ -137,6 +137,9 @@ class Inventory:
     """Symbolic links found (never followed)."""
     special: tuple[str, ...] = field(default_factory=tuple)
     """FIFOs, sockets, devices found (never opened)."""
+    skipped_dirs: tuple[str, ...] = ()
+    """Folders not walked because they hold tools' caches, environments or IDE settings
+    (``.git``, ``__pycache__``, ``.venv``, ``.idea``, ...), by path relative to the root."""
 
     def of_kind(self, kind: FileKind) -> list[WorkspaceFile]:
         return [f for f in self.files if f.kind is kind]
@@ -189,6 +192,7 @@ def scan_workspace(root: Path) -> Inventory:
     files: list[WorkspaceFile] = []
     links: list[str] = []
     special: list[str] = []
+    skipped: list[str] = []
     truncated = False
     seen = 0
     stack: list[tuple[Path, str, int]] = [(root, "", 0)]
@@ -216,6 +220,7 @@ def scan_workspace(root: Path) -> Inventory:
                 links.append(rel)
             elif stat.S_ISDIR(st.st_mode):
                 if entry.name in _SKIP_DIRS or entry.name.endswith(".egg-info"):
+                    skipped.append(rel)
                     continue
                 if depth + 1 > MAX_DEPTH:
                     truncated = True
@@ -234,6 +239,7 @@ def scan_workspace(root: Path) -> Inventory:
         truncated=truncated,
         links=tuple(links),
         special=tuple(special),
+        skipped_dirs=tuple(sorted(skipped)),
     )
 
 

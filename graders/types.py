@@ -295,6 +295,10 @@ class AssignmentView(BaseModel):
     """Sections the task asks the writeup to cover (e.g. approach, evaluation, trade-offs, next steps)."""
     grader_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
     """Per-grader options from the spec, by grader name."""
+    environment: dict[str, str] = Field(default_factory=dict)
+    """Packages installed in the sandbox where the candidate's code runs, name to version (the
+    sandbox's environment lock). Graders compare a submission's pinned dependencies with it;
+    empty when unknown, and then no such comparison is made."""
 
 
 class GradingContext(BaseModel):

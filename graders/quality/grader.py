@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import ast
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from graders._notebooks import notebooks
-from graders._pysource import SourceProblem, SourceUnit, source_units
+from graders._pysource import SourceUnit, source_units
 from graders._workspace import Inventory, inventory
+from graders.quality.deps import Dependencies, declared_dependencies
 from graders.quality.duplication import Duplication, find_duplication
-from graders.quality.hygiene import find_absolute_path, scan_secrets, stored_artifacts
+from graders.quality.findings import (
+    clutter_findings,
+    dependency_findings,
+    duplication_findings,
+    layout_findings,
+    problem_findings,
+    secret_findings,
+    stored_findings,
+    structure_findings,
+)
+from graders.quality.hygiene import clutter, find_absolute_path, foreign_code, stored_artifacts
 from graders.quality.metrics import UnitMetrics, unit_metrics
+from graders.quality.modules import CodeLayout, code_layout, import_statements
 from graders.quality.ruff import LintIssue, RuffOutcome, run_ruff
 from graders.quality.rules import (
     MAX_COMPLEXITY,
@@ -21,14 +35,14 @@ from graders.quality.rules import (
     TEST_IGNORE,
     severity_of,
 )
-from graders.quality.scoring import QualityMeasures, quality_breakdown
-from graders.quality.structure import (
-    Dependencies,
-    EntryPoints,
-    declared_dependencies,
-    entry_points,
-    find_readme,
+from graders.quality.scoring import (
+    DEPENDENCY_PROBLEM_WEIGHT,
+    LEFT_OUT,
+    QualityMeasures,
+    quality_breakdown,
 )
+from graders.quality.secret_scan import scan_secrets
+from graders.quality.structure import EntryPoints, entry_points, find_readme
 from graders.types import (
     Finding,
     GraderResult,
@@ -51,25 +65,6 @@ TIME_BUDGET_S = 120.0
 TOOL_TIMEOUT_S = 60.0
 """Time limit of each ruff call; ``[graders.quality] tool_timeout_s`` in the spec overrides it."""
 
-_PROBLEM_RULES: dict[SourceProblem, tuple[str, Severity, str]] = {
-    SourceProblem.syntax_error: ("quality:syntax-error", Severity.error, "does not parse as Python 3.11"),
-    SourceProblem.too_deep: ("quality:too-deeply-nested", Severity.error, "is nested too deeply to analyse"),
-    SourceProblem.too_large: ("quality:huge-file", Severity.warning, "is too large to analyse (over 1 MiB)"),
-    SourceProblem.binary: ("quality:binary-python-file", Severity.warning, "is binary data with a .py name"),
-    SourceProblem.not_utf8: ("quality:not-utf8", Severity.warning, "is not UTF-8 text (PEP 3120)"),
-    SourceProblem.unreadable: ("quality:unreadable-file", Severity.info, "could not be read"),
-    SourceProblem.over_budget: (
-        "quality:analysis-truncated", Severity.info, "was not analysed: the submission's Python is too large"
-    ),
-}  # fmt: skip
-
-_STORED_TEXT = {
-    "quality:model-binary": "A model binary is committed; the train command should produce it",
-    "quality:committed-data": "A data file is committed; read data from the paths you are given",
-    "quality:archive": "An archive is committed",
-    "quality:env-file": "An environment file is committed; it often holds secrets",
-    "quality:large-binary": "A large binary file is committed",
-}
 _BINARY_RULES = frozenset(
     {"quality:model-binary", "quality:committed-data", "quality:large-binary"}
 )
@@ -93,8 +88,11 @@ class _Analysis:
     ruff: RuffOutcome
     issues: list[LintIssue]
     entry: EntryPoints
+    layout: CodeLayout
     deps: Dependencies
     dup: Duplication
+    third_party: int
+    """Third-party modules imported (see :func:`_third_party_imports`)."""
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -102,13 +100,13 @@ class QualityGrader:
     """Static code quality. Never imports or runs the candidate's code."""
 
     name = "quality"
-    version = "1.0.0"
+    version = "2.0.0"
 
     def grade(self, ctx: GradingContext) -> GraderResult:
         started = time.monotonic()
         a = self._analyse(ctx)
         findings = list(a.findings)
-        findings.extend(_problem_findings(a.units))
+        findings.extend(problem_findings(a.units))
         findings.extend(
             Finding(
                 rule="quality:malformed-notebook",
@@ -121,10 +119,17 @@ class QualityGrader:
         )
         structure, module_lines, notebook_lines = _structure(a)
         has_entry = _has_entry_point(a)
-        findings.extend(_structure_findings(a, structure, module_lines, notebook_lines, has_entry))
-        secrets_found, paths_found, binaries_found = _hygiene_findings(a, findings)
+        has_readme = _has_readme(ctx, a, structure)
+        findings.extend(
+            structure_findings(
+                structure, module_lines, notebook_lines, has_entry, a.entry, has_readme
+            )
+        )
+        findings.extend(layout_findings(a.layout, {u.rel: u for u in a.analysed}))
+        findings.extend(dependency_findings(a.deps, a.third_party))
+        hygiene = _hygiene(ctx, a, findings)
         findings.extend(_maintainability_findings(a))
-        findings.extend(_duplication_findings(a.dup))
+        findings.extend(duplication_findings(a.dup))
 
         by_rel = {u.rel: u for u in a.analysed}
         lint = sorted(
@@ -144,37 +149,16 @@ class QualityGrader:
         findings.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
 
         metrics = _metrics(ctx, a, structure, module_lines, notebook_lines, has_entry)
-        metrics.update(
-            secrets=secrets_found, absolute_paths=paths_found, committed_binaries=binaries_found
-        )
-        measures = QualityMeasures(
-            weighted_density=_float(metrics["weighted_violations_per_100_lines"]),
-            parsed_share=_ratio(len(a.analysed), len(a.units)),
-            formatted_share=a.ruff.format.formatted_share,
-            functions=int(metrics["functions"] or 0),
-            complex_share=(int(metrics["complex_functions"] or 0) / int(metrics["functions"]))
-            if metrics["functions"]
-            else 0.0,
-            maintainability=_float(metrics["maintainability_index"]),
-            type_hint_coverage=_float(metrics["type_hint_coverage"]),
-            docstring_coverage=_float(metrics["docstring_coverage"]),
-            duplicated_share=a.dup.share,
-            structure=structure,
-            has_entry_point=has_entry,
-            dependencies_declared=a.deps.declared,
-            pinned_share=a.deps.pinned_share,
-            has_readme=bool(metrics["has_readme"]),
-            secrets=secrets_found,
-            absolute_paths=paths_found,
-            committed_binaries=binaries_found,
-        )
+        metrics.update(hygiene)
+        measures = _measures(ctx, a, metrics)
         breakdown = quality_breakdown(measures)
+        left_out = [c.criterion for c in breakdown if c.max_points == 0 and LEFT_OUT in c.criterion]
         return GraderResult(
             name=self.name,
             version=self.version,
             status=GraderStatus.ok,
             score=score_from_breakdown(breakdown),
-            summary=_summary(metrics),
+            summary=_summary(metrics, left_out),
             metrics=metrics,
             findings=findings,
             breakdown=breakdown,
@@ -188,6 +172,22 @@ class QualityGrader:
                 ],
                 "maintainability": {u.rel: m.maintainability for u, m in a.sources},
                 "unformatted_files": list(a.ruff.format.unformatted),
+                "modules": [
+                    {
+                        "file": m.rel,
+                        "importable": m.importable,
+                        "imported_by": m.imported_by[:20],
+                        "entry": m.entry,
+                        "definition_lines": m.def_lines,
+                        "top_level_lines": m.work_lines,
+                        "import_time_work": [
+                            {"line": w.line, "call": w.call, "does": w.does}
+                            for w in m.import_time[:10]
+                        ],
+                    }
+                    for m in a.layout.modules[:200]
+                ],
+                "left_out": left_out,
                 "analysis_seconds": round(time.monotonic() - started, 3),
             },
         )
@@ -215,6 +215,12 @@ class QualityGrader:
             for u, m in sources
             if m.has_main_guard or m.is_cli or PurePosixPath(u.rel).stem in _CLI_STEMS
         }
+        imports, optional = _third_party_imports(analysed)
+        layout = code_layout(
+            units,
+            entry.scripts,
+            ((u.rel, ln) for u, m in sources for _, ln, c in m.complexities if c > MAX_COMPLEXITY),
+        )
         a = _Analysis(
             inv=inv,
             units=units,
@@ -223,7 +229,9 @@ class QualityGrader:
             ruff=ruff,
             issues=_kept_issues(ruff, {u.rel: u for u in analysed}, entry_scripts),
             entry=entry,
-            deps=declared_dependencies(inv),
+            layout=layout,
+            deps=declared_dependencies(inv, imports, ctx.assignment.environment, optional),
+            third_party=len(imports | optional),
             dup=find_duplication([(u.rel, u.text or "") for u, _ in sources]),
         )
         a.findings.extend(
@@ -254,25 +262,40 @@ def _float(value: MetricValue) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def _problem_findings(units: list[SourceUnit]) -> list[Finding]:
-    out: list[Finding] = []
-    for unit in units:
-        if unit.problem is None:
+def _third_party_imports(analysed: list[SourceUnit]) -> tuple[set[str], set[str]]:
+    """Top-level names of third-party modules the solution (not its tests) imports:
+    (required, optional), optional ones being guarded by ``except ImportError`` or
+    ``TYPE_CHECKING``."""
+    local: set[str] = set()
+    for unit in analysed:
+        if unit.is_notebook:
             continue
-        rule, severity, text = _PROBLEM_RULES[unit.problem]
-        line, where = unit.place(unit.problem_line)
-        detail = f" ({unit.detail})" if unit.detail else ""
-        kind = "notebook's code" if unit.is_notebook else "file"
-        out.append(
-            Finding(
-                rule=rule,
-                message=f"This {kind} {text}{detail}{where}.",
-                severity=severity,
-                file=unit.rel,
-                line=line,
+        parts = PurePosixPath(unit.rel).parts
+        local.add(PurePosixPath(parts[0]).stem)
+        if parts[0] == "src" and len(parts) > 1:
+            local.add(PurePosixPath(parts[1]).stem)
+    required: set[str] = set()
+    optional: set[str] = set()
+    for unit in analysed:
+        if unit.is_test:
+            continue  # pytest and test helpers are the test stage's, not the solution's
+        assert unit.tree is not None
+        for node, guarded in import_statements(unit.tree):
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if node.level == 0
+                else []
             )
-        )
-    return out
+            (optional if guarded else required).update(n.split(".")[0] for n in names)
+
+    def third_party(names: set[str]) -> set[str]:
+        return {
+            n for n in names - local if n and n != "__future__" and n not in sys.stdlib_module_names
+        }
+
+    return third_party(required), third_party(optional) - third_party(required)
 
 
 def _kept_issues(
@@ -306,15 +329,15 @@ def _lint_finding(issue: LintIssue, unit: SourceUnit) -> Finding:
 
 
 def _structure(a: _Analysis) -> tuple[str, int, int]:
-    """(``modules`` | ``mixed`` | ``notebook-only`` | ``none``, module lines, notebook lines)."""
-    modules = [(u, m) for u, m in a.sources if not u.is_notebook]
-    module_lines = sum(m.sloc for _, m in modules)
+    """(``modules`` | ``mixed`` | ``scripts`` | ``notebook-only`` | ``none``, module lines,
+    notebook lines). ``modules`` and ``mixed`` need logic in an importable module."""
+    module_lines = sum(m.sloc for u, m in a.sources if not u.is_notebook)
     notebook_lines = sum(u.code_lines() for u in a.units if u.is_notebook)
-    has_modules = any(m.defines_logic for _, m in modules)
-    if notebook_lines and not has_modules:
-        return "notebook-only", module_lines, notebook_lines
+    importable = a.layout.importable_def_lines > 0
     if not notebook_lines and not module_lines:
         return "none", 0, 0
+    if not importable:
+        return ("notebook-only" if notebook_lines else "scripts"), module_lines, notebook_lines
     if notebook_lines > module_lines:
         return "mixed", module_lines, notebook_lines
     return "modules", module_lines, notebook_lines
@@ -328,92 +351,23 @@ def _has_entry_point(a: _Analysis) -> bool:
     return any(PurePosixPath(u.rel).name == "__main__.py" for u in a.analysed)
 
 
-def _structure_findings(
-    a: _Analysis, structure: str, module_lines: int, notebook_lines: int, has_entry: bool
-) -> list[Finding]:
-    out: list[Finding] = []
-    if structure == "notebook-only":
-        out.append(
-            Finding(
-                rule="quality:notebook-only",
-                message="All the logic lives in notebooks: there is no importable Python module. Move "
-                "data loading, features and the model into modules the notebook imports, so they can be "
-                "tested and run from the command line.",
-                severity=Severity.warning,
-            )
-        )
-    elif structure == "mixed":
-        out.append(
-            Finding(
-                rule="quality:logic-in-notebooks",
-                message=f"Most of the code is in notebooks ({notebook_lines} lines) rather than modules "
-                f"({module_lines} lines).",
-                severity=Severity.info,
-            )
-        )
-    if not has_entry and structure != "notebook-only":
-        out.append(
-            Finding(
-                rule="quality:no-entry-point",
-                message="No command-line entry point: no script named by submission.toml exists, no "
-                '`if __name__ == "__main__":` block, no [project.scripts].',
-                severity=Severity.warning,
-            )
-        )
-    out.extend(
-        Finding(
-            rule="quality:missing-entry-script",
-            message=f"submission.toml runs {missing!r}, which is not in the submission.",
-            severity=Severity.error,
-            file="submission.toml",
-        )
-        for missing in a.entry.missing
+def _has_readme(ctx: GradingContext, a: _Analysis, structure: str) -> bool:
+    """A README at the root; for code that lives only in notebooks, a notebook opening with Markdown
+    explains the same things where the reader starts."""
+    if find_readme(a.inv) is not None:
+        return True
+    if structure != "notebook-only":
+        return False
+    return any(
+        nb.cells and nb.cells[0].cell_type == "markdown" and nb.cells[0].source.strip()
+        for nb in notebooks(ctx)
     )
-    if not a.deps.declared:
-        out.append(
-            Finding(
-                rule="quality:no-dependencies",
-                message="Dependencies are not declared: add a requirements.txt (or pyproject.toml) with "
-                "exact versions.",
-                severity=Severity.warning,
-            )
-        )
-    elif a.deps.unpinned and a.deps.lock_file is None:
-        shown = ", ".join(a.deps.unpinned[:8]) + (" ..." if len(a.deps.unpinned) > 8 else "")
-        out.append(
-            Finding(
-                rule="quality:unpinned-dependencies",
-                message=f"{len(a.deps.unpinned)} of {len(a.deps.requirements)} dependencies have no exact "
-                f"version (==): {shown}.",
-                severity=Severity.info,
-                file=a.deps.sources[0],
-            )
-        )
-    if find_readme(a.inv) is None:
-        out.append(
-            Finding(
-                rule="quality:no-readme",
-                message="No README at the root: say how to install, train, predict and test.",
-                severity=Severity.warning,
-            )
-        )
-    return out
 
 
-def _hygiene_findings(a: _Analysis, out: list[Finding]) -> tuple[int, int, int]:
-    """Append secret, path and committed-file findings; return their counts."""
-    secrets = scan_secrets(a.inv)
-    out.extend(
-        Finding(
-            rule="quality:secret",
-            message=f"What looks like {hit.what} is committed ({hit.masked}). Revoke it and read secrets "
-            "from the environment.",
-            severity=Severity.error,
-            file=hit.rel,
-            line=hit.line,
-        )
-        for hit in secrets
-    )
+def _hygiene(ctx: GradingContext, a: _Analysis, out: list[Finding]) -> dict[str, MetricValue]:
+    """Append secret, path, committed-file and clutter findings; return their metrics."""
+    secrets = scan_secrets(a.inv, notebooks(ctx))
+    out.extend(secret_findings(secrets))
     paths: list[Finding] = []
     for unit, m in a.sources:
         for value, line in m.string_constants:
@@ -433,15 +387,10 @@ def _hygiene_findings(a: _Analysis, out: list[Finding]) -> tuple[int, int, int]:
             )
     out.extend(paths[:MAX_PATH_FINDINGS])
     stored = stored_artifacts(a.inv)
-    out.extend(
-        Finding(
-            rule=item.rule,
-            message=f"{_STORED_TEXT[item.rule]} ({item.size:,} bytes).",
-            severity=item.severity,
-            file=item.rel,
-        )
-        for item in stored
-    )
+    out.extend(stored_findings(stored))
+    junk = clutter(a.inv)
+    foreign = foreign_code(a.inv)
+    out.extend(clutter_findings(junk, foreign))
     if a.inv.links:
         out.append(
             Finding(
@@ -450,7 +399,13 @@ def _hygiene_findings(a: _Analysis, out: list[Finding]) -> tuple[int, int, int]:
                 severity=Severity.info,
             )
         )
-    return len(secrets), len(paths), sum(1 for s in stored if s.rule in _BINARY_RULES)
+    return {
+        "secrets": len(secrets),
+        "absolute_paths": len(paths),
+        "committed_binaries": sum(1 for s in stored if s.rule in _BINARY_RULES),
+        "clutter": sum(1 for c in junk if c.scored) + len(foreign),
+        "other_language_files": sum(len(g.files) for g in foreign),
+    }
 
 
 def _maintainability_findings(a: _Analysis) -> list[Finding]:
@@ -469,26 +424,18 @@ def _maintainability_findings(a: _Analysis) -> list[Finding]:
     ]
 
 
-def _duplication_findings(dup: Duplication) -> list[Finding]:
-    out: list[Finding] = []
-    for block in dup.blocks:
-        where = (
-            f"line {block.other_line}"
-            if block.other_rel == block.rel
-            else f"{block.other_rel}:{block.other_line}"
-        )
-        notebook = block.rel.endswith(".ipynb")
-        out.append(
-            Finding(
-                rule="quality:duplicate-code",
-                message=f"{block.lines} lines repeat code found at {where}"
-                f"{' of the exported script' if notebook else ''}; factor it into a function.",
-                severity=Severity.info,
-                file=block.rel,
-                line=None if notebook else block.line,
-            )
-        )
-    return out
+def _dependency_problems(deps: Dependencies) -> list[str]:
+    """Kinds of dependency problem found, in :data:`DEPENDENCY_PROBLEM_WEIGHT`'s order."""
+    found = {r.problem for r in deps.requirements if r.problem}
+    if deps.lock_conflicts:
+        found.add("environment-conflict")
+    if deps.unused_heavy:
+        found.add("unused-heavy")
+    if deps.undeclared:
+        found.add("undeclared")
+    if deps.unavailable:
+        found.add("unavailable")
+    return [k for k in DEPENDENCY_PROBLEM_WEIGHT if k in found]
 
 
 def _metrics(
@@ -522,6 +469,7 @@ def _metrics(
     )
     fmt = a.ruff.format
     pinned = a.deps.pinned_share
+    layout = a.layout
     return {
         "python_files": sum(1 for u in a.units if not u.is_notebook),
         "notebooks": len(notebooks(ctx)),
@@ -551,21 +499,80 @@ def _metrics(
         "module_code_lines": module_lines,
         "notebook_code_lines": notebook_lines,
         "structure": structure,
+        "definition_lines": layout.def_lines,
+        "top_level_lines": layout.work_lines,
+        "functions_share": round(layout.functions_share, 4),
+        "importable_share": round(layout.importable_share, 4),
+        "importable_modules": sum(1 for m in layout.modules if m.importable),
+        "import_time_modules": sum(
+            1 for m in layout.modules if m.import_time and (m.imported_by or m.in_package)
+        ),
         "has_entry_point": has_entry,
         "dependencies_declared": a.deps.declared,
         "dependencies_pinned_share": None if pinned is None else round(pinned, 4),
-        "has_readme": find_readme(a.inv) is not None,
+        "dependencies_freeze": a.deps.is_freeze,
+        "dependency_problems": ", ".join(_dependency_problems(a.deps)),
+        "dependency_environment_conflicts": len(a.deps.lock_conflicts),
+        "imports_missing_from_environment": len(a.deps.unavailable),
+        "dependencies_checked_against_environment": a.deps.environment_checked,
+        "has_readme": _has_readme(ctx, a, structure),
     }
 
 
-def _summary(metrics: dict[str, MetricValue]) -> str:
+def _measures(
+    ctx: GradingContext, a: _Analysis, metrics: dict[str, MetricValue]
+) -> QualityMeasures:
+    functions = int(metrics["functions"] or 0)
+    has_py = any(not u.is_notebook for u in a.analysed)
+    return QualityMeasures(
+        lint_lines=int(metrics["lines_of_code"] or 0),
+        weighted_density=_float(metrics["weighted_violations_per_100_lines"]),
+        parsed_share=_ratio(len(a.analysed), len(a.units)),
+        formatted_share=a.ruff.format.formatted_share,
+        format_left_out="the format check did not run"
+        if has_py
+        else "notebook code is not format-checked",
+        functions=functions,
+        complex_share=int(metrics["complex_functions"] or 0) / functions if functions else 0.0,
+        maintainability=_float(metrics["maintainability_index"]),
+        type_hint_coverage=_float(metrics["type_hint_coverage"]),
+        docstring_coverage=_float(metrics["docstring_coverage"]),
+        duplicated_share=a.dup.share,
+        significant_lines=a.dup.significant_lines,
+        functions_share=a.layout.functions_share,
+        importable_share=a.layout.importable_share,
+        has_entry_point=bool(metrics["has_entry_point"]),
+        entry_point_applies=ctx.submission_kind != "notebook",
+        dependencies_declared=a.deps.declared,
+        pinned_share=a.deps.pinned_share,
+        dependency_freeze=a.deps.is_freeze,
+        dependency_problems=frozenset(_dependency_problems(a.deps)),
+        has_readme=bool(metrics["has_readme"]),
+        third_party_imports=a.third_party,
+        secrets=int(metrics["secrets"] or 0),
+        absolute_paths=int(metrics["absolute_paths"] or 0),
+        committed_files=int(metrics["committed_binaries"] or 0),
+        clutter=int(metrics["clutter"] or 0),
+        import_time_modules=int(metrics["import_time_modules"] or 0),
+        unavailable_imports=len(a.deps.unavailable),
+    )
+
+
+def _summary(metrics: dict[str, MetricValue], left_out: list[str]) -> str:
     def pct(key: str) -> str:
         value = metrics.get(key)
         return f"{100 * value:.0f}%" if isinstance(value, float) else "n/a"
 
-    return (
+    text = (
         f"{metrics['lines_of_code']} lines analysed; {metrics['violations']} lint findings "
-        f"({metrics['violations_per_100_lines'] or 0} per 100 lines); structure: {metrics['structure']}; "
-        f"type hints {pct('type_hint_coverage')}, docstrings {pct('docstring_coverage')}, "
+        f"({metrics['violations_per_100_lines'] or 0} per 100 lines); structure: {metrics['structure']} "
+        f"({pct('functions_share')} of the code in functions, {pct('importable_share')} in importable "
+        f"modules); type hints {pct('type_hint_coverage')}, docstrings {pct('docstring_coverage')}, "
         f"duplication {pct('duplicated_share')}."
     )
+    if left_out:
+        parts = (c.partition(LEFT_OUT) for c in left_out)
+        text += (
+            " Left out as not applicable: " + "; ".join(f"{n} ({why})" for n, _, why in parts) + "."
+        )
+    return text

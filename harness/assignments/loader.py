@@ -8,12 +8,14 @@ teams keep their held-out data out of this repository.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
+import sandbox
 from graders.types import AssignmentView
 from harness.assignments.spec import AssignmentSpec
 from harness.errors import AssignmentError, NotFound
@@ -63,6 +65,7 @@ class Assignment:
             labels=list(self.spec.labels),
             writeup_sections=list(self.spec.writeup_sections),
             grader_options={k: dict(v) for k, v in self.spec.graders.items()},
+            environment=dict(_sandbox_environment()),
         )
 
     def starter_kit_zip(self, dest: Path) -> Path:
@@ -70,6 +73,18 @@ class Assignment:
         from harness.assignments.starter_kit import build_starter_kit
 
         return build_starter_kit(self, dest)
+
+
+@functools.cache
+def _sandbox_environment() -> tuple[tuple[str, str], ...]:
+    """(package, version) of everything installed in the sandbox image: its environment lock."""
+    lock = Path(sandbox.__file__).parent / "environment.lock"
+    pins: list[tuple[str, str]] = []
+    for line in lock.read_text(encoding="utf-8").splitlines():
+        name, sep, version = line.split("#", 1)[0].partition("==")
+        if sep:
+            pins.append((name.strip(), version.strip()))
+    return tuple(pins)
 
 
 def load_spec_file(path: Path) -> AssignmentSpec:
