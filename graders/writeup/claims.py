@@ -118,7 +118,9 @@ _UNIT_AFTER = re.compile(
 )
 # What may separate the names of a list of metrics sharing a value: "Accuracy, Precision, Recall
 # and F1", "accuracy/F1", "accuracy and the macro-F1".
-_LIST_SEPARATOR = re.compile(r"^\s*(?:,\s*)?(?:and|&|/|\+|or|as well as)?\s*(?:the\s+|its\s+)?$", re.I)
+_LIST_SEPARATOR = re.compile(
+    r"^\s*(?:,\s*)?(?:and|&|/|\+|or|as well as)?\s*(?:the\s+|its\s+)?$", re.I
+)
 _RESPECTIVELY_GAP = 120
 # Sentences end at . ! ? ; (not inside numbers), at blank lines and before a new block (list
 # item, table row, heading, quote); a single newline inside a paragraph is just a wrapped line.
@@ -131,9 +133,7 @@ _CV = re.compile(
     r"validation|\bval\b|dev(?:elopment)?[\s-]set|out[\s-]of[\s-]fold|\boof\b",
     re.I,
 )
-_TRAIN_SCORE = re.compile(
-    r"train(?:ing)?[\s-]*(?:accuracy|score|acc|f1|loss)|in[\s-]sample", re.I
-)
+_TRAIN_SCORE = re.compile(r"train(?:ing)?[\s-]*(?:accuracy|score|acc|f1|loss)|in[\s-]sample", re.I)
 # "on the training data" is a training score, "20% of the training data" a hold-out carved from it.
 _TRAIN_DATA = re.compile(
     r"(?<!of the )(?<!from the )(?<!of )(?<!from )train(?:ing)?[\s-]*(?:set|data|split)\b", re.I
@@ -246,17 +246,17 @@ def _context(sentence: str, v_start: int, v_end: int) -> ClaimContext:
     0.86") makes the figure a validation one; so it does for a "training data" marker, but not for
     a training score ("training accuracy").
     """
-    before = sentence[max(0, v_start - _CONTEXT_BEFORE) : v_start]
-    after = sentence[v_end : v_end + _CONTEXT_AFTER]
+    lo, hi = max(0, v_start - _CONTEXT_BEFORE), v_end + _CONTEXT_AFTER
     best: tuple[float, int, ClaimContext, re.Pattern[str]] | None = None
     for rank, (context, pattern) in enumerate(_CONTEXTS):
-        for m in pattern.finditer(before):
-            if not _VALUE.search(before[m.end() :]):
-                candidate = (float(len(before) - m.end()), rank, context, pattern)
+        # searched in place (not in a slice) so that look-behinds see the words before the window
+        for m in pattern.finditer(sentence, lo, v_start):
+            if not _VALUE.search(sentence[m.end() : v_start]):
+                candidate = (float(v_start - m.end()), rank, context, pattern)
                 best = candidate if best is None or candidate[:2] < best[:2] else best
-        for m in pattern.finditer(after):
-            if not _VALUE.search(after[: m.start()]):
-                candidate = (2.0 * m.start() + 1, rank, context, pattern)
+        for m in pattern.finditer(sentence, v_end, hi):
+            if not _VALUE.search(sentence[v_end : m.start()]):
+                candidate = (2.0 * (m.start() - v_end) + 1, rank, context, pattern)
                 best = candidate if best is None or candidate[:2] < best[:2] else best
     prefix_cv = bool(_CV.search(sentence[:v_start]))
     if best is None:
@@ -456,7 +456,9 @@ def _shared_values(
         end = metrics[chain[-1]][1]
         nxt = metrics[chain[-1] + 1][0] if chain[-1] + 1 < len(metrics) else len(sentence)
         after = [
-            v for v, (start, _, _) in enumerate(values) if end <= start < min(nxt, end + _RESPECTIVELY_GAP)
+            v
+            for v, (start, _, _) in enumerate(values)
+            if end <= start < min(nxt, end + _RESPECTIVELY_GAP)
         ]
         if not after:
             continue

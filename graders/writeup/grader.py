@@ -82,7 +82,10 @@ _OWN = frozenset({ClaimContext.test, ClaimContext.cv})
 def _missing(name: str, version: str, sections: list[str]) -> GraderResult:
     breakdown = [
         ScoreComponent(
-            criterion="A writeup exists", points=0, max_points=POINTS["exists"], basis="writeup:missing"
+            criterion="A writeup exists",
+            points=0,
+            max_points=POINTS["exists"],
+            basis="writeup:missing",
         ),
         ScoreComponent(
             criterion="Required sections covered",
@@ -142,7 +145,9 @@ class WriteupGrader:
         heldout = ctx.scores.heldout if ctx.scores is not None else None
         # Numbers about another dataset are not compared with this task's measurement.
         compare = heldout is not None and not relevance.off_topic
-        checks = [check_claim(c, heldout) for c in claims] if heldout is not None and compare else []
+        checks = (
+            [check_claim(c, heldout) for c in claims] if heldout is not None and compare else []
+        )
         method = evaluation_method(
             [d.text for d in writeup.docs], per_class_claims=any(c.label for c in claims)
         )
@@ -154,7 +159,9 @@ class WriteupGrader:
             *([] if relevance.off_topic else _claim_findings(claims, checks, heldout is not None)),
         ]
         metrics = _metrics(writeup, words, coverage, relevance, method, claims, checks, ctx)
-        breakdown = _breakdown(coverage, words, relevance, method, claims, checks, heldout is not None)
+        breakdown = _breakdown(
+            coverage, words, relevance, method, claims, checks, heldout is not None
+        )
         findings.sort(key=lambda f: {"error": 0, "warning": 1, "info": 2}[f.severity.value])
         return GraderResult(
             name=self.name,
@@ -193,7 +200,12 @@ class WriteupGrader:
 
 
 def _heading_detail(block: Block) -> dict[str, object]:
-    return {"heading": block.heading, "line": block.line, "file": block.doc, "topics": classify_heading(block)}
+    return {
+        "heading": block.heading,
+        "line": block.line,
+        "file": block.doc,
+        "topics": classify_heading(block),
+    }
 
 
 def _relevance_findings(
@@ -323,10 +335,16 @@ def _claim_name(claim: Claim) -> str:
 def _inflated_severity(claim: Claim) -> Severity:
     """An overall test-set figure above the interval is an error; a validation or per-class
     figure (noisier, and labelled as such) is a warning."""
-    return Severity.error if claim.context is ClaimContext.test and claim.label is None else Severity.warning
+    return (
+        Severity.error
+        if claim.context is ClaimContext.test and claim.label is None
+        else Severity.warning
+    )
 
 
-def _claim_findings(claims: list[Claim], checks: list[ClaimCheck], checkable: bool) -> list[Finding]:
+def _claim_findings(
+    claims: list[Claim], checks: list[ClaimCheck], checkable: bool
+) -> list[Finding]:
     if not checkable:
         if not claims:
             return []
@@ -345,7 +363,9 @@ def _claim_findings(claims: list[Claim], checks: list[ClaimCheck], checkable: bo
         claim = check.claim
         name = _claim_name(claim)
         label = " (labelled as a validation score)" if claim.context is ClaimContext.cv else ""
-        interval = "95% interval" if claim.label is None else "95% binomial interval for its support"
+        interval = (
+            "95% interval" if claim.label is None else "95% binomial interval for its support"
+        )
         findings.append(
             Finding(
                 rule="writeup:inflated-claim",
@@ -485,10 +505,16 @@ def _breakdown(
 
     parts = [
         ScoreComponent(
-            criterion="A writeup exists", points=POINTS["exists"], max_points=POINTS["exists"], basis="writeup:missing"
+            criterion="A writeup exists",
+            points=POINTS["exists"],
+            max_points=POINTS["exists"],
+            basis="writeup:missing",
         ),
         content(
-            "About this task: its queues, data and metric", relevance.share, "relevance", "metrics.relevance"
+            "About this task: its queues, data and metric",
+            relevance.share,
+            "relevance",
+            "metrics.relevance",
         ),
         content(
             "Required sections covered (a heading each; half for a mention in passing)",
@@ -509,7 +535,12 @@ def _breakdown(
             "method",
             "metrics.evaluation_method",
         ),
-        content(f"Reports numbers for the task's metrics ({numbers_why})", numbers, "numbers", "metrics.claims_found"),
+        content(
+            f"Reports numbers for the task's metrics ({numbers_why})",
+            numbers,
+            "numbers",
+            "metrics.claims_found",
+        ),
     ]
     if checkable or not claims:
         agreement, agreement_why = _agreement_share(claims, checks)
@@ -542,7 +573,9 @@ def _claims_phrase(
     unverified = [c for c in checks if c.verdict is ClaimVerdict.unverified]
     tail = f", {len(unverified)} unverified" if unverified else ""
     if inflated:
-        return f"{inflated} of {_plural(verified, 'checked claim', 'checked claims')} inflated{tail}"
+        return (
+            f"{inflated} of {_plural(verified, 'checked claim', 'checked claims')} inflated{tail}"
+        )
     if verified:
         agree = _plural(verified, "checked claim agrees", "checked claims agree")
         return f"{agree} with the held-out measurement{tail}"
@@ -563,6 +596,10 @@ def _summary(
     if relevance.off_topic:
         where += f" is about {relevance.other_dataset}, not this task (capped at {OFF_TOPIC_CAP:g})"
     sections = f"{metrics['sections_covered']} of {metrics['sections_required']} sections headed"
-    how = f"method: {', '.join(method.short_names())}" if method.found else "no evaluation method described"
+    how = (
+        f"method: {', '.join(method.short_names())}"
+        if method.found
+        else "no evaluation method described"
+    )
     claimed = _claims_phrase(checks, claims, metrics, relevance.off_topic)
     return f"{where}: {metrics['words']} words, {sections}; {how}; {claimed}."

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 
 from graders.writeup.sections import classify_heading, split_blocks
 
-__all__ = ["ELEMENTS", "MAX_METHOD_POINTS", "EvaluationMethod", "MethodElement", "evaluation_method"]
+__all__ = [
+    "ELEMENTS",
+    "MAX_METHOD_POINTS",
+    "EvaluationMethod",
+    "MethodElement",
+    "evaluation_method",
+]
 
 
 @dataclass(frozen=True)
@@ -46,15 +52,19 @@ _SPLIT = (
     r"(?:a\s+|the\s+)?(?:test|validation|hold)"
 )
 _CV = (
-    r"cross[\s-]?validat|\bcross[\s-]?val\b|\b(?:\d+|two|three|four|five|ten|k)[\s-]?fold\b|\bcv\b|"
+    r"cross[\s-]?validat|\bcross[\s-]?val\b|\b(?:\d+|two|three|four|five|ten|k)[\s-]?folds?\b|\bcv\b|"
     r"stratifiedkfold|\bkfold\b|cross_val_score|cross_validate|out[\s-]of[\s-]fold"
 )
 ELEMENTS: tuple[MethodElement, ...] = (
-    MethodElement("holdout", "a hold-out or validation split", "hold-out", 6, re.compile(_SPLIT, re.I)),
+    MethodElement(
+        "holdout", "a hold-out or validation split", "hold-out", 6, re.compile(_SPLIT, re.I)
+    ),
     MethodElement(
         "cross_validation", "k-fold cross-validation", "cross-validation", 6, re.compile(_CV, re.I)
     ),
-    MethodElement("stratified", "stratified splits or folds", "stratified", 2, re.compile(r"stratif", re.I)),
+    MethodElement(
+        "stratified", "stratified splits or folds", "stratified", 2, re.compile(r"stratif", re.I)
+    ),
     MethodElement(
         "baseline",
         "a comparison with a baseline",
@@ -117,7 +127,11 @@ class EvaluationMethod:
     @property
     def points(self) -> float:
         split = 6.0 if {"holdout", "cross_validation"} & set(self.found) else 0.0
-        rest = sum(e.points for e in ELEMENTS if e.key in self.found and e.key not in {"holdout", "cross_validation"})
+        rest = sum(
+            e.points
+            for e in ELEMENTS
+            if e.key in self.found and e.key not in {"holdout", "cross_validation"}
+        )
         return split + rest
 
     @property

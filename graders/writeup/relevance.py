@@ -39,6 +39,8 @@ __all__ = [
     "task_vocabulary",
 ]
 
+MAX_TEXT = 200_000
+"""Characters of the writeup read (bounded for hostile input)."""
 MIN_FOREIGN = 2
 """Mentions of other datasets below this never make a writeup off-topic."""
 FULL_RELEVANCE = 3.0
@@ -65,8 +67,7 @@ OTHER_DATASETS: dict[str, re.Pattern[str]] = {
 
 # Words too common to say anything about a task: English function words and the vocabulary of
 # every machine-learning take-home.
-COMMON_WORDS = frozenset(
-    """
+_COMMON_TEXT = """
     a about above after again against all also an and any are as at be because been before being
     below between both but by can could did do does doing down during each few for from further had
     has have having here how however into is it its itself just more most much no nor not now of off
@@ -88,8 +89,8 @@ COMMON_WORDS = frozenset(
     labels learning machine metric metrics model models notebook offs output outputs package predict
     predicts prediction predictions project python score scores script solution task test tests
     text texts trade train trains training
-    create deliver describe design develop implement please send thank thanks write""".split()
-)
+    create deliver describe design develop implement please send thank thanks write"""
+COMMON_WORDS = frozenset(_COMMON_TEXT.split())
 
 _WORD = re.compile(r"[A-Za-z]+")
 _CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]{2,}\b")
@@ -117,7 +118,9 @@ def _plural(phrase: str) -> str:
     """A regex for ``phrase`` with an optional plural on its last word (text normalised)."""
     words = phrase.split()
     last = words[-1]
-    tail = f"{re.escape(last[:-1])}(?:y|ies)" if last.endswith("y") else f"{re.escape(last)}(?:e?s)?"
+    tail = (
+        f"{re.escape(last[:-1])}(?:y|ies)" if last.endswith("y") else f"{re.escape(last)}(?:e?s)?"
+    )
     return " ".join([*map(re.escape, words[:-1]), tail])
 
 
@@ -181,7 +184,9 @@ def task_vocabulary(view: AssignmentView) -> TaskVocabulary:
         lower = name.lower()
         if lower not in COMMON_WORDS and _stem(lower) not in COMMON_WORDS:
             names.setdefault(lower, re.compile(rf"(?<= ){re.escape(lower)}(?= )"))
-    taken = set(names) | {w for label in view.labels for w in re.split(r"[^a-z0-9]+", label.lower())}
+    taken = set(names) | {
+        w for label in view.labels for w in re.split(r"[^a-z0-9]+", label.lower())
+    }
     title_words = _word_patterns([w.lower() for w in _WORD.findall(view.title)], taken)
     summary_words = _word_patterns(
         [w.lower() for w in _WORD.findall(view.summary)], taken | set(title_words)
@@ -224,6 +229,7 @@ _MACRO_F1 = re.compile(r"(?<= )(?:macro (?:averaged |avg |average )?f ?1|f ?1 ma
 
 def assess_relevance(text: str, view: AssignmentView) -> Relevance:
     """Count this task's words and other datasets' words in ``text``."""
+    text = text[:MAX_TEXT]
     vocab = task_vocabulary(view)
     norm = _norm(text)
     lower = text.lower()

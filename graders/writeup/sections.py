@@ -24,6 +24,7 @@ cover two sections ("Model and results"). A section no heading covers but the pr
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -52,6 +53,8 @@ CONTENT_WORDS = 80
 CONTENT_CAP = 2.0
 """Most that content can add to a heading's weight."""
 _CONTENT_POINT = 0.5
+MAX_BLOCKS = 300
+"""Headings read at most: a writeup has a few dozen; hostile input may have thousands."""
 
 
 @dataclass(frozen=True)
@@ -209,7 +212,12 @@ def extract_headings(text: str) -> list[tuple[int, str]]:
         if atx:
             headings.append((i + 1, atx.group(1)))
             continue
-        underlined = i + 1 < len(lines) and line.strip() and _UNDERLINE.match(lines[i + 1])
+        underlined = (
+            i + 1 < len(lines)
+            and line.strip()
+            and _UNDERLINE.match(lines[i + 1])
+            and not lines[i + 1].lstrip().startswith(("```", "~~~"))  # a code fence opens
+        )
         if (
             underlined
             and not _UNDERLINE.match(line)
@@ -240,9 +248,9 @@ class Block:
 
 
 def split_blocks(text: str, doc: str = "") -> list[Block]:
-    """Every heading of ``text`` with the text under it."""
+    """The first :data:`MAX_BLOCKS` headings of ``text``, each with the text under it."""
     lines = text.splitlines()
-    headings = extract_headings(text)
+    headings = extract_headings(text)[: MAX_BLOCKS + 1]
     blocks: list[Block] = []
     for k, (line, heading) in enumerate(headings):
         end = headings[k + 1][0] - 1 if k + 1 < len(headings) else len(lines)
@@ -250,7 +258,7 @@ def split_blocks(text: str, doc: str = "") -> list[Block]:
         if body and _UNDERLINE.match(body[0]):
             body = body[1:]
         blocks.append(Block(heading, line, "\n".join(body), doc))
-    return blocks
+    return blocks[:MAX_BLOCKS]
 
 
 def _content(body: str) -> str:
@@ -258,7 +266,9 @@ def _content(body: str) -> str:
 
 
 def _heading_weight(topic: Topic, heading: str) -> float:
-    return max((w for phrase, w in topic.heading.items() if _contains(heading, phrase)), default=0.0)
+    return max(
+        (w for phrase, w in topic.heading.items() if _contains(heading, phrase)), default=0.0
+    )
 
 
 def _content_weight(topic: Topic, content: str) -> float:
@@ -267,6 +277,7 @@ def _content_weight(topic: Topic, content: str) -> float:
     return min(CONTENT_CAP, _CONTENT_POINT * hits)
 
 
+@functools.lru_cache(maxsize=4096)
 def _scores(block: Block) -> tuple[dict[str, float], dict[str, float]]:
     """(heading weight, total) per topic, sections and other topics alike."""
     heading = normalise(block.heading)

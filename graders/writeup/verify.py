@@ -104,9 +104,7 @@ def _per_class(claim: Claim, heldout: SplitScores, margin: float) -> ClaimCheck:
 def check_claim(claim: Claim, heldout: SplitScores) -> ClaimCheck:
     """Compare one claim with the matching held-out measurement."""
     if claim.context not in {ClaimContext.test, ClaimContext.cv}:
-        return ClaimCheck(
-            claim, ClaimVerdict.not_checked, reason=f"a {claim.context.value} figure"
-        )
+        return ClaimCheck(claim, ClaimVerdict.not_checked, reason=f"a {claim.context.value} figure")
     margin = CV_MARGIN if claim.context is ClaimContext.cv else MARGIN
     if claim.label is not None:
         return _per_class(claim, heldout, margin)
