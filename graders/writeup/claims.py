@@ -540,6 +540,8 @@ def extract_claims(
     """
     text = text[:MAX_CLAIM_TEXT]
     patterns = label_patterns(labels)
+    # "0" or "a1" are found in table rows by their whole cell; in prose they would match anywhere
+    in_prose = {k: p for k, p in patterns.items() if len(k) >= 3 and not k.isdigit()}
     claims, table_lines = _table_claims(text, doc, has_lines, patterns)
     report_claims, report_lines = _report_claims(text, doc, has_lines, patterns)
     claims.extend(report_claims)
@@ -552,7 +554,7 @@ def extract_claims(
     for start, sentence in _sentences(text):
         if index_of(start) in skipped and index_of(start + len(sentence)) in skipped:
             continue
-        found = _sentence_claims(sentence[:MAX_SENTENCE], start, doc, index_of, patterns)
+        found = _sentence_claims(sentence[:MAX_SENTENCE], start, doc, index_of, in_prose)
         claims.extend(
             replace(c, line=c.line + 1 if has_lines else None)
             for c in found

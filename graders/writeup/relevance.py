@@ -54,7 +54,7 @@ OTHER_DATASETS: dict[str, re.Pattern[str]] = {
         r"\b(?:comp|rec|sci|talk|alt|soc)\.[a-z]+(?:\.[a-z]+)*\b|\busenet\b"
     ),
     "IMDB movie reviews": re.compile(r"\bimdb\b|\b(?:movie|film)[\s-]reviews?\b|\bsentiment\b"),
-    "SMS spam": re.compile(r"\bspam\b|\bham\b|\bsms\b|\benron\b"),
+    "SMS spam": re.compile(r"\bsms[\s-]spam\b|\bspam\b|\bham\b|\benron\b"),
     "Titanic": re.compile(r"\btitanic\b|\bpassengers?\b|\bsurviv(?:ed|al|ors?)\b"),
     "Iris": re.compile(r"\biris\b|\bsepal\b|\bpetal\b"),
     "MNIST / CIFAR": re.compile(r"\bmnist\b|\bcifar[\s-]?1?0*\b|\bhandwritten digits?\b"),
@@ -142,8 +142,8 @@ class TaskVocabulary:
 def _label_pattern(label: str) -> tuple[re.Pattern[str], bool] | None:
     """The label's pattern, and whether it applies to the lower-cased (not normalised) text."""
     words = [w for w in re.split(r"[^a-z0-9]+", label.lower()) if w]
-    if not words:
-        return None
+    if not words or len("".join(words)) < 3 or "".join(words).isdigit():
+        return None  # "0", "a1": too short to find in prose
     if all(w in COMMON_WORDS for w in words):
         # "how to" is English; only the label's own spelling (how_to, how-to) names the queue.
         if len(words) == 1:

@@ -337,3 +337,16 @@ def test_the_summary_never_says_agree_when_a_claim_is_inflated(tmp_path: Path) -
     assert "agree" not in result.summary
     (tmp_path / "README.md").write_text("# Results\n\nOn the test set accuracy is 0.88.\n")
     assert "1 checked claim agrees with the held-out measurement" in grade(tmp_path).summary
+
+
+def test_numeric_labels_are_per_class_only_in_table_rows() -> None:
+    text = (
+        "Accuracy 0.88, then F1 of 0.86.\n\n| class | F1 |\n|---|---|\n| 0 | 0.91 |\n| 1 | 0.80 |\n"
+    )
+    claims = {(c.metric, c.label, c.value) for c in extract_claims(text, "R.md", labels=["0", "1"])}
+    assert claims == {
+        ("accuracy", None, 0.88),
+        ("f1", None, 0.86),
+        ("f1", "0", 0.91),
+        ("f1", "1", 0.8),
+    }

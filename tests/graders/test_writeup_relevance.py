@@ -109,3 +109,16 @@ def test_an_assignment_without_a_summary_still_knows_its_labels() -> None:
     bare = AssignmentView(name="x", title="X", labels=LABELS)
     relevance = assess_relevance("Billing, refund and shipping tickets.", bare)
     assert relevance.share == 1.0
+
+
+def test_sms_codes_in_a_ticket_writeup_are_not_the_spam_dataset() -> None:
+    relevance = assess_relevance(
+        "Account access tickets are about SMS codes and two-factor logins; SMS delays are common.",
+        VIEW,
+    )
+    assert relevance.foreign_mentions == 0
+
+
+def test_numeric_labels_are_not_looked_for_in_prose() -> None:
+    numeric = AssignmentView(name="x", title="X", labels=["0", "1"])
+    assert assess_relevance("Accuracy 0.91 and 1 model.", numeric).labels == ()
