@@ -310,8 +310,8 @@ def _table_claims(
     lines = text.splitlines()
     i = 0
     while i < len(lines):
-        separator = i + 1 < len(lines) and re.match(r"^\s*\|?[\s:|-]+\|[\s:|-]*$", lines[i + 1])
-        if not (lines[i].lstrip().startswith("|") and separator):
+        separator = i + 1 < len(lines) and _TABLE_SEPARATOR.match(lines[i + 1])
+        if not ("|" in lines[i] and separator):
             i += 1
             continue
         header = _cells(lines[i])
@@ -320,12 +320,23 @@ def _table_claims(
         }
         used.update((i, i + 1))
         j = i + 2
-        while j < len(lines) and lines[j].lstrip().startswith("|"):
+        classes = _is_class_table(header)
+        while j < len(lines) and "|" in lines[j]:
             used.add(j)
-            claims.extend(_row_claims(lines[j], j, header, columns, doc, has_lines, labels))
+            claims.extend(
+                _row_claims(lines[j], j, header, columns, classes, doc, has_lines, labels)
+            )
             j += 1
         i = j
     return claims, used
+
+
+def _is_class_table(header: list[str]) -> bool:
+    """Whether a table's rows are classes: its first column is named like one, or it has a
+    ``support`` column (a classification report)."""
+    return bool(header) and (
+        bool(_CLASS_COLUMN.search(header[0])) or any(c.lower() == "support" for c in header)
+    )
 
 
 def _row_claims(
@@ -333,6 +344,7 @@ def _row_claims(
     j: int,
     header: list[str],
     columns: dict[int, str],
+    classes: bool,
     doc: str,
     has_lines: bool,
     labels: dict[str, re.Pattern[str]],
@@ -342,6 +354,10 @@ def _row_claims(
     row_spans = _metric_spans(first)
     row_metric = row_spans[0][2] if row_spans else None
     label = _match_label(first, labels) if columns else None
+    known = True
+    if label is None and classes and row_metric is None and not _AVERAGE_ROW.search(first):
+        # a row of a class table naming a class this task does not have
+        label, known = first.strip(" *`_'\"")[:60] or None, False
     row_labels = " ".join(
         c for k, c in enumerate(cells) if k not in columns and not _value_spans(c)
     )
@@ -363,11 +379,16 @@ def _row_claims(
                 doc,
                 j + 1 if has_lines else None,
                 label if per_class else None,
+                known if per_class else True,
             )
         )
     return claims
 
 
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?[\s:|-]+\|[\s:|-]*$|^\s*-{10,}\s*$")
+"""A Markdown table's separator row, or a plain line of dashes under a pipe-separated header."""
+_CLASS_COLUMN = re.compile(r"class|categor|label|queue|intent|topic|target|group", re.I)
+_AVERAGE_ROW = re.compile(r"\b(?:macro|weighted|micro|avg|average|mean|total|overall|all)\b", re.I)
 _REPORT_HEADER = re.compile(r"^\s*precision\s+recall\s+f1[-_ ]?score\s+support\s*$", re.I)
 _REPORT_ROW = re.compile(
     r"^\s*(?P<name>\S.*?)\s+(?P<p>\d?\.\d+)\s+(?P<r>\d?\.\d+)\s+(?P<f>\d?\.\d+)\s+(?P<n>\d+)\s*$"

@@ -142,6 +142,10 @@ class WriteupGrader:
                 d.text, d.rel, has_lines=d.has_lines, labels=ctx.assignment.labels
             )
         ]
+        relevance = relevance.with_classes(
+            [c.label for c in claims if c.label is not None and not c.known_label],
+            len({c.label for c in claims if c.label is not None and c.known_label}),
+        )
         heldout = ctx.scores.heldout if ctx.scores is not None else None
         # Numbers about another dataset are not compared with this task's measurement.
         compare = heldout is not None and not relevance.off_topic
@@ -191,7 +195,8 @@ class WriteupGrader:
                     "terms": list(relevance.terms),
                     "task_mentions": relevance.task_mentions,
                     "other_datasets": [{"dataset": d, "mentions": n} for d, n in relevance.foreign],
-                    "other_dataset_words": list(relevance.foreign_words),
+                    "other_dataset_words": list(relevance.foreign_examples),
+                    "other_classes": list(relevance.other_classes),
                 },
                 "evaluation_method": method.found,
                 "claims": [_claim_detail(c, checks) for c in claims[:100]],
@@ -213,17 +218,27 @@ def _relevance_findings(
 ) -> list[Finding]:
     queues = ", ".join(ctx.assignment.labels[:4])
     if relevance.off_topic:
-        quoted = ", ".join(f"'{w}'" for w in relevance.foreign_words)
-        named = (
-            f"names this task's queues or data only {relevance.task_mentions} times"
-            if relevance.task_mentions
-            else f"never names this task's queues ({queues}, ...) or its data"
-        )
+        if not relevance.foreign_words:
+            classes = ", ".join(relevance.other_classes[:6])
+            evidence = (
+                f"its per-class results are for classes this task does not have ({classes}) "
+                f"and for none of its queues ({queues}, ...)"
+            )
+        else:
+            quoted = ", ".join(f"'{w}'" for w in relevance.foreign_examples)
+            times = (
+                "once" if relevance.foreign_mentions == 1 else f"{relevance.foreign_mentions} times"
+            )
+            named = (
+                f"names this task's queues or data only {relevance.task_mentions} times"
+                if relevance.task_mentions
+                else f"never names this task's queues ({queues}, ...) or its data"
+            )
+            evidence = f"it uses another dataset's words {times} ({quoted}) and {named}"
         return [
             Finding(
                 rule="writeup:off-topic",
-                message=f"The writeup is about {relevance.other_dataset}, not this task: it mentions "
-                f"{relevance.foreign_mentions} times words of another dataset ({quoted}) and {named}. "
+                message=f"The writeup is about {relevance.other_dataset}, not this task: {evidence}. "
                 "It reads as copied from another project; its sections, method and numbers are not "
                 f"credited (score capped at {OFF_TOPIC_CAP:g}).",
                 severity=Severity.error,

@@ -15,16 +15,20 @@ submission. Two kinds of evidence are counted, both explainable:
   "movie reviews", "passengers").
 
 The writeup is **off-topic** when it mentions other datasets at least :data:`MIN_FOREIGN` times and
-more often than it mentions this task's labels, names and title words. A relevant writeup that
-says "like 20 Newsgroups" once is not off-topic; neither is one that compares with a tutorial
-dataset a few times while naming the queues throughout.
+more often than it mentions this task's labels, names and title words, or names another dataset
+and nothing of this task at all. A relevant writeup that says "like 20 Newsgroups" once is not
+off-topic; neither is one that compares with a tutorial dataset a few times while naming the
+queues throughout. A writeup whose per-class results are only for classes this task does not have
+(at least :data:`MIN_FOREIGN_CLASSES`: "Hardware", "HR Support", "Purchase") reports another
+project's results and is off-topic too.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from graders.types import AssignmentView
 
@@ -32,6 +36,7 @@ __all__ = [
     "COMMON_WORDS",
     "FULL_RELEVANCE",
     "MIN_FOREIGN",
+    "MIN_FOREIGN_CLASSES",
     "OTHER_DATASETS",
     "Relevance",
     "TaskVocabulary",
@@ -42,7 +47,11 @@ __all__ = [
 MAX_TEXT = 200_000
 """Characters of the writeup read (bounded for hostile input)."""
 MIN_FOREIGN = 2
-"""Mentions of other datasets below this never make a writeup off-topic."""
+"""Mentions of other datasets below this never make a writeup off-topic (unless it names nothing
+of this task)."""
+MIN_FOREIGN_CLASSES = 3
+"""Classes this task does not have, with per-class figures and none of this task's, that make a
+writeup off-topic."""
 FULL_RELEVANCE = 3.0
 """Evidence for full relevance credit: one point per label or title word named, 1.5 per name from
 the task (the company), half a point per summary word and for macro-F1."""
@@ -208,20 +217,46 @@ class Relevance:
     """Occurrences of labels, names and title words."""
     foreign: tuple[tuple[str, int], ...]
     """Other datasets it mentions, with how often, most first."""
-    foreign_words: tuple[str, ...]
+    foreign_examples: tuple[str, ...]
     """A few of the words that matched, for the message."""
+    other_classes: tuple[str, ...] = ()
+    """Classes the writeup reports per-class figures for that this task does not have."""
+    task_classes: int = 0
+    """Classes of this task it reports per-class figures for."""
 
     @property
     def foreign_mentions(self) -> int:
         return sum(n for _, n in self.foreign)
 
     @property
-    def off_topic(self) -> bool:
+    def foreign_classes(self) -> bool:
+        """Per-class results only for classes this task does not have ("Hardware", "Purchase"):
+        the results of another project. Numbered classes ("0".."7") may be this task's, encoded."""
+        named = [c for c in self.other_classes if not c.strip().isdigit()]
+        return len(named) >= MIN_FOREIGN_CLASSES and self.task_classes == 0
+
+    @property
+    def foreign_words(self) -> bool:
+        """Another dataset's words outweigh this task's, or are there and this task's are not."""
+        if self.foreign_mentions and not self.task_mentions:
+            return True
         return self.foreign_mentions >= MIN_FOREIGN and self.foreign_mentions > self.task_mentions
 
     @property
+    def off_topic(self) -> bool:
+        return self.foreign_words or self.foreign_classes
+
+    @property
     def other_dataset(self) -> str | None:
+        if self.foreign and self.foreign_words:
+            return self.foreign[0][0]
+        if self.foreign_classes:
+            return "another dataset's classes"
         return self.foreign[0][0] if self.foreign else None
+
+    def with_classes(self, other: Sequence[str], task: int) -> Relevance:
+        """The same, knowing which classes the writeup reports per-class figures for."""
+        return replace(self, other_classes=tuple(dict.fromkeys(other)), task_classes=task)
 
 
 _MACRO_F1 = re.compile(r"(?<= )(?:macro (?:averaged |avg |average )?f ?1|f ?1 macro)(?= )")
@@ -267,5 +302,5 @@ def assess_relevance(text: str, view: AssignmentView) -> Relevance:
         terms=terms,
         task_mentions=task_mentions,
         foreign=tuple(foreign.most_common()),
-        foreign_words=tuple(words[:6]),
+        foreign_examples=tuple(words[:6]),
     )

@@ -92,7 +92,8 @@ SECTION_TOPICS: dict[str, Topic] = {
             "evaluation": 3, "evaluating": 3, "results": 3, "result": 3, "error analysis": 3,
             "performance": 2.5, "metrics": 2.5, "validation": 2, "experiments": 2,
             "scores": 2, "score": 2, "benchmark": 2, "findings": 2, "how well": 2, "accuracy": 2,
-            "model selection": 1.5,
+            "model selection": 1.5, "train test split": 3, "data split": 2.5, "split": 2,
+            "validation strategy": 3, "testing strategy": 2.5,
         },
         content=(
             "cross val", "cross valid", "held out", "hold out", "holdout", "fold", "stratif",
@@ -221,7 +222,9 @@ def extract_headings(text: str) -> list[tuple[int, str]]:
         if (
             underlined
             and not _UNDERLINE.match(line)
-            and not line.lstrip().startswith(("- ", "* ", "|"))
+            and not line.lstrip().startswith(("- ", "* "))
+            and "|" not in line  # a table's header over a line of dashes
+            and not line.startswith(("    ", "\t"))  # indented code
         ):
             headings.append((i + 1, line.strip()))
             continue

@@ -344,3 +344,17 @@ def test_every_point_is_in_the_breakdown_and_sums_to_the_score(tmp_path: Path) -
 def test_the_harness_gives_graders_the_assignment_summary(tmp_path: Path) -> None:
     view = load_assignment("support-tickets", Settings(data_dir=tmp_path / "var")).view()
     assert "Tillpoint" in view.summary and "\n" not in view.summary
+
+
+def test_a_readme_with_another_projects_per_class_results_is_off_topic(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text(
+        "# Support ticket classification\n\nTF-IDF and logistic regression on support tickets.\n\n"
+        "## Results\n\nTest accuracy 84.8%.\n\n"
+        "| Category | Precision | Recall | F1-Score | Support |\n|---|---|---|---|---|\n"
+        "| Hardware | 0.84 | 0.82 | 0.83 | 2724 |\n| HR Support | 0.88 | 0.83 | 0.86 | 2183 |\n"
+        "| Purchase | 0.93 | 0.90 | 0.91 | 493 |\n"
+    )
+    result = grade(tmp_path, scores=HAND)
+    [finding] = [f for f in result.findings if f.rule == "writeup:off-topic"]
+    assert "Hardware, HR Support, Purchase" in finding.message
+    assert (result.score or 0) <= OFF_TOPIC_CAP

@@ -178,8 +178,8 @@ def test_a_markdown_table_of_classes_gives_per_class_claims() -> None:
     assert ("recall", "security_privacy", 0.7) in claims
     assert ("macro_f1", None, 0.85) in claims
     assert ("precision", None, 0.86) in claims  # an averaged precision: overall, unverified
-    # a row for a class this task does not have is not a per-class claim
-    assert ("f1", None, 0.7) in claims
+    # a row for a class this task does not have is a per-class claim that cannot be checked
+    assert ("f1", "comp.graphics", 0.7) in claims
 
 
 REPORT = """The classification report on the validation split:
@@ -350,3 +350,26 @@ def test_numeric_labels_are_per_class_only_in_table_rows() -> None:
         ("f1", "0", 0.91),
         ("f1", "1", 0.8),
     }
+
+
+def test_a_pipe_table_under_a_line_of_dashes_is_read() -> None:
+    text = (
+        "## Test results\n\n"
+        "    Model  | Accuracy | Macro-F1 |\n"
+        "    ------------------------------\n"
+        "    LinSVC |   0.86   |   0.84   |\n"
+    )
+    claims = {(c.metric, c.value) for c in extract_claims(text, "R.md", labels=LABELS)}
+    assert claims == {("accuracy", 0.86), ("macro_f1", 0.84)}
+
+
+def test_rows_of_a_class_table_for_classes_this_task_lacks_are_unverified_per_class() -> None:
+    table = (
+        "| Category | Precision | Recall | F1 |\n|---|---|---|---|\n"
+        "| Hardware | 0.84 | 0.82 | 0.83 |\n| weighted avg | 0.85 | 0.85 | 0.85 |\n"
+    )
+    claims = extract_claims(table, "R.md", labels=LABELS)
+    hardware = [c for c in claims if c.label == "Hardware"]
+    assert len(hardware) == 3 and not any(c.known_label for c in hardware)
+    assert all(check_claim(c, HELDOUT).verdict is ClaimVerdict.unverified for c in hardware)
+    assert ("weighted_f1", None) in {(c.metric, c.label) for c in claims}

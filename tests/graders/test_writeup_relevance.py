@@ -69,7 +69,7 @@ def test_a_writeup_copied_from_a_newsgroups_tutorial_is_off_topic() -> None:
     )
     assert relevance.off_topic and relevance.other_dataset == "20 Newsgroups"
     assert relevance.share == 0
-    assert "comp.graphics" in relevance.foreign_words
+    assert "comp.graphics" in relevance.foreign_examples
 
 
 def test_one_passing_mention_of_another_dataset_is_not_off_topic() -> None:
@@ -122,3 +122,23 @@ def test_sms_codes_in_a_ticket_writeup_are_not_the_spam_dataset() -> None:
 def test_numeric_labels_are_not_looked_for_in_prose() -> None:
     numeric = AssignmentView(name="x", title="X", labels=["0", "1"])
     assert assess_relevance("Accuracy 0.91 and 1 model.", numeric).labels == ()
+
+
+def test_a_writeup_naming_another_dataset_and_nothing_of_this_task_is_off_topic() -> None:
+    relevance = assess_relevance(
+        "Texts from https://scikit-learn.org/stable/datasets/twenty_newsgroups.html, 20 categories.",
+        VIEW,
+    )
+    assert relevance.foreign_mentions == 1 and relevance.task_mentions == 0
+    assert relevance.off_topic and relevance.other_dataset == "20 Newsgroups"
+
+
+def test_per_class_results_only_for_other_classes_are_another_projects() -> None:
+    tickets = assess_relevance("Support tickets are routed by a TF-IDF model.", VIEW)
+    assert not tickets.off_topic
+    other = tickets.with_classes(["Hardware", "HR Support", "Purchase"], task=0)
+    assert other.off_topic and other.other_dataset == "another dataset's classes"
+    # near misses: one of this task's classes among them, or classes that are label codes
+    assert not tickets.with_classes(["Hardware", "HR Support", "Purchase"], task=1).off_topic
+    assert not tickets.with_classes(["0", "1", "2", "3"], task=0).off_topic
+    assert not tickets.with_classes(["Hardware", "Other"], task=0).off_topic

@@ -191,3 +191,14 @@ def test_near_misses_describe_no_method(text: str) -> None:
 
 def test_per_class_figures_count_as_per_class_analysis() -> None:
     assert "per_class" in evaluation_method(["| queue | F1 |"], per_class_claims=True).found
+
+
+def test_a_data_split_heading_is_about_evaluation() -> None:
+    split = block("Data split", "Training set 80%, test set 20%, stratified by queue.")
+    assert classify_heading(split) == ["evaluation"]
+    assert classify_heading(block("Data", "6,400 rows, eight imbalanced classes.")) == ["data"]
+
+
+def test_a_pipe_table_header_over_dashes_is_not_a_heading() -> None:
+    text = "    Model | Accuracy |\n    -------------------\n    SVM | 0.66 |\n"
+    assert extract_headings(text) == []
