@@ -129,7 +129,7 @@ _SENTENCE = re.compile(
 )
 
 _CV = re.compile(
-    r"cross[\s-]?val|\bcv\b|k[\s-]fold|\d+[\s-]fold|\b(?:two|three|four|five|ten)[\s-]fold|"
+    r"cross[\s-]?val|\bcv\b|k[\s-]fold|\d+[\s-]fold|\b(?:two|three|four|five|ten)[\s-]fold|\bfolds?\b|"
     r"validation|\bval\b|dev(?:elopment)?[\s-]set|out[\s-]of[\s-]fold|\boof\b",
     re.I,
 )
@@ -231,9 +231,14 @@ def _value_spans(sentence: str) -> list[tuple[int, int, float]]:
     return out
 
 
+def _marked_context(text: str) -> ClaimContext | None:
+    """The first context, by precedence, whose marker ``text`` holds; None when it holds none."""
+    return next((c for c, pattern in _CONTEXTS if pattern.search(text)), None)
+
+
 def _context_of(text: str) -> ClaimContext:
-    """The context a table cell's labels or a report's preceding lines give (first by precedence)."""
-    return next((c for c, pattern in _CONTEXTS if pattern.search(text)), ClaimContext.test)
+    """The context a table cell's labels or a report's preceding lines give (test by default)."""
+    return _marked_context(text) or ClaimContext.test
 
 
 def _context(sentence: str, v_start: int, v_end: int) -> ClaimContext:
@@ -301,7 +306,8 @@ def _table_claims(
     """Claims from Markdown tables (metric columns or metric rows); returns the table's line indexes.
 
     The context of a table claim comes from its column header and the row's other labels, so a
-    ``5-fold CV`` column or a ``baseline`` row is recognised. A row whose first cell is one of the
+    ``5-fold CV`` column or a ``baseline`` row is recognised; with no marker there, from the lines
+    right before the table ("5-fold cross-validation, mean over folds:"). A row whose first cell is one of the
     assignment's labels holds per-class figures; a row named ``macro avg`` or ``weighted avg``
     qualifies its F1 column; a row named after a metric (``accuracy``) wins over the column.
     """
@@ -321,11 +327,12 @@ def _table_claims(
         used.update((i, i + 1))
         j = i + 2
         classes = _is_class_table(header)
+        lead_in = _context_of(" ".join(lines[max(0, i - 3) : i])[-300:])
         while j < len(lines) and "|" in lines[j]:
             used.add(j)
-            claims.extend(
-                _row_claims(lines[j], j, header, columns, classes, doc, has_lines, labels)
-            )
+            for claim in _row_claims(lines[j], j, header, columns, classes, doc, has_lines, labels):
+                marked = _marked_context(f"{claim.text} {header}")
+                claims.append(claim if marked else replace(claim, context=lead_in))
             j += 1
         i = j
     return claims, used
@@ -491,6 +498,23 @@ def _shared_values(
     return bound
 
 
+_LABEL_VALUE_GAP = re.compile(r"^[\s:=`'\"*(),]*(?:is|at|of|reaches|gets)?[\s:=`'\"*(]*$", re.I)
+
+
+def _label_before_value(
+    sentence: str, v_start: int, floor: int, labels: dict[str, re.Pattern[str]]
+) -> str | None:
+    """The label written right before a value ("bug_report 0.91", "refund: 0.85"), if any."""
+    lo = max(floor, v_start - 40)
+    found = [
+        (m.end(), label)
+        for label, p in labels.items()
+        for m in p.finditer(sentence, lo, v_start)
+        if _LABEL_VALUE_GAP.match(sentence[m.end() : v_start])
+    ]
+    return max(found)[1] if found else None
+
+
 def _sentence_label(
     sentence: str, metric_start: int, floor: int, labels: dict[str, re.Pattern[str]]
 ) -> str | None:
@@ -517,6 +541,17 @@ def _sentence_claims(
     ends = [m[1] for m in metrics]
     claims: list[Claim] = []
     for v, (v_start, v_end, value) in enumerate(values):
+        previous_value = values[v - 1][1] if v > 0 else 0
+        k = bisect.bisect_right(ends, v_start) - 1
+        listed = _label_before_value(sentence, v_start, previous_value, labels)
+        if listed is not None and k >= 0 and metrics[k][2] in _PER_CLASS_METRICS:
+            # "F1 per class: bug_report 0.91, how_to 0.90, ...": each label with its value
+            snippet = " ".join(sentence[max(0, v_start - 60) : v_end + 20].split())
+            context = _context(sentence, v_start, v_end)
+            claims.append(
+                Claim(metrics[k][2], value, snippet, context, doc, line_of(start + v_start), listed)
+            )
+            continue
         if v in shared:
             chosen = [metrics[k] for k in shared[v]]
         else:
@@ -537,7 +572,6 @@ def _sentence_claims(
                 continue
         context = _context(sentence, v_start, v_end)
         snippet = " ".join(sentence[max(0, v_start - 60) : v_end + 20].split())
-        previous_value = values[v - 1][1] if v > 0 else 0
         for m_start, _, metric in chosen:
             label = (
                 _sentence_label(sentence, m_start, previous_value, labels)

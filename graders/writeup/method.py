@@ -45,8 +45,14 @@ class MethodElement:
         )
 
 
+# "I held out a stratified 20%", "a hold-out set", "the held-out test set"; not "held-out scores are
+# measured by the harness", which is the harness's split, not the candidate's method.
 _SPLIT = (
-    r"\bhold[\s-]?out\b|\bheld[\s-]?out\b|train[\s/-]*(?:and[\s-]*)?(?:test|validation|val|dev)[\s-]*split|"
+    r"\b(?:held|hold|kept|keep|set|put)[\s-]*(?:out|aside|back)\s+(?:a\s+|an\s+|the\s+last\s+|some\s+)?"
+    r"(?:\d|stratified|random|validation|test|portion|fraction|sample|part|subset)|"
+    r"\bhold[\s-]?out\s+(?:set|split|data|sample|portion|fold)|"
+    r"\bheld[\s-]?out\s+(?:set|split|sample|portion|fold|validation|test)|"
+    r"train[\s/-]*(?:and[\s-]*)?(?:test|validation|val|dev)[\s-]*split|"
     r"train_test_split|\bvalidation[\s-](?:set|split|fold|data)\b|\b(?:test|dev)[\s-](?:set|split)\b|"
     r"\b[1-9]0\s*/\s*[1-9]0\b|\b\d{1,2}\s?%\s+(?:of\s+(?:the\s+)?(?:\w+\s+){0,2})?(?:as|for)\s+"
     r"(?:a\s+|the\s+)?(?:test|validation|hold)"
@@ -110,7 +116,8 @@ MAX_METHOD_POINTS = 15.0
 # Sentences about plans, wishes or what was not done describe no method that was used.
 _NOT_DONE = re.compile(
     r"\b(?:would|could|might|should|plan(?:ned)?\s+to|want(?:ed)?\s+to|next\s+steps?|in\s+the\s+future|"
-    r"more\s+time|if\s+i\s+had|did\s+not|didn'?t|have\s+not|haven'?t|had\s+no\s+time|todo|not\s+yet)\b",
+    r"more\s+time|if\s+i\s+had|did\s+not|didn'?t|have\s+not|haven'?t|had\s+no\s+time|todo|not\s+yet|"
+    r"no\s+(?:separate\s+|own\s+)?(?:validation|hold[\s-]?out|split|cross[\s-]?validation|test\s+set))\b",
     re.I,
 )
 _SENTENCE = re.compile(r"(?<!\d)[.!?](?!\d)|;|\n\s*\n|\n(?=\s*(?:[-*+#>]|\d+[.)]\s))")

@@ -358,3 +358,19 @@ def test_a_readme_with_another_projects_per_class_results_is_off_topic(tmp_path:
     [finding] = [f for f in result.findings if f.rule == "writeup:off-topic"]
     assert "Hardware, HR Support, Purchase" in finding.message
     assert (result.score or 0) <= OFF_TOPIC_CAP
+
+
+def test_the_reference_solutions_writeup_agrees_with_its_recorded_scores(tmp_path: Path) -> None:
+    # A real writeup of this repository: cross-validated figures in a table under a lead-in line,
+    # and per-class F1 as a list of labels, checked against the reference's recorded held-out scores.
+    assignment = load_assignment("support-tickets", Settings(data_dir=tmp_path / "var"))
+    recorded = assignment.spec.reference
+    assert recorded is not None
+    scores = make_scores(recorded.heldout_accuracy, recorded.heldout_macro_f1, half_width=0.015)
+    result = grade(assignment.path("solutions/reference"), scores=scores)
+    assert not rules(result) & {"writeup:inflated-claim", "writeup:off-topic"}
+    per_class = [c for c in result.details["claims"] if c["label"] is not None]
+    assert len(per_class) == 8 and {c["context"] for c in per_class} == {"cv"}
+    baseline = [c for c in result.details["claims"] if c["context"] == "baseline"]
+    assert {c["value"] for c in baseline} == {0.848, 0.825}
+    assert (result.score or 0) >= 95

@@ -373,3 +373,30 @@ def test_rows_of_a_class_table_for_classes_this_task_lacks_are_unverified_per_cl
     assert len(hardware) == 3 and not any(c.known_label for c in hardware)
     assert all(check_claim(c, HELDOUT).verdict is ClaimVerdict.unverified for c in hardware)
     assert ("weighted_f1", None) in {(c.metric, c.label) for c in claims}
+
+
+def test_a_list_of_labels_with_values_after_a_per_class_metric() -> None:
+    claims = extract_claims(
+        "Per-class F1 over the folds: refund 0.81, billing 0.86, security_privacy 0.74 and "
+        "how_to 0.88, all within a point of each other across seeds.",
+        "R.md",
+        labels=LABELS,
+    )
+    assert [(c.metric, c.label, c.value) for c in claims] == [
+        ("f1", "refund", 0.81),
+        ("f1", "billing", 0.86),
+        ("f1", "security_privacy", 0.74),
+        ("f1", "how_to", 0.88),
+    ]
+    assert {c.context for c in claims} == {ClaimContext.cv}
+
+
+def test_a_table_takes_its_context_from_the_line_before_it() -> None:
+    text = (
+        "Stratified 5-fold cross-validation, mean over folds:\n\n"
+        "| model | accuracy |\n|---|---|\n| TF-IDF + LR | 0.88 |\n| majority class | 0.31 |\n"
+    )
+    claims = {(c.value, c.context) for c in extract_claims(text, "R.md")}
+    assert claims == {(0.88, ClaimContext.cv), (0.31, ClaimContext.baseline)}
+    plain = "Results:\n\n| model | accuracy |\n|---|---|\n| TF-IDF + LR | 0.88 |\n"
+    assert [c.context for c in extract_claims(plain, "R.md")] == [ClaimContext.test]

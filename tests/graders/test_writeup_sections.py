@@ -157,6 +157,9 @@ def test_every_element_of_an_evaluation_method_is_found() -> None:
     ("text", "key"),
     [
         ("I held out 20% of the tickets as a test set.", "holdout"),
+        ("I held out a stratified sample of 1,000 tickets.", "holdout"),
+        ("I set aside 10% for validation.", "holdout"),
+        ("Scores on the hold-out set are below.", "holdout"),
         ("An 80/20 train/test split, stratified by queue.", "holdout"),
         ("I used train_test_split with a fixed seed.", "holdout"),
         ("Scores are averaged over 5 folds.", "cross_validation"),
@@ -183,6 +186,9 @@ def test_method_elements_in_real_phrasings(text: str, key: str) -> None:
         "# Majority-class baseline\n\nRun python main.py.",
         # the word test in another sense
         "The tests run with pytest; the code was tested by hand.",
+        # the harness's held-out set is not the candidate's method
+        "Its held-out scores are measured by the harness.",
+        "No separate validation: the numbers come from the grader.",
     ],
 )
 def test_near_misses_describe_no_method(text: str) -> None:
