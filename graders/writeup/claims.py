@@ -111,11 +111,19 @@ _VALUE = re.compile(
     r"(?<![\w.])(?:(\d{1,3}(?:\.\d+)?)\s*(?:%|percent\b|pct\b)|([01]?\.\d{1,4}|1\.0+)(?![\d%]))"
 )
 _DELTA_BEFORE = re.compile(
-    r"(±|\+/-|\+-|\bby|\+|\bpoints?|\bdelta|\bgain of|\bimprovement of|\bstd\.?|\bsd)\s*$", re.I
+    r"(±|\+/-|\+-|\bby|\+|\bpoints?|\bdelta|\bgain of|\bimprovement of|\bstd\.?|\bsd|\bci|"
+    r"\binterval)\s*:?\s*$",
+    re.I,
 )
 _UNIT_AFTER = re.compile(
-    r"^\s*(s\b|sec|seconds|ms\b|min|minutes|hours|mb\b|gb\b|k\b|x\b|pp\b|points?\b)", re.I
+    r"^\s*(s\b|sec|seconds|ms\b|min|minutes|hours|mb\b|gb\b|k\b|x\b|pp\b|points?\b|"
+    r"ci\b|c\.i\.|confidence|interval|bootstrap)",
+    re.I,
 )
+# The upper end of a range ("0.86-0.90", "0.86 to 0.90"): an interval, not a second claim.
+_RANGE_BEFORE = re.compile(r"\d%?\s*(?:-|\u2013|\u2014|to)\s*$", re.I)
+# A qualifier right after an F1 value: "F1 0.86 (macro)", "F1-score 0.87 weighted".
+_AVERAGE_AFTER = re.compile(r"^\s*\(?\s*(macro|weighted|micro)\b", re.I)
 # What may separate the names of a list of metrics sharing a value: "Accuracy, Precision, Recall
 # and F1", "accuracy/F1", "accuracy and the macro-F1".
 _LIST_SEPARATOR = re.compile(
@@ -133,13 +141,18 @@ _CV = re.compile(
     r"validation|\bval\b|dev(?:elopment)?[\s-]set|out[\s-]of[\s-]fold|\boof\b",
     re.I,
 )
-_TRAIN_SCORE = re.compile(r"train(?:ing)?[\s-]*(?:accuracy|score|acc|f1|loss)|in[\s-]sample", re.I)
+_TRAIN_SCORE = re.compile(
+    r"train(?:ing)?[\s-]*(?:accuracy|score|acc|f1|loss)|in[\s-]sample|"
+    r"\(\s*train(?:ing)?(?:\s+set)?\s*\)|\btrain(?:ing)?\s*[:=]",
+    re.I,
+)
 # "on the training data" is a training score, "20% of the training data" a hold-out carved from it.
 _TRAIN_DATA = re.compile(
     r"(?<!of the )(?<!from the )(?<!of )(?<!from )train(?:ing)?[\s-]*(?:set|data|split)\b", re.I
 )
 _TEST = re.compile(
     r"\btest(?:ing)?[\s-]?(?:set|split|data|tickets)\b|held[\s-]?out|hold[\s-]?out|\bunseen\b|"
+    r"\(\s*test(?:\s+set)?\s*\)|"
     r"\bon (?:the )?test\b",
     re.I,
 )
@@ -223,7 +236,9 @@ def _value_spans(sentence: str) -> list[tuple[int, int, float]]:
     for m in _VALUE.finditer(sentence):
         if _DELTA_BEFORE.search(sentence[max(0, m.start() - 16) : m.start()]):
             continue
-        if _UNIT_AFTER.match(sentence[m.end() : m.end() + 10]):
+        if _UNIT_AFTER.match(sentence[m.end() : m.end() + 12]):
+            continue
+        if _RANGE_BEFORE.search(sentence[max(0, m.start() - 8) : m.start()]):
             continue
         value = float(m.group(1)) / 100.0 if m.group(1) is not None else float(m.group(2))
         if 0.0 < value <= 1.0:
@@ -260,8 +275,11 @@ def _context(sentence: str, v_start: int, v_end: int) -> ClaimContext:
                 candidate = (float(v_start - m.end()), rank, context, pattern)
                 best = candidate if best is None or candidate[:2] < best[:2] else best
         for m in pattern.finditer(sentence, v_end, hi):
-            if not _VALUE.search(sentence[v_end : m.start()]):
-                candidate = (2.0 * (m.start() - v_end) + 1, rank, context, pattern)
+            gap = sentence[v_end : m.start()]
+            if not _VALUE.search(gap):
+                # "0.85 (test)": a marker in brackets right after the value is its own
+                distance = 0.0 if not gap.strip(" (") else 2.0 * len(gap) + 1
+                candidate = (distance, rank, context, pattern)
                 best = candidate if best is None or candidate[:2] < best[:2] else best
     prefix_cv = bool(_CV.search(sentence[:v_start]))
     if best is None:
@@ -572,7 +590,10 @@ def _sentence_claims(
                 continue
         context = _context(sentence, v_start, v_end)
         snippet = " ".join(sentence[max(0, v_start - 60) : v_end + 20].split())
+        qualifier = _AVERAGE_AFTER.match(sentence[v_end : v_end + 15])
         for m_start, _, metric in chosen:
+            if qualifier is not None and metric == "f1":
+                metric = _qualified(metric, qualifier.group(1))
             label = (
                 _sentence_label(sentence, m_start, previous_value, labels)
                 if metric in _PER_CLASS_METRICS

@@ -400,3 +400,27 @@ def test_a_table_takes_its_context_from_the_line_before_it() -> None:
     assert claims == {(0.88, ClaimContext.cv), (0.31, ClaimContext.baseline)}
     plain = "Results:\n\n| model | accuracy |\n|---|---|\n| TF-IDF + LR | 0.88 |\n"
     assert [c.context for c in extract_claims(plain, "R.md")] == [ClaimContext.test]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an interval is not a second claim
+        ("Accuracy 0.88 (95% CI 0.86-0.90) on the test set.", [("accuracy", 0.88, "test")]),
+        ("Accuracy 0.86 to 0.90 across seeds.", [("accuracy", 0.86, "test")]),
+        # a context in brackets right after the value is that value's
+        (
+            "Accuracy: 0.99 (train) / 0.85 (test)",
+            [("accuracy", 0.99, "train"), ("accuracy", 0.85, "test")],
+        ),
+        ("Macro F1: 0.86 (5-fold CV)", [("macro_f1", 0.86, "cv")]),
+        # an average named after an F1 value qualifies it
+        (
+            "F1-score: 0.86 (macro), 0.88 weighted",
+            [("macro_f1", 0.86, "test"), ("weighted_f1", 0.88, "test")],
+        ),
+        ("- **Test Accuracy**: 84.82%", [("accuracy", 0.8482, "test")]),
+    ],
+)
+def test_real_phrasings_of_results(text: str, expected: list[tuple[str, float, str]]) -> None:
+    assert [(m, pytest.approx(v), c.value) for m, v, c in claims_of(text)] == expected
