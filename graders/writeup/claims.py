@@ -156,9 +156,13 @@ _TEST = re.compile(
     r"\bon (?:the )?test\b",
     re.I,
 )
+_BASELINE = re.compile(r"baseline|dummy|majority|most[\s-]frequent|random guess|starter", re.I)
+_COMPARED_BEFORE = re.compile(
+    r"\b(?:against|vs\.?|versus|compared (?:to|with)|than|over)\s+(?:the\s+|a\s+|an\s+)?$", re.I
+)
 # In order of precedence when two markers are as near to a value.
 _CONTEXTS: tuple[tuple[ClaimContext, re.Pattern[str]], ...] = (
-    (ClaimContext.baseline, re.compile(r"baseline|dummy|majority|most[\s-]frequent|random guess|starter", re.I)),
+    (ClaimContext.baseline, _BASELINE),
     (ClaimContext.target, re.compile(
         r"target|goal|\baim|hope|expect|would like|could reach|state[\s-]of[\s-]the[\s-]art|\bsota\b|literature|paper",
         re.I)),
@@ -266,6 +270,10 @@ def _context(sentence: str, v_start: int, v_end: int) -> ClaimContext:
     0.86") makes the figure a validation one; so it does for a "training data" marker, but not for
     a training score ("training accuracy").
     """
+    if _COMPARED_BEFORE.search(sentence[max(0, v_start - 20) : v_start]) and _BASELINE.search(
+        sentence, v_end, v_end + 70
+    ):
+        return ClaimContext.baseline  # "... against 0.80 macro-F1 for a TF-IDF baseline"
     lo, hi = max(0, v_start - _CONTEXT_BEFORE), v_end + _CONTEXT_AFTER
     best: tuple[float, int, ClaimContext, re.Pattern[str]] | None = None
     for rank, (context, pattern) in enumerate(_CONTEXTS):

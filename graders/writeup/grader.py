@@ -1,30 +1,30 @@
-"""The ``writeup`` grader: is there a writeup, is it about this task, does it cover what was asked,
-does it say how it measured, and are its numbers honest.
+"""The ``writeup`` grader: is there a writeup, is it about this task, does it cover what was asked
+in developed sections, does it say how it measured and what it found, and are its numbers honest.
 
-Scoring (every point is a :class:`ScoreComponent`; ``docs/scoring/writeup.md`` explains why):
+Scoring (every point is a :class:`ScoreComponent`, computed in :mod:`graders.writeup.scoring`;
+``docs/scoring/writeup.md`` explains each criterion for reviewers):
 
 =====================================================  ======
 criterion                                              points
 =====================================================  ======
-A writeup exists                                            5
-About this task (its queues, data, company, metric)        10
-Required sections covered (heading 1, mention 1/2)         25
+A writeup exists                                            2
+About this task (its queues, data, company, metric)         5
+Required sections covered (heading 1, mention 1/2)         10
+Sections developed (words under each heading)              23
 Sensible length                                             5
 Evaluation method described                                15
-Reports numbers for the task's metrics                     10
-Claimed numbers agree with the held-out measurement        30
+Results reported (own figures, macro-F1, per-class, ...)   22
+Choices explained (reasons given)                           8
+Claimed numbers agree with the held-out measurement        10
 =====================================================  ======
 
 A writeup about another dataset (:mod:`graders.writeup.relevance`) is flagged ``off-topic`` and
-earns only the points for existing and for its length: at most :data:`OFF_TOPIC_CAP`. A writeup
-without numbers earns nothing for the last two criteria; they are not left out. The agreement
-criterion is left out (and the summary says so) only when no held-out predictions were scored
-and the writeup does state numbers: they could not be checked.
+earns only the points for existing and for its length (:data:`OFF_TOPIC_CAP`); one with an
+inflated overall figure is capped at :data:`INFLATED_CAP`. A writeup without numbers earns
+nothing for results and agreement; nothing is left out of the denominator.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 from graders.types import (
     Finding,
@@ -38,8 +38,20 @@ from graders.types import (
 )
 from graders.writeup.claims import METRIC_NAMES, Claim, ClaimContext, extract_claims
 from graders.writeup.locate import Writeup, locate_writeup
-from graders.writeup.method import MAX_METHOD_POINTS, EvaluationMethod, evaluation_method
+from graders.writeup.method import EvaluationMethod, evaluation_method
 from graders.writeup.relevance import Relevance, assess_relevance
+from graders.writeup.scoring import (
+    INFLATED_CAP,
+    MAX_WORDS,
+    MIN_WORDS,
+    OFF_TOPIC_CAP,
+    POINTS,
+    Inputs,
+    breakdown,
+    is_error,
+    reasons_given,
+    section_words,
+)
 from graders.writeup.sections import (
     Block,
     Coverage,
@@ -51,32 +63,18 @@ from graders.writeup.sections import (
 )
 from graders.writeup.verify import ClaimCheck, ClaimVerdict, check_claim
 
-__all__ = ["MAX_WORDS", "MIN_WORDS", "OFF_TOPIC_CAP", "POINTS", "WriteupGrader"]
+__all__ = [
+    "INFLATED_CAP",
+    "MAX_WORDS",
+    "MIN_WORDS",
+    "OFF_TOPIC_CAP",
+    "POINTS",
+    "WriteupGrader",
+]
 
-MIN_WORDS = 150
-"""Fewer words of prose than this is too short to explain approach, results and trade-offs."""
-MAX_WORDS = 3000
-"""More than this is too long for a reviewer to read in a take-home review."""
 MIN_WORDS_NOT_SPECIFIC = 50
 """A writeup shorter than this is too short to call generic (it is already too short)."""
 DEFAULT_SECTIONS = ("approach", "evaluation", "trade-offs", "next steps")
-
-POINTS = {
-    "exists": 5.0,
-    "relevance": 10.0,
-    "sections": 25.0,
-    "length": 5.0,
-    "method": MAX_METHOD_POINTS,
-    "numbers": 10.0,
-    "agreement": 30.0,
-}
-"""Points available per criterion (100 in all)."""
-OFF_TOPIC_CAP = POINTS["exists"] + POINTS["length"]
-"""The most an off-topic writeup can score: only existing and length are credited."""
-
-# Metrics the harness measures overall; a claim for one of them can be checked.
-_CHECKABLE = frozenset({"accuracy", "macro_f1", "weighted_f1", "f1"})
-_OWN = frozenset({ClaimContext.test, ClaimContext.cv})
 
 
 def _missing(name: str, version: str, sections: list[str]) -> GraderResult:
@@ -163,19 +161,33 @@ class WriteupGrader:
             *([] if relevance.off_topic else _claim_findings(claims, checks, heldout is not None)),
         ]
         metrics = _metrics(writeup, words, coverage, relevance, method, claims, checks, ctx)
-        breakdown = _breakdown(
-            coverage, words, relevance, method, claims, checks, heldout is not None
+        metrics["section_words"] = ", ".join(
+            f"{k}={v}" for k, v in section_words(coverage, blocks).items()
+        )
+        metrics["reasons_given"] = reasons_given(coverage, blocks)
+        parts = breakdown(
+            Inputs(
+                coverage,
+                blocks,
+                words,
+                relevance,
+                method,
+                claims,
+                checks,
+                heldout is not None,
+                text,
+            )
         )
         findings.sort(key=lambda f: {"error": 0, "warning": 1, "info": 2}[f.severity.value])
         return GraderResult(
             name=self.name,
             version=self.version,
             status=GraderStatus.ok,
-            score=score_from_breakdown(breakdown),
-            summary=_summary(metrics, relevance, method, checks, claims),
+            score=score_from_breakdown(parts),
+            summary=_summary(metrics, relevance, method, checks, claims, parts),
             metrics=metrics,
             findings=findings,
-            breakdown=breakdown,
+            breakdown=parts,
             details={
                 "sources": [d.rel for d in writeup.docs],
                 "sections": [
@@ -347,16 +359,6 @@ def _claim_name(claim: Claim) -> str:
     return f"{claim.label} {name}" if claim.label is not None else name
 
 
-def _inflated_severity(claim: Claim) -> Severity:
-    """An overall test-set figure above the interval is an error; a validation or per-class
-    figure (noisier, and labelled as such) is a warning."""
-    return (
-        Severity.error
-        if claim.context is ClaimContext.test and claim.label is None
-        else Severity.warning
-    )
-
-
 def _claim_findings(
     claims: list[Claim], checks: list[ClaimCheck], checkable: bool
 ) -> list[Finding]:
@@ -387,7 +389,7 @@ def _claim_findings(
                 message=f'The writeup claims {name} {_fmt(claim.value)}{label} — "{claim.text}" — but the '
                 f"held-out {name} measured by the harness is {_fmt(check.measured)} ({interval} "
                 f"{_fmt(check.low)}-{_fmt(check.high)}); the claim is {_fmt(check.excess)} above the interval.",
-                severity=_inflated_severity(claim),
+                severity=Severity.error if is_error(check) else Severity.warning,
                 file=claim.doc,
                 line=claim.line,
             )
@@ -463,113 +465,6 @@ def _metrics(
     }
 
 
-def _numbers_share(claims: Sequence[Claim]) -> tuple[float, str]:
-    own = [c for c in claims if c.context in _OWN]
-    if any(c.metric in _CHECKABLE or (c.label is not None and c.known_label) for c in own):
-        return 1.0, "accuracy or F1 of the model itself"
-    if own:
-        return 0.5, "only metrics the harness does not measure"
-    if claims:
-        return 0.5, "only baseline, training-set or target figures"
-    return 0.0, "no numbers"
-
-
-def _agreement_share(claims: list[Claim], checks: list[ClaimCheck]) -> tuple[float, str]:
-    own = [c for c in checks if c.claim.context in _OWN]
-    if not claims or not own:
-        return 0.0, "no numbers of the model's own held-out or validation performance to check"
-    verified = [c for c in own if c.verified]
-    if not verified:
-        return 0.0, f"none of {len(own)} numbers can be checked"
-    inflated = [c for c in verified if c.verdict is ClaimVerdict.inflated]
-    if any(_inflated_severity(c.claim) is Severity.error for c in inflated):
-        return 0.0, "a test-set figure is above the measured interval"
-    if inflated:
-        return 0.5, "a validation or per-class figure is above the measured interval"
-    return 1.0, f"{len(verified)} checked"
-
-
-def _breakdown(
-    coverage: list[Coverage],
-    words: int,
-    relevance: Relevance,
-    method: EvaluationMethod,
-    claims: list[Claim],
-    checks: list[ClaimCheck],
-    checkable: bool,
-) -> list[ScoreComponent]:
-    credit = {SectionMatch.heading: 1.0, SectionMatch.body: 0.5, SectionMatch.missing: 0.0}
-    section_share = sum(credit[c.match] for c in coverage) / len(coverage) if coverage else 1.0
-    if words < MIN_WORDS:
-        length = words / MIN_WORDS
-    elif words > MAX_WORDS:
-        length = 0.5
-    else:
-        length = 1.0
-    numbers, numbers_why = _numbers_share(claims)
-    off = relevance.off_topic
-    why_off = f" — not credited: the writeup is about {relevance.other_dataset}" if off else ""
-
-    def content(criterion: str, share: float, key: str, basis: str) -> ScoreComponent:
-        return ScoreComponent(
-            criterion=criterion + why_off,
-            points=0.0 if off else round(POINTS[key] * share, 2),
-            max_points=POINTS[key],
-            basis="writeup:off-topic" if off else basis,
-        )
-
-    parts = [
-        ScoreComponent(
-            criterion="A writeup exists",
-            points=POINTS["exists"],
-            max_points=POINTS["exists"],
-            basis="writeup:missing",
-        ),
-        content(
-            "About this task: its queues, data and metric",
-            relevance.share,
-            "relevance",
-            "metrics.relevance",
-        ),
-        content(
-            "Required sections covered (a heading each; half for a mention in passing)",
-            section_share,
-            "sections",
-            "metrics.sections_covered",
-        ),
-        ScoreComponent(
-            criterion=f"Sensible length ({MIN_WORDS}-{MAX_WORDS} words)",
-            points=round(POINTS["length"] * length, 2),
-            max_points=POINTS["length"],
-            basis="metrics.words",
-        ),
-        content(
-            "Evaluation method described (split or cross-validation 6, stratified 2, baseline 2, "
-            "per-class 3, error analysis 2)",
-            method.points / MAX_METHOD_POINTS,
-            "method",
-            "metrics.evaluation_method",
-        ),
-        content(
-            f"Reports numbers for the task's metrics ({numbers_why})",
-            numbers,
-            "numbers",
-            "metrics.claims_found",
-        ),
-    ]
-    if checkable or not claims:
-        agreement, agreement_why = _agreement_share(claims, checks)
-        parts.append(
-            content(
-                f"Claimed numbers agree with the held-out measurement ({agreement_why})",
-                agreement,
-                "agreement",
-                "writeup:inflated-claim",
-            )
-        )
-    return parts
-
-
 def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
@@ -606,10 +501,13 @@ def _summary(
     method: EvaluationMethod,
     checks: list[ClaimCheck],
     claims: list[Claim],
+    parts: list[ScoreComponent],
 ) -> str:
     where = f"Writeup in {metrics['source']}"
     if relevance.off_topic:
         where += f" is about {relevance.other_dataset}, not this task (capped at {OFF_TOPIC_CAP:g})"
+    elif any(f"capped at {INFLATED_CAP:g}" in p.criterion for p in parts):
+        where += f" (capped at {INFLATED_CAP:g}: a figure above the measured interval)"
     sections = f"{metrics['sections_covered']} of {metrics['sections_required']} sections headed"
     how = (
         f"method: {', '.join(method.short_names())}"

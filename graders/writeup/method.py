@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from graders.writeup.sections import classify_heading, split_blocks
+from graders.writeup.sections import LABEL_LEVEL, classify_heading, split_blocks
 
 __all__ = [
     "ELEMENTS",
@@ -53,6 +53,7 @@ _SPLIT = (
     r"\bhold[\s-]?out\s+(?:set|split|data|sample|portion|fold)|"
     r"\bheld[\s-]?out\s+(?:set|split|sample|portion|fold|validation|test)|"
     r"train[\s/-]*(?:and[\s-]*)?(?:test|validation|val|dev)[\s-]*split|"
+    r"\b(?:\d{1,2}\s?%|random|stratified)\s+(?:\w+\s+)?split\b|"
     r"train_test_split|\bvalidation[\s-](?:set|split|fold|data)\b|\b(?:test|dev)[\s-](?:set|split)\b|"
     r"\b[1-9]0\s*/\s*[1-9]0\b|\b\d{1,2}\s?%\s+(?:of\s+(?:the\s+)?(?:\w+\s+){0,2})?(?:as|for)\s+"
     r"(?:a\s+|the\s+)?(?:test|validation|hold)"
@@ -157,7 +158,7 @@ def _prose(text: str) -> str:
     and without its next-steps sections."""
     lines = text.splitlines()
     blocks = split_blocks(text)
-    drop = {block.line - 1 for block in blocks}
+    drop = {block.line - 1 for block in blocks if block.level < LABEL_LEVEL}
     for k, block in enumerate(blocks):
         if "next steps" in classify_heading(block):
             end = blocks[k + 1].line - 1 if k + 1 < len(blocks) else len(lines)

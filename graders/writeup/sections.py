@@ -53,6 +53,8 @@ CONTENT_WORDS = 80
 CONTENT_CAP = 2.0
 """Most that content can add to a heading's weight."""
 _CONTENT_POINT = 0.5
+LABEL_LEVEL = 8
+"""The level of a ``Label:`` line: the weakest heading, also a sentence of the prose."""
 MAX_BLOCKS = 300
 """Headings read at most: a writeup has a few dozen; hostile input may have thousands."""
 
@@ -198,10 +200,12 @@ def normalise(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-def extract_headings(text: str) -> list[tuple[int, str]]:
-    """(1-based line, heading text) for Markdown, setext/reST, bold-line and ``Label:`` headings."""
+def _headings(text: str) -> list[tuple[int, int, str]]:
+    """(1-based line, level, heading text): ``#`` counts for Markdown, 1 and 2 for ``=`` and ``-``
+    underlines (3 for other reST underlines), 7 for bold lines, :data:`LABEL_LEVEL` for a short
+    ``Label:`` line (one that introduces a list or a table is a sentence, not a heading)."""
     lines = text.splitlines()
-    headings: list[tuple[int, str]] = []
+    headings: list[tuple[int, int, str]] = []
     in_code = False
     for i, line in enumerate(lines):
         if line.lstrip().startswith(("```", "~~~")):
@@ -211,27 +215,36 @@ def extract_headings(text: str) -> list[tuple[int, str]]:
             continue
         atx = _ATX.match(line)
         if atx:
-            headings.append((i + 1, atx.group(1)))
+            headings.append(
+                (i + 1, len(line.lstrip()) - len(line.lstrip().lstrip("#")), atx.group(1))
+            )
             continue
-        underlined = (
-            i + 1 < len(lines)
-            and line.strip()
-            and _UNDERLINE.match(lines[i + 1])
-            and not lines[i + 1].lstrip().startswith(("```", "~~~"))  # a code fence opens
-        )
+        underline = _UNDERLINE.match(lines[i + 1]) if i + 1 < len(lines) else None
         if (
-            underlined
+            underline
+            and line.strip()
+            and not lines[i + 1].lstrip().startswith(("```", "~~~"))  # a code fence opens
             and not _UNDERLINE.match(line)
             and not line.lstrip().startswith(("- ", "* "))
             and "|" not in line  # a table's header over a line of dashes
             and not line.startswith(("    ", "\t"))  # indented code
         ):
-            headings.append((i + 1, line.strip()))
+            level = {"=": 1, "-": 2}.get(underline.group(1), 3)
+            headings.append((i + 1, level, line.strip()))
             continue
-        bold = _BOLD.match(line) or _LABEL.match(line)
+        bold = _BOLD.match(line)
         if bold and len(bold.group(1).split()) <= 8:
-            headings.append((i + 1, bold.group(1)))
+            headings.append((i + 1, 7, bold.group(1)))
+            continue
+        label = _LABEL.match(line)
+        if label and len(label.group(1).split()) <= 5 and not re.search(r"\d", label.group(1)):
+            headings.append((i + 1, LABEL_LEVEL, label.group(1)))
     return headings
+
+
+def extract_headings(text: str) -> list[tuple[int, str]]:
+    """(1-based line, heading text) for Markdown, setext/reST, bold-line and ``Label:`` headings."""
+    return [(line, heading) for line, _, heading in _headings(text)]
 
 
 def _contains(haystack: str, phrase: str) -> bool:
@@ -246,21 +259,34 @@ class Block:
     line: int
     """1-based line of the heading in its document."""
     body: str
+    """The text up to the next heading (of any level)."""
     doc: str = ""
     """The document it is in."""
+    section: str = ""
+    """The text up to the next heading of the same or a higher level: sub-sections included."""
+    level: int = 1
+    """1-6 for Markdown, 7 for a bold line, :data:`LABEL_LEVEL` for a ``Label:`` line."""
 
 
 def split_blocks(text: str, doc: str = "") -> list[Block]:
     """The first :data:`MAX_BLOCKS` headings of ``text``, each with the text under it."""
     lines = text.splitlines()
-    headings = extract_headings(text)[: MAX_BLOCKS + 1]
+    headings = _headings(text)[: MAX_BLOCKS + 1]
     blocks: list[Block] = []
-    for k, (line, heading) in enumerate(headings):
+    for k, (line, level, heading) in enumerate(headings):
         end = headings[k + 1][0] - 1 if k + 1 < len(headings) else len(lines)
-        body = lines[line:end]
-        if body and _UNDERLINE.match(body[0]):
-            body = body[1:]
-        blocks.append(Block(heading, line, "\n".join(body), doc))
+        close = next((h[0] - 1 for h in headings[k + 1 :] if h[1] <= level), len(lines))
+        start = line + 1 if line < len(lines) and _UNDERLINE.match(lines[line]) else line
+        blocks.append(
+            Block(
+                heading,
+                line,
+                "\n".join(lines[start:end]),
+                doc,
+                "\n".join(lines[start:close]),
+                level,
+            )
+        )
     return blocks[:MAX_BLOCKS]
 
 

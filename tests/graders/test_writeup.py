@@ -14,7 +14,7 @@ import pytest
 
 from graders.types import GraderResult, GraderStatus, PredictionScores, Severity
 from graders.writeup import WriteupGrader
-from graders.writeup.grader import OFF_TOPIC_CAP, POINTS
+from graders.writeup.grader import INFLATED_CAP, OFF_TOPIC_CAP, POINTS
 from harness.assignments.loader import load_assignment
 from harness.settings import Settings
 from tests.graders.conftest import golden_copy, make_context, make_scores
@@ -75,9 +75,12 @@ def test_an_honest_writeup_has_no_inflated_claim(tmp_path: Path) -> None:
     assert result.metrics["sections_covered"] == 4
     assert result.metrics["relevance"] == 1.0
     assert result.metrics["evaluation_method"] == "cross_validation, stratified, per_class"
-    # no baseline comparison and no error analysis: 11 of 15 for the method, the rest in full
+    # no baseline comparison and no error analysis: 11 of 15 for the method
     assert points(result, "Evaluation method") == (11, 15)
-    assert result.score == 96
+    # no spread, per-class figure or baseline figure: 14 of 22 for the results
+    assert points(result, "Results reported") == (14, 22)
+    assert points(result, "Claimed numbers agree") == (10, 10)
+    assert 85 <= (result.score or 0) <= 90
     assert "4 checked claims agree with the held-out measurement" in result.summary
 
 
@@ -88,7 +91,7 @@ def test_writeup_scores_order_strong_over_inflated_and_terse(tmp_path: Path) -> 
     }
     assert scores["strong"] > scores["solid"] > scores["messy"]
     assert scores["strong"] > scores["inflated_writeup"] + 20
-    assert scores["inflated_writeup"] <= 70
+    assert scores["inflated_writeup"] <= INFLATED_CAP
     assert scores["messy"] <= 10
 
 
@@ -98,8 +101,8 @@ def test_claims_cannot_be_checked_without_predictions(tmp_path: Path) -> None:
     assert "writeup:inflated-claim" not in rules(result)
     assert result.metrics["claims_checkable"] is False
     assert result.metrics["claims_found"] >= 4
-    # the criterion is left out, and the summary says why
-    assert all(not c.criterion.startswith("Claimed numbers agree") for c in result.breakdown)
+    # numbers that could not be checked never count as agreeing; the summary says why
+    assert points(result, "Claimed numbers agree") == (0, 10)
     assert "not checked (no held-out predictions were scored)" in result.summary
 
 
@@ -107,8 +110,8 @@ def test_without_predictions_a_writeup_without_numbers_still_loses_the_claims_po
     tmp_path: Path,
 ) -> None:
     result = grade(readme(tmp_path, "no_numbers"), scores=None)
-    assert points(result, "Claimed numbers agree") == (0, 30)
-    assert points(result, "Reports numbers") == (0, 10)
+    assert points(result, "Claimed numbers agree") == (0, 10)
+    assert points(result, "Results reported") == (0, 22)
 
 
 def test_no_writeup_fails_with_a_finding(tmp_path: Path) -> None:
@@ -206,14 +209,14 @@ def test_a_writeup_about_another_dataset_is_off_topic_and_capped(
     # its numbers are about another dataset: listed, never compared with this task's
     assert not rules(result) & {"writeup:inflated-claim", "writeup:unverified-claims"}
     assert "about another dataset, not compared" in result.summary
-    assert f"is about {dataset}, not this task (capped at 10)" in result.summary
+    assert f"is about {dataset}, not this task (capped at {OFF_TOPIC_CAP:g})" in result.summary
 
 
 def test_the_issue_newsgroups_readme_no_longer_scores_95(tmp_path: Path) -> None:
     # Before: 50/100 here, 95/100 on the real submission, with "claims agree" for a sentence whose
     # accuracy is above the measured interval.
     result = grade(readme(tmp_path, "off_topic_newsgroups"), scores=HAND)
-    assert result.score == 10
+    assert result.score == OFF_TOPIC_CAP == 7
     assert "agree" not in result.summary
 
 
@@ -223,14 +226,14 @@ def test_a_relevant_writeup_mentioning_20_newsgroups_in_passing_is_not_off_topic
     result = grade(readme(tmp_path, "passing_mention"), scores=HAND)
     assert not rules(result) & {"writeup:off-topic", "writeup:not-specific"}
     assert result.metrics["relevance"] == 1.0
-    assert (result.score or 0) >= 90
+    assert (result.score or 0) >= 65
 
 
 def test_a_generic_template_is_not_specific_but_not_capped(tmp_path: Path) -> None:
     result = grade(readme(tmp_path, "generic_template"), scores=HAND)
     assert "writeup:not-specific" in rules(result)
     assert "writeup:off-topic" not in rules(result)
-    assert points(result, "About this task") == (0, 10)
+    assert points(result, "About this task") == (0, 5)
     assert points(result, "Required sections covered")[0] > 0
 
 
@@ -254,7 +257,9 @@ def test_the_shared_value_sentence_is_four_claims_and_the_inflated_accuracy_is_c
         "agree" not in result.summary
         and "2 of 2 checked claims inflated, 2 unverified" in result.summary
     )
-    assert points(result, "Claimed numbers agree") == (0, 30)
+    assert points(result, "Claimed numbers agree")[0] == 0
+    assert result.score is not None and result.score <= INFLATED_CAP
+    assert f"capped at {INFLATED_CAP:g}" in result.summary
 
 
 def test_auc_is_not_an_accuracy_claim(tmp_path: Path) -> None:
@@ -274,8 +279,9 @@ def test_numbers_that_cannot_be_checked_never_earn_the_agreement_points(tmp_path
     (tmp_path / "README.md").write_text(text.replace("Accuracy is 0.86\nand the", "The"))
     result = grade(tmp_path, scores=HAND)
     assert result.metrics["claims_checked"] == 0 and result.metrics["claims_unverified"] == 2
-    assert points(result, "Claimed numbers agree") == (0, 30)
-    assert points(result, "Reports numbers") == (5, 10)
+    assert points(result, "Claimed numbers agree") == (0, 10)
+    # AUC and log loss are results, but not the model's accuracy or F1
+    assert points(result, "Results reported")[0] == 0
     assert "none verifiable against the held-out measurement (ROC AUC, log loss)" in result.summary
     assert "agree with" not in result.summary
 
@@ -293,11 +299,11 @@ def test_a_writeup_without_numbers_loses_those_points_instead_of_rescaling(tmp_p
     # Before: the claims criterion was dropped and the rest rescaled (85.7 here).
     result = grade(readme(tmp_path, "no_numbers"), scores=HAND)
     assert "writeup:no-numbers" in rules(result)
-    assert points(result, "Reports numbers") == (0, 10)
-    assert points(result, "Claimed numbers agree") == (0, 30)
+    assert points(result, "Results reported") == (0, 22)
+    assert points(result, "Claimed numbers agree") == (0, 10)
     assert points(result, "Evaluation method") == (15, 15)
     assert sum(c.max_points for c in result.breakdown) == 100
-    assert result.score == 60
+    assert 55 <= (result.score or 0) <= 65
 
 
 def test_a_pasted_classification_report_is_checked_per_class(tmp_path: Path) -> None:
@@ -312,8 +318,9 @@ def test_a_pasted_classification_report_is_checked_per_class(tmp_path: Path) -> 
     assert any("security_privacy F1 0.93" in f.message for f in inflated)
     assert all(f.severity is Severity.warning for f in inflated)
     assert all("security_privacy" in f.message for f in inflated)
-    # per-class figures above the interval cost half the agreement points, not all of them
-    assert points(result, "Claimed numbers agree") == (15, 30)
+    # per-class figures above the interval cost half the agreement points, and cap nothing
+    assert points(result, "Claimed numbers agree") == (5, 10)
+    assert not any("capped" in c.criterion for c in result.breakdown)
     overall = {c["metric"]: c["verdict"] for c in result.details["claims"] if c["label"] is None}
     assert overall["accuracy"] == overall["macro_f1"] == overall["weighted_f1"] == "agrees"
 
@@ -373,4 +380,86 @@ def test_the_reference_solutions_writeup_agrees_with_its_recorded_scores(tmp_pat
     assert len(per_class) == 8 and {c["context"] for c in per_class} == {"cv"}
     baseline = [c for c in result.details["claims"] if c["context"] == "baseline"]
     assert {c["value"] for c in baseline} == {0.848, 0.825}
-    assert (result.score or 0) >= 95
+    assert (result.score or 0) >= 90
+
+
+TERSE = """# Ticket router
+
+## Approach
+TF-IDF word bigrams and a balanced LinearSVC.
+
+## Evaluation
+5-fold stratified CV: macro-F1 0.86, accuracy 0.88.
+
+## Trade-offs
+No probabilities.
+
+## Next steps
+Calibrate the scores.
+"""
+
+DEVELOPED = """# Ticket router
+
+## Approach
+Support tickets arrive with greetings, signatures and quoted replies, so I cut quoted replies and
+footers before anything else: they repeat an older conversation and pull tickets towards the
+wrong queue. Subject and body are joined and lower-cased. Features are TF-IDF word unigrams and
+bigrams; the classifier is a LinearSVC with balanced class weights, because security_privacy is
+rare and matters to the support team more than its share suggests.
+
+## Evaluation
+5-fold stratified cross-validation on the training tickets: macro-F1 0.86 ± 0.01, accuracy 0.88
+± 0.01, against 0.80 macro-F1 for a TF-IDF + logistic regression baseline. Per class, refund is
+the weakest queue (F1 0.79): most of its errors are billing tickets that ask for money back, a
+confusion the agents make too. The confusion matrix shows how_to and feature_request mixed up as
+well, mainly questions of the form "is there a way to ...".
+
+## Trade-offs
+A linear model trains in seconds and can be inspected, at the cost of a point or two against a
+fine-tuned transformer, which would not fit the time box or the CPU-only sandbox. LinearSVC gives
+no probabilities, so there is no threshold for sending unsure tickets to a human; I chose it over
+logistic regression because it was a point better in cross-validation.
+
+## Next steps
+Calibrate the scores so low-confidence tickets go to a human, add a time-based validation split
+to see how the model ages as products change, and try the channel and plan columns as features,
+which I left out to keep the first version simple and the pipeline easy to test. Then measure the
+shifted tickets separately, since the later period is where the model will be used and where
+new product names appear.
+"""
+
+
+def test_developed_sections_reasons_and_evidence_earn_what_one_liners_do_not(
+    tmp_path: Path,
+) -> None:
+    scores = make_scores(0.88, 0.86, half_width=0.016)
+    (tmp_path / "README.md").write_text(TERSE)
+    terse = grade(tmp_path, scores=scores)
+    (tmp_path / "README.md").write_text(DEVELOPED)
+    developed = grade(tmp_path, scores=scores)
+    # the same sections and the same honest numbers ...
+    for result in (terse, developed):
+        assert result.metrics["sections_covered"] == 4
+        assert points(result, "Claimed numbers agree") == (10, 10)
+    # ... but one line each is a quarter of the depth, gives no reasons, and reports less
+    assert points(terse, "Sections developed")[0] < 8
+    assert points(developed, "Sections developed") == (23, 23)
+    assert points(terse, "Choices explained")[0] == 0
+    assert points(developed, "Choices explained") == (8, 8)
+    assert points(terse, "Results reported") == (14, 22)
+    assert points(developed, "Results reported") == (22, 22)  # + per-class, spread, baseline
+    assert (terse.score or 0) < 60 < 90 < (developed.score or 0)
+
+
+def test_an_inflated_figure_caps_the_score_and_every_criterion_says_so(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text(
+        DEVELOPED.replace(
+            "macro-F1 0.86 ± 0.01, accuracy 0.88", "macro-F1 0.96 ± 0.01, accuracy 0.97"
+        )
+    )
+    result = grade(tmp_path, scores=make_scores(0.88, 0.86, half_width=0.016))
+    assert result.score is not None and 24 <= result.score <= INFLATED_CAP
+    credited = [c for c in result.breakdown if c.points > 0]
+    assert credited and all("capped at 25" in c.criterion for c in credited)
+    assert sum(c.points for c in result.breakdown) <= INFLATED_CAP
+    assert f"capped at {INFLATED_CAP:g}: a figure above the measured interval" in result.summary

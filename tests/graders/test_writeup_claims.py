@@ -145,6 +145,11 @@ def test_non_claims_are_not_extracted_as_inflatable_numbers(text: str) -> None:
             "Training accuracy 0.99, test accuracy 0.88.",
             [ClaimContext.train, ClaimContext.test],
         ),
+        # a value the model is compared against, named as a baseline further on
+        (
+            "5-fold CV: macro-F1 0.86, against 0.80 macro-F1 for a TF-IDF + LR baseline.",
+            [ClaimContext.cv, ClaimContext.baseline],
+        ),
         # a training score stays one even after a cross-validation marker
         (
             "With 5-fold CV the training accuracy is 0.99.",
@@ -301,10 +306,13 @@ def test_cv_claims_get_a_wider_margin_than_test_claims(tmp_path: Path) -> None:
     assert "writeup:inflated-claim" not in rules(grade(tmp_path))
     (tmp_path / "README.md").write_text("# Results\n\nAccuracy on the test set is 0.93.\n")
     assert "writeup:inflated-claim" in rules(grade(tmp_path))
+    # beyond the wider margin a validation figure is as untrustworthy as a test one
     (tmp_path / "README.md").write_text("# Results\n\nCross-validated accuracy 0.97.\n")
-    flagged = [f for f in grade(tmp_path).findings if f.rule == "writeup:inflated-claim"]
-    assert flagged and flagged[0].severity is Severity.warning
+    result = grade(tmp_path)
+    flagged = [f for f in result.findings if f.rule == "writeup:inflated-claim"]
+    assert flagged and flagged[0].severity is Severity.error
     assert "validation score" in flagged[0].message
+    assert (result.score or 0) <= 25
 
 
 def test_training_and_baseline_numbers_are_never_inflated_claims(tmp_path: Path) -> None:
