@@ -89,12 +89,12 @@ def _verdict(value: float, high: float, margin: float) -> ClaimVerdict:
 def _per_class(claim: Claim, heldout: SplitScores, margin: float) -> ClaimCheck:
     score = next((c for c in heldout.per_class if c.label == claim.label), None)
     if score is None or not claim.known_label:
-        return ClaimCheck(
-            claim,
-            ClaimVerdict.unverified,
-            margin=margin,
-            reason=f"{claim.label!r} is not one of this task's labels",
+        reason = (
+            f"{claim.label!r} is not one of this task's labels"
+            if not claim.known_label
+            else f"the harness measured no per-class figure for {claim.label!r}"
         )
+        return ClaimCheck(claim, ClaimVerdict.unverified, margin=margin, reason=reason)
     measured = float(getattr(score, claim.metric))
     half = Z95 * math.sqrt(max(measured * (1 - measured), 0.0) / max(score.support, 1))
     low, high = measured - half, measured + half

@@ -432,3 +432,12 @@ def test_a_table_takes_its_context_from_the_line_before_it() -> None:
 )
 def test_real_phrasings_of_results(text: str, expected: list[tuple[str, float, str]]) -> None:
     assert [(m, pytest.approx(v), c.value) for m, v, c in claims_of(text)] == expected
+
+
+def test_a_per_class_claim_for_a_label_the_held_out_split_lacks_is_unverified() -> None:
+    heldout = HELDOUT.model_copy(
+        update={"per_class": [c for c in HELDOUT.per_class if c.label != "refund"]}
+    )
+    check = check_claim(_claim("f1", 0.8, label="refund"), heldout)
+    assert check.verdict is ClaimVerdict.unverified
+    assert "no per-class figure for 'refund'" in check.reason
