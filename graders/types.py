@@ -291,6 +291,10 @@ class AssignmentView(BaseModel):
     name: str
     title: str
     labels: list[str]
+    summary: str = ""
+    """The task in a few sentences (company, data, what to predict), from the spec's ``summary``.
+    The writeup grader takes its distinctive words to tell a writeup about this task from one
+    copied from another project."""
     writeup_sections: list[str] = Field(default_factory=list)
     """Sections the task asks the writeup to cover (e.g. approach, evaluation, trade-offs, next steps)."""
     grader_options: dict[str, dict[str, Any]] = Field(default_factory=dict)

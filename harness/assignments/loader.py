@@ -63,6 +63,7 @@ class Assignment:
             name=self.spec.name,
             title=self.spec.title,
             labels=list(self.spec.labels),
+            summary=" ".join(self.spec.summary.split()),
             writeup_sections=list(self.spec.writeup_sections),
             grader_options={k: dict(v) for k, v in self.spec.graders.items()},
             environment=dict(_sandbox_environment()),

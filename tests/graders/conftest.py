@@ -10,6 +10,7 @@ per session (``golden_stage``).
 from __future__ import annotations
 
 import shutil
+import tomllib
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -49,6 +50,9 @@ LABELS = [
     "shipping",
 ]
 SECTIONS = ["approach", "evaluation", "trade-offs", "next steps"]
+_SPEC = tomllib.loads((REPO / "assignments" / "support_tickets" / "assignment.toml").read_text())
+TITLE = _SPEC["title"]
+SUMMARY = " ".join(_SPEC["summary"].split())
 # (stage wall seconds, per-test seconds) for goldens whose tests hang on purpose
 _STAGE_LIMITS = {"hostile_tests": (120.0, 5), "stuck_tests": (20.0, 5)}
 MiB = 1024 * 1024
@@ -76,7 +80,8 @@ def make_context(
         workspace=workspace,
         assignment=AssignmentView(
             name="support-tickets",
-            title="Support ticket classifier",
+            title=TITLE,
+            summary=SUMMARY,
             labels=LABELS,
             writeup_sections=SECTIONS if sections is None else sections,
         ),
