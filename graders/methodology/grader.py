@@ -27,7 +27,13 @@ from graders.types import (
     score_from_breakdown,
 )
 
-__all__ = ["MethodologyGrader", "Placed", "methodology_observations", "never_predicted"]
+__all__ = [
+    "MethodologyGrader",
+    "Placed",
+    "SubmissionAnalysis",
+    "methodology_observations",
+    "never_predicted",
+]
 
 MAX_FINDINGS_PER_RULE = 10
 
@@ -57,16 +63,27 @@ def _analyse(unit: SourceUnit) -> UnitAnalysis | None:
         return None
 
 
-def methodology_observations(ctx: GradingContext) -> tuple[list[Placed], list[SourceUnit], int]:
-    """(observations that stand for the whole submission, units analysed, units that failed).
+@dataclass(frozen=True)
+class SubmissionAnalysis:
+    """The pass over every unit of a submission."""
 
-    Computed once per context; the accuracy grader reads the class filters from here to say
-    why classes are never predicted.
+    placed: list[Placed]
+    """Observations that stand once the whole submission is considered."""
+    units: list[SourceUnit]
+    """Units analysed (parsed, not tests)."""
+    failed: int
+    """Units the pass could not finish."""
+
+
+def methodology_observations(ctx: GradingContext) -> SubmissionAnalysis:
+    """The analysis of this context's code, computed once.
+
+    The accuracy grader reads the class filters from here to say why classes are never predicted.
     """
     key = "graders.methodology.observations"
     cached = ctx.memo.get(key)
-    if isinstance(cached, tuple):
-        return cached  # type: ignore[return-value]
+    if isinstance(cached, SubmissionAnalysis):
+        return cached
     units = [u for u in source_units(ctx) if u.ok and not u.is_test]
     analysed: list[tuple[SourceUnit, UnitAnalysis]] = []
     failed = 0
@@ -86,7 +103,7 @@ def methodology_observations(ctx: GradingContext) -> tuple[list[Placed], list[So
             if obs.rule is Rule.final_model_on_subset and obs.how == "saved" and full_saves:
                 continue  # another model, fitted on all the data, is saved too
             placed.append(Placed(unit, obs))
-    value = (placed, [u for u, _ in analysed], failed)
+    value = SubmissionAnalysis(placed, [u for u, _ in analysed], failed)
     ctx.memo[key] = value
     return value
 
@@ -256,7 +273,8 @@ class MethodologyGrader:
     version = "1.0.0"
 
     def grade(self, ctx: GradingContext) -> GraderResult:
-        placed, units, failed = methodology_observations(ctx)
+        analysis = methodology_observations(ctx)
+        placed, units, failed = analysis.placed, analysis.units, analysis.failed
         if not units:
             return GraderResult(
                 name=self.name,
