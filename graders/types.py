@@ -74,6 +74,9 @@ class Verdict(StrEnum):
     output_too_large = "output_too_large"
     infra_error = "infra_error"
     skipped = "skipped"
+    no_tests = "no_tests"
+    """The tests stage ran, but pytest collected no tests (its exit code 5): neither a pass nor
+    a failure of the candidate's code."""
 
 
 class StageName(StrEnum):
