@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from harness.cli.common import fail, load_settings, out
+from harness.cli.common import escape, fail, load_settings, out
 
 __all__ = ["register"]
 
@@ -60,12 +60,13 @@ def register(app: typer.Typer) -> None:
                 db.dispose()
             out.print("[bold]Demo ready[/]")
             out.print(
-                f"  Reviewer sign-in: {base}/login  email [cyan]{info.email}[/]  password [cyan]{info.password}[/]",
+                f"  Reviewer sign-in: {escape(base)}/login  email [cyan]{escape(info.email)}[/]  "
+                f"password [cyan]{escape(info.password)}[/]",
                 highlight=False,
                 soft_wrap=True,
             )
             out.print(
-                f"  Candidate link:   [cyan]{base}/c/{info.candidate_token}[/]",
+                f"  Candidate link:   [cyan]{escape(base)}/c/{escape(info.candidate_token)}[/]",
                 highlight=False,
                 soft_wrap=True,
             )
@@ -75,9 +76,13 @@ def register(app: typer.Typer) -> None:
                     f"(submissions {', '.join(map(str, info.queued))}).",
                     highlight=False,
                     soft_wrap=True,
+                    markup=False,
                 )
         out.print(
-            f"Serving on {base}  (API reference: {base}/docs)", highlight=False, soft_wrap=True
+            f"Serving on {base}  (API reference: {base}/docs)",
+            highlight=False,
+            soft_wrap=True,
+            markup=False,
         )
         uvicorn.run(
             create_app(settings, migrate=False),

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from harness.cli.common import EXIT_HARNESS_ERROR, fail, out
+from harness.cli.common import EXIT_HARNESS_ERROR, escape, fail, out
 
 __all__ = ["register"]
 
@@ -98,8 +98,8 @@ def register(app: typer.Typer) -> None:
             client.close()
         if hello.harness_version != harness_version():
             out.print(
-                f"[yellow]warning:[/] the API runs harness {hello.harness_version}, this worker "
-                f"{harness_version()}: grading results may differ",
+                f"[yellow]warning:[/] the API runs harness {escape(hello.harness_version)}, this "
+                f"worker {escape(harness_version())}: grading results may differ",
                 highlight=False,
             )
         if hello.visibility_timeout_s != settings.visibility_timeout_s:
@@ -111,7 +111,7 @@ def register(app: typer.Typer) -> None:
 
         def show(event: ProgressEvent) -> None:
             if event.message:
-                out.print(f"  {event.message}", highlight=False)
+                out.print(f"  {event.message}", highlight=False, markup=False)
 
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         try:
@@ -123,9 +123,10 @@ def register(app: typer.Typer) -> None:
             message = getattr(exc, "message", str(exc))
             fail(f"this host cannot run sandboxes: {message}", EXIT_HARNESS_ERROR)
         if removed:
-            out.print(f"removed {removed} sandbox container(s) left by a crashed worker")
+            out.print(f"removed {removed} sandbox container(s) left by a crashed worker", markup=False)
         out.print(
-            f"worker [bold]{worker_name}[/]: {slots} slot(s), API {settings.api_url}, image {image}",
+            f"worker [bold]{escape(worker_name)}[/]: {slots} slot(s), API {escape(settings.api_url)}, "
+            f"image {escape(image)}",
             highlight=False,
         )
         run_worker(
