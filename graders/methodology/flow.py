@@ -17,7 +17,6 @@ except for helpers whose name says they train). It reads the syntax tree only; n
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import PurePosixPath
@@ -34,11 +33,44 @@ from graders.methodology.catalog import (
     Role,
     role_of,
 )
+from graders.methodology.origins import (
+    EMPTY,
+    Fit,
+    Kind,
+    Obj,
+    Origin,
+    Origins,
+    has,
+    of,
+    union,
+)
+from graders.methodology.syntax import (
+    EVAL_PART,
+    MODULES_THAT_SAVE,
+    PREDICT_NAME,
+    READER,
+    SPLIT_HELPER,
+    TEST_WORD,
+    TRAIN_HELPER,
+    TRAIN_WORD,
+    call_name,
+    column_of,
+    functions_of,
+    has_star_kwargs,
+    imports_of,
+    is_none,
+    is_true,
+    key_of,
+    kwarg,
+    mentions,
+    module_consts,
+    module_objects,
+    named_transformer,
+    seeded,
+    str_list,
+)
 
 __all__ = ["Observation", "Rule", "UnitAnalysis", "analyse_tree"]
-
-MAX_ORIGINS = 48
-"""Origins kept per value; long notebooks would otherwise carry every earlier fact everywhere."""
 
 
 class Rule(StrEnum):
@@ -89,165 +121,6 @@ class UnitAnalysis:
     """Models saved after a fit on rows no split had reduced."""
 
 
-class _Kind(StrEnum):
-    split_train = "split-train"
-    split_test = "split-test"
-    fitted_all = "fitted-all"
-    sparse = "sparse"
-    test_rows = "test-rows"
-    train_rows = "train-rows"
-    class_counts = "class-counts"
-    top_classes = "top-classes"
-    frequent_classes = "frequent-classes"
-    rare_classes = "rare-classes"
-    class_filtered = "class-filtered"
-    filtered_label = "filtered-label"
-    prediction = "prediction"
-    train_prediction = "train-prediction"
-    trained_subset = "trained-subset"
-
-
-@dataclass(frozen=True, order=True)
-class _Origin:
-    kind: _Kind
-    line: int
-    detail: str = ""
-    number: int | None = None
-    extra: tuple[str, ...] = ()
-
-
-_Origins = frozenset[_Origin]
-_EMPTY: _Origins = frozenset()
-
-
-def _union(*parts: _Origins) -> _Origins:
-    out: set[_Origin] = set()
-    for part in parts:
-        out |= part
-    if len(out) > MAX_ORIGINS:
-        return frozenset(sorted(out)[:MAX_ORIGINS])
-    return frozenset(out)
-
-
-def _has(origins: _Origins, *kinds: _Kind) -> bool:
-    return any(o.kind in kinds for o in origins)
-
-
-def _of(origins: _Origins, kind: _Kind) -> list[_Origin]:
-    return sorted(o for o in origins if o.kind is kind)
-
-
-@dataclass(frozen=True)
-class _Obj:
-    """An object of a known class."""
-
-    cls: str
-    role: Role | None
-    line: int
-    max_features: int | None = None
-
-
-@dataclass(frozen=True)
-class _Fit:
-    """The last ``fit`` of an object."""
-
-    line: int
-    x_key: tuple[str, int] | None
-    """The variable fitted on, and its version at the time."""
-    subset: bool
-    """Fitted on a split's training part only."""
-    before_split: bool
-    """Fitted on rows no split had divided."""
-    supervised: bool
-    cls: str
-
-
-def _name(func: ast.expr) -> str:
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    if isinstance(func, ast.Name):
-        return func.id
-    return ""
-
-
-def _key(node: ast.expr | None) -> str | None:
-    """``x``, ``self.vec`` or ``args.test`` for a name or a chain of attributes on a name."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
-
-
-def _column(node: ast.expr | None) -> str | None:
-    """The column a ``df["label"]`` or ``df.label`` expression reads."""
-    if isinstance(node, ast.Subscript):
-        sl = node.slice
-        if isinstance(sl, ast.Constant) and isinstance(sl.value, str):
-            return sl.value
-        return None
-    if isinstance(node, ast.Attribute) and isinstance(node.value, (ast.Name, ast.Attribute)):
-        return node.attr
-    return None
-
-
-def _kwarg(node: ast.Call, name: str) -> ast.expr | None:
-    for kw in node.keywords:
-        if kw.arg == name:
-            return kw.value
-    return None
-
-
-def _has_star_kwargs(node: ast.Call) -> bool:
-    return any(kw.arg is None for kw in node.keywords)
-
-
-def _is_none(node: ast.expr | None) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None
-
-
-def _is_true(node: ast.expr | None) -> bool:
-    return isinstance(node, ast.Constant) and node.value is True
-
-
-def _str_list(node: ast.expr) -> tuple[str, ...] | None:
-    if isinstance(node, (ast.List, ast.Tuple, ast.Set)) and node.elts:
-        values = [e.value for e in node.elts if isinstance(e, ast.Constant)]
-        if len(values) == len(node.elts) and all(isinstance(v, str) for v in values):
-            return tuple(str(v) for v in values)
-    return None
-
-
-_TEST_WORD = re.compile(r"(?i)(?:^|[^a-z])test")
-_TRAIN_WORD = re.compile(r"(?i)(?:^|[^a-z])train")
-_READER = re.compile(r"(?i)^(?:read|load)")
-_TRAIN_HELPER = re.compile(r"(?i)(?:^|_)(?:train|fit)(?:_|$)")
-_SPLIT_HELPER = re.compile(r"(?i)split")
-_EVAL_PART = re.compile(r"(?i)test|val|dev|hold")
-_PREDICT_NAME = re.compile(r"(?i)^(?:predict|infer)")
-_SEED_HELPER = re.compile(r"(?i)^(?:set|fix|seed)_?(?:all_?)?(?:seeds?|everything|random)")
-_MODULES_THAT_SAVE = frozenset({"joblib", "pickle", "cloudpickle", "torch", "dill", "io", "skops"})
-
-
-def _words(node: ast.expr) -> list[str]:
-    out: list[str] = []
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Name):
-            out.append(sub.id)
-        elif isinstance(sub, ast.Attribute):
-            out.append(sub.attr)
-        elif isinstance(sub, ast.Constant) and isinstance(sub.value, str):
-            out.append(sub.value[:200])
-    return out
-
-
-def _mentions(node: ast.expr, word: re.Pattern[str]) -> bool:
-    return any(word.search(w) for w in _words(node))
-
-
 @dataclass
 class _UnitFacts:
     """Facts about the whole unit that every scope shares."""
@@ -271,16 +144,16 @@ class _UnitFacts:
 class _Scope:
     """The forward pass over one scope's statements."""
 
-    def __init__(self, facts: _UnitFacts, objects: dict[str, _Obj], *, predict_path: bool) -> None:
+    def __init__(self, facts: _UnitFacts, objects: dict[str, Obj], *, predict_path: bool) -> None:
         self.facts = facts
         self.predict_path = predict_path
-        self.env: dict[str, _Origins] = {}
+        self.env: dict[str, Origins] = {}
         self.version: dict[str, int] = {}
-        self.objects: dict[str, _Obj] = dict(objects)
-        self.fits: dict[str, _Fit] = {}
-        self.node_obj: dict[int, _Obj] = {}
-        self.node_fit: dict[int, _Fit] = {}
-        self.node_origins: dict[int, _Origins] = {}
+        self.objects: dict[str, Obj] = dict(objects)
+        self.fits: dict[str, Fit] = {}
+        self.node_obj: dict[int, Obj] = {}
+        self.node_fit: dict[int, Fit] = {}
+        self.node_origins: dict[int, Origins] = {}
         self.supervised_fits = 0
         self.pending_predict_fits: list[Observation] = []
 
@@ -308,7 +181,7 @@ class _Scope:
             if s.value is not None:
                 self.bind(s.target, s.value, self.expr(s.value))
         elif isinstance(s, ast.AugAssign):
-            origins = _union(self.expr(s.value), self.expr(s.target))
+            origins = union(self.expr(s.value), self.expr(s.target))
             self.bind(s.target, None, origins)
         elif isinstance(s, (ast.Expr, ast.Return)):
             if s.value is not None:
@@ -342,7 +215,7 @@ class _Scope:
                 if isinstance(child, ast.expr):
                     self.expr(child)
 
-    def bind(self, target: ast.expr, value: ast.expr | None, origins: _Origins) -> None:
+    def bind(self, target: ast.expr, value: ast.expr | None, origins: Origins) -> None:
         if isinstance(target, (ast.Tuple, ast.List)):
             self.bind_many(target.elts, value, origins)
             return
@@ -351,11 +224,11 @@ class _Scope:
             return
         if isinstance(target, ast.Subscript):
             # df["col"] = ...: the frame now also holds what the column came from.
-            base = _key(target.value)
+            base = key_of(target.value)
             if base is not None:
-                self.env[base] = _union(self.env.get(base, _EMPTY), origins)
+                self.env[base] = union(self.env.get(base, EMPTY), origins)
             return
-        key = _key(target)
+        key = key_of(target)
         if key is None:
             return
         self.env[key] = origins
@@ -371,37 +244,37 @@ class _Scope:
         else:
             self.fits.pop(key, None)
 
-    def bind_many(self, targets: list[ast.expr], value: ast.expr | None, origins: _Origins) -> None:
+    def bind_many(self, targets: list[ast.expr], value: ast.expr | None, origins: Origins) -> None:
         if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(targets):
             for target, item in zip(targets, value.elts, strict=True):
-                self.bind(target, item, self.node_origins.get(id(item), _EMPTY))
+                self.bind(target, item, self.node_origins.get(id(item), EMPTY))
             return
         if isinstance(value, ast.Call):
-            name = _name(value.func)
+            name = call_name(value.func)
             arrays = [a for a in value.args if not isinstance(a, ast.Starred)]
             if name == "train_test_split" and arrays and len(targets) == 2 * len(arrays):
                 for i, target in enumerate(targets):
-                    part = _Kind.split_train if i % 2 == 0 else _Kind.split_test
-                    src = self.node_origins.get(id(arrays[i // 2]), _EMPTY)
-                    self.bind(target, None, _union(src, frozenset({_Origin(part, value.lineno)})))
+                    part = Kind.split_train if i % 2 == 0 else Kind.split_test
+                    src = self.node_origins.get(id(arrays[i // 2]), EMPTY)
+                    self.bind(target, None, union(src, frozenset({Origin(part, value.lineno)})))
                 return
-            if isinstance(value.func, ast.Name) and _SPLIT_HELPER.search(name):
+            if isinstance(value.func, ast.Name) and SPLIT_HELPER.search(name):
                 for target in targets:
-                    label = _key(target) or ""
+                    label = key_of(target) or ""
                     kind = (
-                        _Kind.split_train
-                        if _TRAIN_WORD.search(label)
-                        else _Kind.split_test
-                        if _EVAL_PART.search(label)
+                        Kind.split_train
+                        if TRAIN_WORD.search(label)
+                        else Kind.split_test
+                        if EVAL_PART.search(label)
                         else None
                     )
-                    extra = frozenset({_Origin(kind, value.lineno)}) if kind else _EMPTY
-                    self.bind(target, None, _union(origins, extra))
+                    extra = frozenset({Origin(kind, value.lineno)}) if kind else EMPTY
+                    self.bind(target, None, union(origins, extra))
                 return
         for target in targets:
             self.bind(target, None, origins)
 
-    def bind_loop(self, target: ast.expr, it: ast.expr, origins: _Origins) -> None:
+    def bind_loop(self, target: ast.expr, it: ast.expr, origins: Origins) -> None:
         splits = [
             c
             for c in ast.walk(it)
@@ -421,47 +294,45 @@ class _Scope:
             if pairs:
                 line = splits[0].lineno
                 train, test = pairs[-1].elts
-                self.bind(
-                    train, None, _union(origins, frozenset({_Origin(_Kind.split_train, line)}))
-                )
-                self.bind(test, None, _union(origins, frozenset({_Origin(_Kind.split_test, line)})))
+                self.bind(train, None, union(origins, frozenset({Origin(Kind.split_train, line)})))
+                self.bind(test, None, union(origins, frozenset({Origin(Kind.split_test, line)})))
                 return
         self.bind(target, None, origins)
 
     # --- expressions ----------------------------------------------------------------------
 
-    def _obj_of(self, node: ast.expr | None) -> _Obj | None:
+    def _obj_of(self, node: ast.expr | None) -> Obj | None:
         if node is None:
             return None
         found = self.node_obj.get(id(node))
         if found is not None:
             return found
-        key = _key(node)
+        key = key_of(node)
         return self.objects.get(key) if key is not None else None
 
     def _role_of(self, node: ast.expr) -> Role | None:
         obj = self._obj_of(node)
         return obj.role if obj is not None else None
 
-    def _fit_of(self, node: ast.expr | None) -> _Fit | None:
+    def _fit_of(self, node: ast.expr | None) -> Fit | None:
         if node is None:
             return None
         found = self.node_fit.get(id(node))
         if found is not None:
             return found
-        key = _key(node)
+        key = key_of(node)
         return self.fits.get(key) if key is not None else None
 
-    def expr(self, node: ast.expr | None) -> _Origins:
+    def expr(self, node: ast.expr | None) -> Origins:
         if node is None:
-            return _EMPTY
+            return EMPTY
         out = self._expr(node)
         self.node_origins[id(node)] = out
         return out
 
-    def _expr(self, node: ast.expr) -> _Origins:
+    def _expr(self, node: ast.expr) -> Origins:
         if isinstance(node, ast.Name):
-            return self.env.get(node.id, _EMPTY)
+            return self.env.get(node.id, EMPTY)
         if isinstance(node, ast.Attribute):
             return self.attribute(node)
         if isinstance(node, ast.Subscript):
@@ -469,15 +340,15 @@ class _Scope:
         if isinstance(node, ast.Call):
             return self.call(node)
         if isinstance(node, ast.Lambda):
-            return _EMPTY
+            return EMPTY
         parts = [self.expr(c) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr)]
         if isinstance(node, ast.Compare):
             self.compare(node)
-        return _union(*parts)
+        return union(*parts)
 
-    def attribute(self, node: ast.Attribute) -> _Origins:
+    def attribute(self, node: ast.Attribute) -> Origins:
         base = self.expr(node.value)
-        key = _key(node)
+        key = key_of(node)
         if key is not None and key in self.env:
             return self.env[key]
         if node.attr == "best_estimator_":
@@ -486,52 +357,52 @@ class _Scope:
                 self.node_fit[id(node)] = fit
         if node.attr == "A" and not isinstance(node.value, ast.Subscript):
             self.densify(node, base, ".A")
-        return _union(base, self._filtered_label(base, node.attr))
+        return union(base, self._filtered_label(base, node.attr))
 
-    def _filtered_label(self, base: _Origins, column: str | None) -> _Origins:
+    def _filtered_label(self, base: Origins, column: str | None) -> Origins:
         return frozenset(
-            _Origin(_Kind.filtered_label, o.line, o.detail, o.number, o.extra)
+            Origin(Kind.filtered_label, o.line, o.detail, o.number, o.extra)
             for o in base
-            if o.kind is _Kind.class_filtered and o.detail == column
+            if o.kind is Kind.class_filtered and o.detail == column
         )
 
-    def subscript(self, node: ast.Subscript) -> _Origins:
+    def subscript(self, node: ast.Subscript) -> Origins:
         base = self.expr(node.value)
         index = self.expr(node.slice)
-        out = _union(base, index)
+        out = union(base, index)
         line = node.lineno
         sl = node.slice
-        counts = _of(base, _Kind.class_counts)
+        counts = of(base, Kind.class_counts)
         if counts and isinstance(sl, ast.Slice) and sl.lower is None and sl.upper is not None:
             k = self.const_int(sl.upper)
-            out = _union(out, frozenset({_Origin(_Kind.top_classes, line, counts[0].detail, k)}))
+            out = union(out, frozenset({Origin(Kind.top_classes, line, counts[0].detail, k)}))
         if counts and isinstance(sl, ast.Compare) and len(sl.ops) == 1:
             n = self.const_int(sl.comparators[0])
             op = sl.ops[0]
             if isinstance(op, (ast.Gt, ast.GtE)) and n is not None:
                 at_least = n + 1 if isinstance(op, ast.Gt) else n
-                out = _union(out, frozenset({_Origin(_Kind.frequent_classes, line, "", at_least)}))
+                out = union(out, frozenset({Origin(Kind.frequent_classes, line, "", at_least)}))
             elif isinstance(op, (ast.Lt, ast.LtE)) and n is not None:
                 at_least = n + 1 if isinstance(op, ast.LtE) else n
-                out = _union(out, frozenset({_Origin(_Kind.rare_classes, line, "", at_least)}))
+                out = union(out, frozenset({Origin(Kind.rare_classes, line, "", at_least)}))
         condition = sl.elts[0] if isinstance(sl, ast.Tuple) and sl.elts else sl
-        kept = None if _has(index, _Kind.class_filtered) else self.class_filter(condition, line)
+        kept = None if has(index, Kind.class_filtered) else self.class_filter(condition, line)
         if kept is not None:
-            out = _union(out, frozenset({kept}))
+            out = union(out, frozenset({kept}))
         if isinstance(sl, ast.Constant) and isinstance(sl.value, str):
-            out = _union(out, self._filtered_label(base, sl.value))
+            out = union(out, self._filtered_label(base, sl.value))
         return out
 
-    def class_filter(self, cond: ast.expr, line: int) -> _Origin | None:
+    def class_filter(self, cond: ast.expr, line: int) -> Origin | None:
         """A row filter that keeps only some classes of a column, if ``cond`` is one."""
         for sub in ast.walk(cond):
             if isinstance(sub, ast.UnaryOp) and isinstance(sub.op, (ast.Invert, ast.Not)):
                 inner = sub.operand
-                if isinstance(inner, ast.Call) and _name(inner.func) == "isin":
+                if isinstance(inner, ast.Call) and call_name(inner.func) == "isin":
                     found = self._isin_filter(inner, line, negated=True)
                     if found is not None:
                         return found
-            elif isinstance(sub, ast.Call) and _name(sub.func) == "isin":
+            elif isinstance(sub, ast.Call) and call_name(sub.func) == "isin":
                 if any(isinstance(p, ast.UnaryOp) and p.operand is sub for p in ast.walk(cond)):
                     continue
                 found = self._isin_filter(sub, line, negated=False)
@@ -545,36 +416,34 @@ class _Scope:
 
     def _isin_filter(
         self, call: ast.Call, line: int, *, negated: bool, listed_ok: bool = True
-    ) -> _Origin | None:
+    ) -> Origin | None:
         if not isinstance(call.func, ast.Attribute) or not call.args:
             return None
-        column = _column(call.func.value)
+        column = column_of(call.func.value)
         if column is None:
             return None
         arg = call.args[0]
-        listed = _str_list(arg)
+        listed = str_list(arg)
         if listed is not None:
             if not listed_ok:
                 return None
             how = "excluded" if negated else "listed"
-            return _Origin(_Kind.class_filtered, line, column, None, (how, *listed))
-        origins = self.node_origins.get(id(arg), _EMPTY)
+            return Origin(Kind.class_filtered, line, column, None, (how, *listed))
+        origins = self.node_origins.get(id(arg), EMPTY)
         if not negated:
-            top = _of(origins, _Kind.top_classes)
+            top = of(origins, Kind.top_classes)
             if top:
-                return _Origin(_Kind.class_filtered, line, column, top[0].number, ("top",))
-            frequent = _of(origins, _Kind.frequent_classes)
+                return Origin(Kind.class_filtered, line, column, top[0].number, ("top",))
+            frequent = of(origins, Kind.frequent_classes)
             if frequent:
-                return _Origin(
-                    _Kind.class_filtered, line, column, frequent[0].number, ("min-count",)
-                )
+                return Origin(Kind.class_filtered, line, column, frequent[0].number, ("min-count",))
         else:
-            rare = _of(origins, _Kind.rare_classes)
+            rare = of(origins, Kind.rare_classes)
             if rare:
-                return _Origin(_Kind.class_filtered, line, column, rare[0].number, ("min-count",))
+                return Origin(Kind.class_filtered, line, column, rare[0].number, ("min-count",))
         return None
 
-    def _compare_filter(self, cmp: ast.Compare, line: int) -> _Origin | None:
+    def _compare_filter(self, cmp: ast.Compare, line: int) -> Origin | None:
         op = cmp.ops[0]
         right = cmp.comparators[0]
         left = cmp.left
@@ -583,24 +452,28 @@ class _Scope:
             and isinstance(right, ast.Constant)
             and isinstance(right.value, str)
         ):
-            column = _column(left)
+            column = column_of(left)
             if column is not None and right.value:
-                return _Origin(_Kind.class_filtered, line, column, None, ("excluded", right.value))
+                return Origin(Kind.class_filtered, line, column, None, ("excluded", right.value))
         if (
             isinstance(op, (ast.Gt, ast.GtE))
             and isinstance(left, ast.Call)
-            and _name(left.func) == "transform"
+            and call_name(left.func) == "transform"
             and isinstance(left.func, ast.Attribute)
         ):
             grouped = left.func.value
             if isinstance(grouped, ast.Subscript):
                 grouped = grouped.value
-            if isinstance(grouped, ast.Call) and _name(grouped.func) == "groupby" and grouped.args:
+            if (
+                isinstance(grouped, ast.Call)
+                and call_name(grouped.func) == "groupby"
+                and grouped.args
+            ):
                 column = self._const_str(grouped.args[0])
                 n = self.const_int(right)
                 if column is not None and n is not None:
                     at_least = n + 1 if isinstance(op, ast.Gt) else n
-                    return _Origin(_Kind.class_filtered, line, column, at_least, ("min-count",))
+                    return Origin(Kind.class_filtered, line, column, at_least, ("min-count",))
         return None
 
     def compare(self, node: ast.Compare) -> None:
@@ -609,8 +482,8 @@ class _Scope:
         sides = [node.left, node.comparators[0]]
         if any(isinstance(s, ast.Constant) for s in sides):
             return
-        origins = [self.node_origins.get(id(s), _EMPTY) for s in sides]
-        train = [o for side in origins for o in _of(side, _Kind.train_prediction)]
+        origins = [self.node_origins.get(id(s), EMPTY) for s in sides]
+        train = [o for side in origins for o in of(side, Kind.train_prediction)]
         if train:
             self.facts.observe(
                 Observation(
@@ -621,40 +494,40 @@ class _Scope:
                     related=train[0].detail,
                 )
             )
-        elif any(_has(side, _Kind.prediction) for side in origins):
+        elif any(has(side, Kind.prediction) for side in origins):
             self.facts.result.held_out_evaluations += 1
 
     # --- calls ----------------------------------------------------------------------------
 
-    def call(self, node: ast.Call) -> _Origins:
+    def call(self, node: ast.Call) -> Origins:
         func = node.func
-        name = _name(func)
+        name = call_name(func)
         recv = func.value if isinstance(func, ast.Attribute) else None
         recv_o = self.expr(recv)
         arg_o = [self.expr(a) for a in node.args]
         kw_o = {kw.arg: self.expr(kw.value) for kw in node.keywords}
-        everything = _union(recv_o, *arg_o, *kw_o.values())
+        everything = union(recv_o, *arg_o, *kw_o.values())
         line = node.lineno
 
         role = role_of(name) if name[:1].isupper() or name.startswith("make_") else None
         if role is not None:
             self.construct(node, name, role)
-            return _union(*arg_o, *kw_o.values())
+            return union(*arg_o, *kw_o.values())
         if name == "clone" and node.args:
             obj = self._obj_of(node.args[0])
             if obj is not None:
                 self.node_obj[id(node)] = obj
-            return _EMPTY
+            return EMPTY
         if name == "train_test_split":
             self.check_split_seed(node)
             arrays = arg_o if len(arg_o) < 2 else arg_o[:-1]
             self.check_leak(arrays, "train_test_split", line)
             labels = [arg_o[-1]] if len(arg_o) >= 2 else []
-            self.check_labels([*labels, kw_o.get("stratify", _EMPTY)])
+            self.check_labels([*labels, kw_o.get("stratify", EMPTY)])
             return everything
         if name in CV_FUNCTIONS:
-            x = arg_o[1] if len(arg_o) > 1 else kw_o.get("X", _EMPTY)
-            y = arg_o[2] if len(arg_o) > 2 else kw_o.get("y", _EMPTY)
+            x = arg_o[1] if len(arg_o) > 1 else kw_o.get("X", EMPTY)
+            y = arg_o[2] if len(arg_o) > 2 else kw_o.get("y", EMPTY)
             self.check_leak([x], name, line)
             self.check_labels([y])
             self.facts.result.held_out_evaluations += 1
@@ -688,7 +561,7 @@ class _Scope:
         if (
             name in SAVE_FUNCTIONS
             and node.args
-            and (recv is None or (_key(recv) or "").split(".")[0] in _MODULES_THAT_SAVE)
+            and (recv is None or (key_of(recv) or "").split(".")[0] in MODULES_THAT_SAVE)
         ):
             self.save(node.args[0], line)
             return everything
@@ -697,21 +570,21 @@ class _Scope:
             return everything
         if name == "isin":
             kept = self._isin_filter(node, line, negated=False, listed_ok=False)
-            return _union(everything, frozenset({kept})) if kept is not None else everything
+            return union(everything, frozenset({kept})) if kept is not None else everything
         if name == "value_counts":
-            column = _column(recv) or ""
-            return _union(everything, frozenset({_Origin(_Kind.class_counts, line, column)}))
-        if name in {"head", "nlargest"} and _has(recv_o, _Kind.class_counts):
-            n_node = node.args[0] if node.args else _kwarg(node, "n")
+            column = column_of(recv) or ""
+            return union(everything, frozenset({Origin(Kind.class_counts, line, column)}))
+        if name in {"head", "nlargest"} and has(recv_o, Kind.class_counts):
+            n_node = node.args[0] if node.args else kwarg(node, "n")
             k = self.const_int(n_node) if n_node is not None else 5
-            column = _of(recv_o, _Kind.class_counts)[0].detail
-            return _union(everything, frozenset({_Origin(_Kind.top_classes, line, column, k)}))
-        if name == "filter" and isinstance(recv, ast.Call) and _name(recv.func) == "groupby":
+            column = of(recv_o, Kind.class_counts)[0].detail
+            return union(everything, frozenset({Origin(Kind.top_classes, line, column, k)}))
+        if name == "filter" and isinstance(recv, ast.Call) and call_name(recv.func) == "groupby":
             by = self._const_str(recv.args[0]) if recv.args else None
             if by is not None and node.args and isinstance(node.args[0], ast.Lambda):
                 n = self._lambda_min_count(node.args[0])
-                kept = _Origin(_Kind.class_filtered, line, by, n, ("min-count",))
-                return _union(everything, frozenset({kept}))
+                kept = Origin(Kind.class_filtered, line, by, n, ("min-count",))
+                return union(everything, frozenset({kept}))
             return everything
         if name == "sample" and recv is not None:
             self.check_sample_seed(node, recv)
@@ -719,12 +592,12 @@ class _Scope:
         if name in {"shuffle", "permutation"}:
             self.check_shuffle_seed(node, recv)
             return everything
-        if _READER.match(name):
-            return _union(everything, self.read(node))
-        if isinstance(func, ast.Name) and _TRAIN_HELPER.search(name) and name != "train_test_split":
-            data = _union(*arg_o, *kw_o.values())
-            if _has(data, _Kind.split_train) and not _has(data, _Kind.split_test):
-                return _union(everything, frozenset({_Origin(_Kind.trained_subset, line, name)}))
+        if READER.match(name):
+            return union(everything, self.read(node))
+        if isinstance(func, ast.Name) and TRAIN_HELPER.search(name) and name != "train_test_split":
+            data = union(*arg_o, *kw_o.values())
+            if has(data, Kind.split_train) and not has(data, Kind.split_test):
+                return union(everything, frozenset({Origin(Kind.trained_subset, line, name)}))
         return everything
 
     def construct(self, node: ast.Call, name: str, role: Role) -> None:
@@ -739,19 +612,19 @@ class _Scope:
                 }:
                     role, name = Role.stateful_transformer, f"{name} ending in {last}"
         max_features = None
-        value = _kwarg(node, "max_features")
+        value = kwarg(node, "max_features")
         if value is not None:
             max_features = self.const_int(value)
         elif name == "HashingVectorizer":
             max_features = 2**20
-        self.node_obj[id(node)] = _Obj(name, role, node.lineno, max_features)
+        self.node_obj[id(node)] = Obj(name, role, node.lineno, max_features)
         self.check_constructor_seed(node, name)
 
     def _last_step(self, node: ast.Call) -> str | None:
-        if _name(node.func) == "make_pipeline":
+        if call_name(node.func) == "make_pipeline":
             steps = [a for a in node.args if isinstance(a, ast.Call)]
-            return _name(steps[-1].func) if steps else None
-        steps_node = node.args[0] if node.args else _kwarg(node, "steps")
+            return call_name(steps[-1].func) if steps else None
+        steps_node = node.args[0] if node.args else kwarg(node, "steps")
         if isinstance(steps_node, (ast.List, ast.Tuple)) and steps_node.elts:
             last = steps_node.elts[-1]
             if (
@@ -759,7 +632,7 @@ class _Scope:
                 and len(last.elts) == 2
                 and isinstance(last.elts[1], ast.Call)
             ):
-                return _name(last.elts[1].func)
+                return call_name(last.elts[1].func)
         return None
 
     def fit(
@@ -767,19 +640,19 @@ class _Scope:
         node: ast.Call,
         name: str,
         recv: ast.expr,
-        recv_o: _Origins,
-        arg_o: list[_Origins],
-        kw_o: dict[str | None, _Origins],
-    ) -> _Origins:
-        obj = self._obj_of(recv) or _named_transformer(recv)
-        x_node = node.args[0] if node.args else _kwarg(node, "X")
-        x = arg_o[0] if arg_o else kw_o.get("X", _EMPTY)
-        y = arg_o[1] if len(arg_o) > 1 else kw_o.get("y", _EMPTY)
-        supervised = len(node.args) > 1 or _kwarg(node, "y") is not None
-        in_split = _has(x, _Kind.split_train, _Kind.split_test)
-        subset = _has(x, _Kind.split_train, _Kind.trained_subset) and not _has(x, _Kind.split_test)
-        x_key = _key(x_node)
-        fit = _Fit(
+        recv_o: Origins,
+        arg_o: list[Origins],
+        kw_o: dict[str | None, Origins],
+    ) -> Origins:
+        obj = self._obj_of(recv) or named_transformer(recv)
+        x_node = node.args[0] if node.args else kwarg(node, "X")
+        x = arg_o[0] if arg_o else kw_o.get("X", EMPTY)
+        y = arg_o[1] if len(arg_o) > 1 else kw_o.get("y", EMPTY)
+        supervised = len(node.args) > 1 or kwarg(node, "y") is not None
+        in_split = has(x, Kind.split_train, Kind.split_test)
+        subset = has(x, Kind.split_train, Kind.trained_subset) and not has(x, Kind.split_test)
+        x_key = key_of(x_node)
+        fit = Fit(
             line=node.lineno,
             x_key=(x_key, self.version.get(x_key, 0)) if x_key is not None else None,
             subset=subset,
@@ -787,7 +660,7 @@ class _Scope:
             supervised=supervised,
             cls=obj.cls if obj is not None else "",
         )
-        recv_key = _key(recv)
+        recv_key = key_of(recv)
         if recv_key is not None:
             self.fits[recv_key] = fit
         if name in {"fit", "partial_fit"}:
@@ -810,29 +683,29 @@ class _Scope:
             self.check_test_fit(node.lineno, obj, x)
         if name == "fit":
             return recv_o
-        out = _union(recv_o, *arg_o, *kw_o.values())
+        out = union(recv_o, *arg_o, *kw_o.values())
         if obj is not None and name == "fit_transform":
             if role is Role.stateful_transformer and not in_split:
-                out = _union(out, frozenset({_Origin(_Kind.fitted_all, node.lineno, obj.cls)}))
+                out = union(out, frozenset({Origin(Kind.fitted_all, node.lineno, obj.cls)}))
             if obj.cls in SPARSE_OUTPUT:
-                out = _union(
-                    out, frozenset({_Origin(_Kind.sparse, node.lineno, obj.cls, obj.max_features)})
+                out = union(
+                    out, frozenset({Origin(Kind.sparse, node.lineno, obj.cls, obj.max_features)})
                 )
         if name == "fit_resample" and not in_split and (obj is None or role is Role.resampler):
             what = obj.cls if obj is not None else "resampling"
-            out = _union(
-                out, frozenset({_Origin(_Kind.fitted_all, node.lineno, what, None, ("resample",))})
+            out = union(
+                out, frozenset({Origin(Kind.fitted_all, node.lineno, what, None, ("resample",))})
             )
         return out
 
-    def check_test_fit(self, line: int, obj: _Obj, x: _Origins) -> None:
+    def check_test_fit(self, line: int, obj: Obj, x: Origins) -> None:
         # Train and validation parts together are all the labelled data (the final refit), so
         # only rows of the test file, or an evaluation part on its own, count as test features.
-        test_file = _has(x, _Kind.test_rows)
-        test_split = _has(x, _Kind.split_test) and not _has(x, _Kind.split_train)
+        test_file = has(x, Kind.test_rows)
+        test_split = has(x, Kind.split_test) and not has(x, Kind.split_train)
         if test_file or test_split:
             how = (
-                ("train-and-test" if _has(x, _Kind.train_rows) else "test-file")
+                ("train-and-test" if has(x, Kind.train_rows) else "test-file")
                 if test_file
                 else "test-split"
             )
@@ -840,47 +713,47 @@ class _Scope:
         elif (
             self.predict_path
             and obj.role is Role.stateful_transformer
-            and not _has(x, _Kind.train_rows)
+            and not has(x, Kind.train_rows)
         ):
             self.pending_predict_fits.append(
                 Observation(Rule.fit_on_test_features, line, obj.cls, how="predict-path")
             )
 
-    def transform(self, node: ast.Call, recv: ast.expr, everything: _Origins) -> _Origins:
+    def transform(self, node: ast.Call, recv: ast.expr, everything: Origins) -> Origins:
         obj = self._obj_of(recv)
         fit = self._fit_of(recv)
         out = everything
         if obj is None:
             return out
         if obj.role is Role.stateful_transformer and fit is not None and fit.before_split:
-            out = _union(out, frozenset({_Origin(_Kind.fitted_all, fit.line, obj.cls)}))
+            out = union(out, frozenset({Origin(Kind.fitted_all, fit.line, obj.cls)}))
         if obj.cls in SPARSE_OUTPUT:
             small = bool(node.args) and isinstance(node.args[0], (ast.List, ast.Tuple))
             width = 0 if small else obj.max_features
-            out = _union(out, frozenset({_Origin(_Kind.sparse, node.lineno, obj.cls, width)}))
+            out = union(out, frozenset({Origin(Kind.sparse, node.lineno, obj.cls, width)}))
         return out
 
-    def predict(self, node: ast.Call, recv: ast.expr, everything: _Origins) -> _Origins:
+    def predict(self, node: ast.Call, recv: ast.expr, everything: Origins) -> Origins:
         fit = self._fit_of(recv)
-        out = _union(everything, frozenset({_Origin(_Kind.prediction, node.lineno)}))
+        out = union(everything, frozenset({Origin(Kind.prediction, node.lineno)}))
         if fit is None or not node.args:
             return out
         x_node = node.args[0]
-        x_key = _key(x_node)
-        x = self.node_origins.get(id(x_node), _EMPTY)
+        x_key = key_of(x_node)
+        x = self.node_origins.get(id(x_node), EMPTY)
         if (
             fit.x_key is not None
             and x_key is not None
             and (x_key, self.version.get(x_key, 0)) == fit.x_key
         ):
-            label = _key(recv) or fit.cls or "the model"
-            return _union(out, frozenset({_Origin(_Kind.train_prediction, fit.line, label)}))
-        if fit.subset and fit.supervised and _has(x, _Kind.test_rows):
+            label = key_of(recv) or fit.cls or "the model"
+            return union(out, frozenset({Origin(Kind.train_prediction, fit.line, label)}))
+        if fit.subset and fit.supervised and has(x, Kind.test_rows):
             self.facts.observe(
                 Observation(
                     Rule.final_model_on_subset,
                     node.lineno,
-                    _key(recv) or fit.cls or "the model",
+                    key_of(recv) or fit.cls or "the model",
                     related_line=fit.line,
                     how="predicts",
                 )
@@ -891,7 +764,7 @@ class _Scope:
         fit = self._fit_of(model)
         if fit is None:
             return
-        x_key = _key(x_node)
+        x_key = key_of(x_node)
         if (
             fit.x_key is not None
             and x_key is not None
@@ -901,16 +774,16 @@ class _Scope:
                 Observation(
                     Rule.evaluated_on_training_data,
                     node.lineno,
-                    _name(node.func),
+                    call_name(node.func),
                     related_line=fit.line,
-                    related=_key(model) or fit.cls,
+                    related=key_of(model) or fit.cls,
                 )
             )
         else:
             self.facts.result.held_out_evaluations += 1
 
-    def metric(self, node: ast.Call, name: str, args: list[_Origins]) -> None:
-        train = [o for a in args for o in _of(a, _Kind.train_prediction)]
+    def metric(self, node: ast.Call, name: str, args: list[Origins]) -> None:
+        train = [o for a in args for o in of(a, Kind.train_prediction)]
         if train:
             self.facts.observe(
                 Observation(
@@ -928,11 +801,11 @@ class _Scope:
         for sub in ast.walk(saved):
             if not isinstance(sub, (ast.Name, ast.Attribute)):
                 continue
-            key = _key(sub)
+            key = key_of(sub)
             if key is None:
                 continue
             fit = self.fits.get(key)
-            trained = _of(self.env.get(key, _EMPTY), _Kind.trained_subset)
+            trained = of(self.env.get(key, EMPTY), Kind.trained_subset)
             if fit is not None and fit.supervised and fit.subset:
                 self.facts.observe(
                     Observation(
@@ -953,7 +826,7 @@ class _Scope:
                 )
                 return
         if any(
-            (fit := self.fits.get(_key(sub) or "")) is not None
+            (fit := self.fits.get(key_of(sub) or "")) is not None
             and fit.supervised
             and not fit.subset
             for sub in ast.walk(saved)
@@ -962,11 +835,11 @@ class _Scope:
             self.facts.result.full_saves += 1
 
     def densify(
-        self, node: ast.expr, recv_o: _Origins, how: str, recv: ast.expr | None = None
+        self, node: ast.expr, recv_o: Origins, how: str, recv: ast.expr | None = None
     ) -> None:
         if recv is not None and isinstance(recv, ast.Subscript):
             return  # a few rows, to look at them
-        for origin in _of(recv_o, _Kind.sparse):
+        for origin in of(recv_o, Kind.sparse):
             width = origin.number
             if width is not None and width <= DENSE_SAFE_WIDTH:
                 continue
@@ -981,8 +854,8 @@ class _Scope:
             )
             return
 
-    def check_leak(self, parts: list[_Origins], consumer: str, line: int) -> None:
-        for origin in _of(_union(*parts), _Kind.fitted_all):
+    def check_leak(self, parts: list[Origins], consumer: str, line: int) -> None:
+        for origin in of(union(*parts), Kind.fitted_all):
             self.facts.observe(
                 Observation(
                     Rule.fit_before_split,
@@ -994,8 +867,8 @@ class _Scope:
                 )
             )
 
-    def check_labels(self, parts: list[_Origins]) -> None:
-        for origin in _of(_union(*parts), _Kind.filtered_label):
+    def check_labels(self, parts: list[Origins]) -> None:
+        for origin in of(union(*parts), Kind.filtered_label):
             how, *labels = origin.extra or ("top",)
             self.facts.observe(
                 Observation(
@@ -1012,51 +885,51 @@ class _Scope:
     # --- seeds ----------------------------------------------------------------------------
 
     def check_constructor_seed(self, node: ast.Call, name: str) -> None:
-        shuffles = name in SHUFFLE_SPLITTERS and _is_true(_kwarg(node, "shuffle"))
+        shuffles = name in SHUFFLE_SPLITTERS and is_true(kwarg(node, "shuffle"))
         if name not in NEEDS_SEED and not shuffles:
             return
-        if self.facts.np_seeded or _has_star_kwargs(node):
+        if self.facts.np_seeded or has_star_kwargs(node):
             return
-        seed = _kwarg(node, "random_state")
-        if seed is not None and not _is_none(seed):
+        seed = kwarg(node, "random_state")
+        if seed is not None and not is_none(seed):
             return
         self.facts.observe(Observation(Rule.unseeded, node.lineno, name))
 
     def check_split_seed(self, node: ast.Call) -> None:
-        shuffle = _kwarg(node, "shuffle")
+        shuffle = kwarg(node, "shuffle")
         if isinstance(shuffle, ast.Constant) and shuffle.value is False:
             return
-        if self.facts.np_seeded or _has_star_kwargs(node):
+        if self.facts.np_seeded or has_star_kwargs(node):
             return
-        seed = _kwarg(node, "random_state")
-        if seed is not None and not _is_none(seed):
+        seed = kwarg(node, "random_state")
+        if seed is not None and not is_none(seed):
             return
         self.facts.observe(Observation(Rule.unseeded, node.lineno, "train_test_split"))
 
     def check_sample_seed(self, node: ast.Call, recv: ast.expr) -> None:
-        if (_key(recv) or "").split(".")[-1] == "random":
+        if (key_of(recv) or "").split(".")[-1] == "random":
             return  # random.sample / np.random.sample: not a frame
-        if _kwarg(node, "frac") is None and _kwarg(node, "n") is None:
+        if kwarg(node, "frac") is None and kwarg(node, "n") is None:
             return  # df.sample(5): a look at a few rows
-        if self.facts.np_seeded or _has_star_kwargs(node):
+        if self.facts.np_seeded or has_star_kwargs(node):
             return
-        seed = _kwarg(node, "random_state")
-        if seed is not None and not _is_none(seed):
+        seed = kwarg(node, "random_state")
+        if seed is not None and not is_none(seed):
             return
         self.facts.observe(Observation(Rule.unseeded, node.lineno, ".sample()"))
 
     def check_shuffle_seed(self, node: ast.Call, recv: ast.expr | None) -> None:
-        name = _name(node.func)
-        module = _key(recv) if recv is not None else None
+        name = call_name(node.func)
+        module = key_of(recv) if recv is not None else None
         if module is None:
             source = self.facts.imports.get(name, "")
             if not source.startswith("sklearn"):
                 return
-            seed = _kwarg(node, "random_state")
+            seed = kwarg(node, "random_state")
             if (
                 self.facts.np_seeded
-                or _has_star_kwargs(node)
-                or (seed is not None and not _is_none(seed))
+                or has_star_kwargs(node)
+                or (seed is not None and not is_none(seed))
             ):
                 return
             self.facts.observe(Observation(Rule.unseeded, node.lineno, f"{name}()"))
@@ -1071,22 +944,22 @@ class _Scope:
 
     # --- helpers --------------------------------------------------------------------------
 
-    def read(self, node: ast.Call) -> _Origins:
+    def read(self, node: ast.Call) -> Origins:
         paths = [
             *node.args[:1],
             *(kw.value for kw in node.keywords if kw.arg in {"filepath_or_buffer", "path"}),
         ]
         if not paths:
-            return _EMPTY
-        test = any(_mentions(p, _TEST_WORD) for p in paths)
-        train = any(_mentions(p, _TRAIN_WORD) for p in paths)
+            return EMPTY
+        test = any(mentions(p, TEST_WORD) for p in paths)
+        train = any(mentions(p, TRAIN_WORD) for p in paths)
         if test and not train:
-            return frozenset({_Origin(_Kind.test_rows, node.lineno)})
+            return frozenset({Origin(Kind.test_rows, node.lineno)})
         if train and not test:
-            return frozenset({_Origin(_Kind.train_rows, node.lineno)})
+            return frozenset({Origin(Kind.train_rows, node.lineno)})
         if not train and not test and self.predict_path:
-            return frozenset({_Origin(_Kind.test_rows, node.lineno)})
-        return _EMPTY
+            return frozenset({Origin(Kind.test_rows, node.lineno)})
+        return EMPTY
 
     def const_int(self, node: ast.expr | None) -> int | None:
         if (
@@ -1115,141 +988,27 @@ class _Scope:
         return None
 
 
-_TRANSFORMER_NAME = re.compile(r"(?i)(?:vectori[sz]er|tfidf|^vec$|_vec$|scaler)$")
-
-
-def _named_transformer(recv: ast.expr) -> _Obj | None:
-    """A transformer built where the pass cannot see (a helper, a pickle), known by its name."""
-    key = _key(recv)
-    last = key.split(".")[-1] if key else ""
-    if last and _TRANSFORMER_NAME.search(last):
-        return _Obj(last, Role.stateful_transformer, recv.lineno)
-    return None
-
-
-def _consts(tree: ast.Module) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for stmt in tree.body:
-        if (
-            isinstance(stmt, ast.Assign)
-            and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], ast.Name)
-            and isinstance(stmt.value, ast.Constant)
-            and isinstance(stmt.value.value, int)
-            and not isinstance(stmt.value.value, bool)
-        ):
-            out[stmt.targets[0].id] = stmt.value.value
-    return out
-
-
-def _imports(tree: ast.Module) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                out[alias.asname or alias.name.split(".")[0]] = alias.name
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            for alias in node.names:
-                out[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return out
-
-
-def _seeded(tree: ast.Module, imports: dict[str, str]) -> tuple[bool, bool]:
-    """(numpy's global RNG is seeded, the ``random`` module is seeded) anywhere in the unit."""
-    np_seeded = random_seeded = False
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        if isinstance(node.func, ast.Name) and _SEED_HELPER.search(node.func.id):
-            # set_seed(42) / seed_everything(SEED): a helper that seeds every generator
-            np_seeded = random_seeded = True
-            continue
-        if _name(node.func) != "seed" or not node.args:
-            continue
-        key = _key(node.func.value) if isinstance(node.func, ast.Attribute) else None
-        if key is None:
-            continue
-        root = imports.get(key.split(".")[0], key.split(".")[0])
-        if key.endswith("random") and root.startswith("numpy"):
-            np_seeded = True
-        elif key == "random" and root == "random":
-            random_seeded = True
-    return np_seeded, random_seeded
-
-
-def _module_objects(body: list[ast.stmt]) -> dict[str, _Obj]:
-    """Objects constructed at module level (``VEC = TfidfVectorizer()``), visible in functions."""
-    out: dict[str, _Obj] = {}
-    for stmt in body:
-        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
-            name = _name(stmt.value.func)
-            role = role_of(name) if name[:1].isupper() or name.startswith("make_") else None
-            if role is None:
-                continue
-            for target in stmt.targets:
-                key = _key(target)
-                if key is not None:
-                    out[key] = _Obj(name, role, stmt.lineno)
-    return out
-
-
-def _class_objects(cls: ast.ClassDef) -> dict[str, _Obj]:
-    """``self.x = Ctor()`` anywhere in a class: the methods share these objects."""
-    out: dict[str, _Obj] = {}
-    for node in ast.walk(cls):
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            name = _name(node.value.func)
-            role = role_of(name) if name[:1].isupper() or name.startswith("make_") else None
-            if role is None:
-                continue
-            for target in node.targets:
-                key = _key(target)
-                if key is not None and key.startswith("self."):
-                    out[key] = _Obj(name, role, node.lineno)
-    return out
-
-
-def _functions(
-    tree: ast.Module,
-) -> list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, dict[str, _Obj]]]:
-    """Every function with the objects of its class (for methods)."""
-    out: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, dict[str, _Obj]]] = []
-    stack: list[tuple[ast.AST, dict[str, _Obj]]] = [(tree, {})]
-    while stack:
-        node, inherited = stack.pop()
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.ClassDef):
-                stack.append((child, {**inherited, **_class_objects(child)}))
-            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                out.append((child, inherited))
-                stack.append((child, inherited))
-            elif isinstance(child, ast.stmt):
-                stack.append((child, inherited))
-    out.sort(key=lambda pair: pair[0].lineno)
-    return out
-
-
 def analyse_tree(tree: ast.Module, rel: str) -> UnitAnalysis:
     """Run the pass over a unit's module scope and each of its functions."""
-    imports = _imports(tree)
-    np_seeded, random_seeded = _seeded(tree, imports)
+    imports = imports_of(tree)
+    np_seeded, random_seeded = seeded(tree, imports)
     stem = PurePosixPath(rel).stem
     facts = _UnitFacts(
         stem=stem,
-        consts=_consts(tree),
+        consts=module_consts(tree),
         np_seeded=np_seeded,
         random_seeded=random_seeded,
         imports=imports,
         result=UnitAnalysis(),
     )
-    predict_file = bool(_PREDICT_NAME.match(stem))
+    predict_file = bool(PREDICT_NAME.match(stem))
     module = _Scope(facts, {}, predict_path=predict_file)
     module.run(tree.body)
     module.finish()
-    shared = _module_objects(tree.body)
-    for fn, class_objects in _functions(tree):
+    shared = module_objects(tree.body)
+    for fn, class_objects in functions_of(tree):
         trains = "train" in fn.name.lower() or "fit" in fn.name.lower()
-        predict_path = bool(_PREDICT_NAME.match(fn.name)) or (predict_file and not trains)
+        predict_path = bool(PREDICT_NAME.match(fn.name)) or (predict_file and not trains)
         scope = _Scope(facts, {**shared, **class_objects}, predict_path=predict_path)
         scope.run(fn.body)
         scope.finish()
