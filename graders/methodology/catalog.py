@@ -17,6 +17,7 @@ __all__ = [
     "CV_SEARCHES",
     "CV_SPLITTERS",
     "DENSE_SAFE_WIDTH",
+    "EVAL_METHODS",
     "METRICS",
     "NEEDS_SEED",
     "SAVE_FUNCTIONS",
@@ -208,6 +209,8 @@ METRICS = frozenset(
 )
 """Metric functions taking (y_true, y_pred) in some order."""
 
+EVAL_METHODS = frozenset({"score", "evaluate", "eval", "evaluate_model"})
+"""Methods that evaluate a fitted model on the rows they are given."""
 SAVE_FUNCTIONS = frozenset({"dump", "save"})
 """``joblib.dump``, ``pickle.dump``, ``cloudpickle.dump``, ``skops.io.dump``, ``torch.save``."""
 SAVE_METHODS = frozenset({"save", "save_model"})

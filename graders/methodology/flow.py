@@ -17,13 +17,14 @@ except for helpers whose name says they train). It reads the syntax tree only; n
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import PurePosixPath
 
 from graders.methodology.catalog import (
     CV_FUNCTIONS,
     DENSE_SAFE_WIDTH,
+    EVAL_METHODS,
     METRICS,
     NEEDS_SEED,
     SAVE_FUNCTIONS,
@@ -40,6 +41,7 @@ from graders.methodology.origins import (
     Obj,
     Origin,
     Origins,
+    Summary,
     has,
     of,
     union,
@@ -66,11 +68,12 @@ from graders.methodology.syntax import (
     module_consts,
     module_objects,
     named_transformer,
+    param_consts,
     seeded,
     str_list,
 )
 
-__all__ = ["Observation", "Rule", "UnitAnalysis", "analyse_tree"]
+__all__ = ["Observation", "Rule", "UnitAnalysis", "analyse_tree", "analyse_units"]
 
 
 class Rule(StrEnum):
@@ -83,6 +86,9 @@ class Rule(StrEnum):
     densified_sparse = "densified-sparse"
     unseeded = "unseeded"
     fit_on_test_features = "fit-on-test-features"
+    unstratified_split = "unstratified-split"
+    no_held_out_evaluation = "no-held-out-evaluation"
+    """Decided for the whole submission by the grader, from :attr:`UnitAnalysis` counts."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,11 @@ class Observation:
     """The variant: ``top``, ``min-count``, ``listed`` or ``excluded`` for class filters;
     ``saved`` or ``predicts`` for a subset model; ``test-file``, ``test-split``,
     ``train-and-test`` or ``predict-path`` for a fit on test features."""
+    file: str = ""
+    """The unit :attr:`line` is in when it is another one than the unit analysed (the body of a
+    helper the analysed code calls); empty otherwise."""
+    related_file: str = ""
+    """Likewise for :attr:`related_line`."""
 
 
 @dataclass
@@ -119,12 +130,17 @@ class UnitAnalysis:
     """Metrics, scores and cross-validation on data a model was not fitted on."""
     full_saves: int = 0
     """Models saved after a fit on rows no split had reduced."""
+    supervised_fits: int = 0
+    """``fit(X, y)`` calls: the unit trains something."""
+    summaries: dict[str, Summary] = field(default_factory=dict)
+    """What calling each of the unit's functions does (see :class:`Summary`)."""
 
 
 @dataclass
 class _UnitFacts:
     """Facts about the whole unit that every scope shares."""
 
+    rel: str
     stem: str
     consts: dict[str, int]
     np_seeded: bool
@@ -132,10 +148,15 @@ class _UnitFacts:
     imports: dict[str, str]
     """Local name -> dotted source (``shuffle`` -> ``sklearn.utils.shuffle``)."""
     result: UnitAnalysis
+    summaries: dict[str, Summary] = field(default_factory=dict)
+    """Summaries of the submission's functions, from the previous pass."""
     seen: set[tuple[Rule, int, str]] = field(default_factory=set)
 
+    def summary(self, name: str) -> Summary | None:
+        return self.summaries.get(name)
+
     def observe(self, obs: Observation) -> None:
-        key = (obs.rule, obs.line, obs.subject)
+        key = (obs.rule, obs.line, f"{obs.file}:{obs.subject}")
         if key not in self.seen:
             self.seen.add(key)
             self.result.observations.append(obs)
@@ -144,9 +165,21 @@ class _UnitFacts:
 class _Scope:
     """The forward pass over one scope's statements."""
 
-    def __init__(self, facts: _UnitFacts, objects: dict[str, Obj], *, predict_path: bool) -> None:
+    def __init__(
+        self,
+        facts: _UnitFacts,
+        objects: dict[str, Obj],
+        *,
+        predict_path: bool,
+        consts: dict[str, int] | None = None,
+    ) -> None:
         self.facts = facts
         self.predict_path = predict_path
+        self.consts = {**facts.consts, **(consts or {})}
+        """Module constants, and this function's parameters with constant defaults."""
+        self.returned: Origins = EMPTY
+        self.fresh_fits: list[tuple[str, int]] = []
+        """(class, line) of transformers built here and fitted on data this scope was given."""
         self.env: dict[str, Origins] = {}
         self.version: dict[str, int] = {}
         self.objects: dict[str, Obj] = dict(objects)
@@ -183,9 +216,11 @@ class _Scope:
         elif isinstance(s, ast.AugAssign):
             origins = union(self.expr(s.value), self.expr(s.target))
             self.bind(s.target, None, origins)
-        elif isinstance(s, (ast.Expr, ast.Return)):
+        elif isinstance(s, ast.Return):
             if s.value is not None:
-                self.expr(s.value)
+                self.returned = union(self.returned, self.expr(s.value))
+        elif isinstance(s, ast.Expr):
+            self.expr(s.value)
         elif isinstance(s, (ast.For, ast.AsyncFor)):
             self.bind_loop(s.target, s.iter, self.expr(s.iter))
             self.run(s.body)
@@ -361,7 +396,7 @@ class _Scope:
 
     def _filtered_label(self, base: Origins, column: str | None) -> Origins:
         return frozenset(
-            Origin(Kind.filtered_label, o.line, o.detail, o.number, o.extra)
+            Origin(Kind.filtered_label, o.line, o.detail, o.number, o.extra, o.file)
             for o in base
             if o.kind is Kind.class_filtered and o.detail == column
         )
@@ -520,6 +555,7 @@ class _Scope:
             return EMPTY
         if name == "train_test_split":
             self.check_split_seed(node)
+            self.check_stratified(node)
             arrays = arg_o if len(arg_o) < 2 else arg_o[:-1]
             self.check_leak(arrays, "train_test_split", line)
             labels = [arg_o[-1]] if len(arg_o) >= 2 else []
@@ -592,6 +628,19 @@ class _Scope:
         if name in {"shuffle", "permutation"}:
             self.check_shuffle_seed(node, recv)
             return everything
+        summary = self.summary_of(func, name)
+        if summary is not None:
+            data = union(*arg_o, *kw_o.values())
+            everything = self.apply_summary(node, name, summary, data, everything)
+        if name in EVAL_METHODS and recv is not None and node.args:
+            self.score(node, recv, node.args[0])
+            return everything
+        if isinstance(func, ast.Name) and name.lower().startswith("eval") and len(node.args) >= 2:
+            if self._fit_of(node.args[0]) is not None:
+                self.score(node, node.args[0], node.args[1])
+            elif any(has(o, Kind.split_test, Kind.test_rows) for o in arg_o):
+                self.facts.result.held_out_evaluations += 1
+            return everything
         if READER.match(name):
             return union(everything, self.read(node))
         if isinstance(func, ast.Name) and TRAIN_HELPER.search(name) and name != "train_test_split":
@@ -599,6 +648,71 @@ class _Scope:
             if has(data, Kind.split_train) and not has(data, Kind.split_test):
                 return union(everything, frozenset({Origin(Kind.trained_subset, line, name)}))
         return everything
+
+    def summary_of(self, func: ast.expr, name: str) -> Summary | None:
+        """The summary of a function of the submission called here, by its name."""
+        if isinstance(func, ast.Name):
+            return self.facts.summary(name)
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            base = func.value.id
+            if base in self.facts.imports and base not in self.objects and base not in self.fits:
+                return self.facts.summary(name)  # module.helper(...)
+        return None
+
+    def apply_summary(
+        self, node: ast.Call, name: str, summary: Summary, data: Origins, everything: Origins
+    ) -> Origins:
+        out = union(everything, summary.returns)
+        if summary.fits is None:
+            return out
+        cls, line, file = summary.fits
+        subject = f"{cls} in {name}()"
+        test_file = has(data, Kind.test_rows)
+        test_split = has(data, Kind.split_test) and not has(data, Kind.split_train)
+        if test_file or test_split:
+            how = (
+                ("train-and-test" if has(data, Kind.train_rows) else "test-file")
+                if test_file
+                else "test-split"
+            )
+            self.facts.observe(
+                Observation(
+                    Rule.fit_on_test_features,
+                    node.lineno,
+                    subject,
+                    related_line=line,
+                    related_file=file,
+                    how=how,
+                )
+            )
+        elif self.predict_path and not has(data, Kind.train_rows):
+            self.pending_predict_fits.append(
+                Observation(
+                    Rule.fit_on_test_features,
+                    node.lineno,
+                    subject,
+                    related_line=line,
+                    related_file=file,
+                    how="predict-path",
+                )
+            )
+        elif not has(data, Kind.split_train, Kind.split_test):
+            out = union(out, frozenset({Origin(Kind.fitted_all, line, cls, file=file)}))
+        return out
+
+    def summary(self) -> Summary | None:
+        """What calling this function does, when it is one of the things the rules follow."""
+        rel = self.facts.rel
+        returns = frozenset(
+            replace(o, file=o.file or rel)
+            for o in self.returned
+            if o.kind in {Kind.class_filtered, Kind.sparse}
+        )
+        fitted = {o.line for o in self.returned if o.kind is Kind.fitted_all and not o.file}
+        fits = next(((cls, line, rel) for cls, line in self.fresh_fits if line in fitted), None)
+        if not returns and fits is None:
+            return None
+        return Summary(returns, fits)
 
     def construct(self, node: ast.Call, name: str, role: Role) -> None:
         if name in {"Pipeline", "make_pipeline"}:
@@ -670,7 +784,12 @@ class _Scope:
                 self.node_obj[id(node)] = obj
         if supervised:
             self.supervised_fits += 1
+            self.facts.result.supervised_fits += 1
             self.check_labels([y])
+        if any(
+            kwarg(node, k) is not None for k in ("validation_data", "validation_split", "eval_set")
+        ):
+            self.facts.result.held_out_evaluations += 1  # Keras / boosting validation during fit
         role = obj.role if obj is not None else None
         if role is Role.search:
             self.check_leak([x], obj.cls if obj is not None else "search", node.lineno)
@@ -681,6 +800,9 @@ class _Scope:
             and name != "partial_fit"
         ):
             self.check_test_fit(node.lineno, obj, x)
+            rows = has(x, Kind.train_rows, Kind.test_rows, Kind.split_train, Kind.split_test)
+            if obj.local and role is Role.stateful_transformer and not rows:
+                self.fresh_fits.append((obj.cls, node.lineno))
         if name == "fit":
             return recv_o
         out = union(recv_o, *arg_o, *kw_o.values())
@@ -735,7 +857,7 @@ class _Scope:
 
     def predict(self, node: ast.Call, recv: ast.expr, everything: Origins) -> Origins:
         fit = self._fit_of(recv)
-        out = union(everything, frozenset({Origin(Kind.prediction, node.lineno)}))
+        out = everything
         if fit is None or not node.args:
             return out
         x_node = node.args[0]
@@ -748,6 +870,8 @@ class _Scope:
         ):
             label = key_of(recv) or fit.cls or "the model"
             return union(out, frozenset({Origin(Kind.train_prediction, fit.line, label)}))
+        # Predictions of a model fitted here, on other rows than it was fitted on.
+        out = union(out, frozenset({Origin(Kind.prediction, node.lineno)}))
         if fit.subset and fit.supervised and has(x, Kind.test_rows):
             self.facts.observe(
                 Observation(
@@ -779,7 +903,9 @@ class _Scope:
                     related=key_of(model) or fit.cls,
                 )
             )
-        else:
+        elif call_name(node.func) in {"score", "from_estimator"} or has(
+            self.node_origins.get(id(x_node), EMPTY), Kind.split_test, Kind.test_rows
+        ):
             self.facts.result.held_out_evaluations += 1
 
     def metric(self, node: ast.Call, name: str, args: list[Origins]) -> None:
@@ -794,7 +920,9 @@ class _Scope:
                     related=train[0].detail,
                 )
             )
-        else:
+        elif any(has(a, Kind.prediction, Kind.split_test, Kind.test_rows) for a in args):
+            # Evidence of a held-out evaluation; a metric inside a helper, on its parameters,
+            # says nothing about which rows it will see.
             self.facts.result.held_out_evaluations += 1
 
     def save(self, saved: ast.expr, line: int) -> None:
@@ -849,6 +977,7 @@ class _Scope:
                     node.lineno,
                     origin.detail,
                     related_line=origin.line,
+                    related_file=origin.file,
                     how=how,
                 )
             )
@@ -864,6 +993,7 @@ class _Scope:
                     related_line=line,
                     related=consumer,
                     how=origin.extra[0] if origin.extra else "",
+                    file=origin.file,
                 )
             )
 
@@ -879,6 +1009,7 @@ class _Scope:
                     number=origin.number,
                     labels=tuple(labels),
                     how=how,
+                    file=origin.file,
                 )
             )
 
@@ -905,6 +1036,14 @@ class _Scope:
         if seed is not None and not is_none(seed):
             return
         self.facts.observe(Observation(Rule.unseeded, node.lineno, "train_test_split"))
+
+    def check_stratified(self, node: ast.Call) -> None:
+        shuffle = kwarg(node, "shuffle")
+        if isinstance(shuffle, ast.Constant) and shuffle.value is False:
+            return  # an ordered (time-based) split is deliberately not stratified
+        if kwarg(node, "stratify") is not None or has_star_kwargs(node):
+            return
+        self.facts.observe(Observation(Rule.unstratified_split, node.lineno, "train_test_split"))
 
     def check_sample_seed(self, node: ast.Call, recv: ast.expr) -> None:
         if (key_of(recv) or "").split(".")[-1] == "random":
@@ -969,7 +1108,7 @@ class _Scope:
         ):
             return node.value
         if isinstance(node, ast.Name):
-            return self.facts.consts.get(node.id)
+            return self.consts.get(node.id)
         return None
 
     def _const_str(self, node: ast.expr) -> str | None:
@@ -988,18 +1127,26 @@ class _Scope:
         return None
 
 
-def analyse_tree(tree: ast.Module, rel: str) -> UnitAnalysis:
-    """Run the pass over a unit's module scope and each of its functions."""
+def analyse_tree(
+    tree: ast.Module, rel: str, summaries: dict[str, Summary] | None = None
+) -> UnitAnalysis:
+    """Run the pass over a unit's module scope and each of its functions.
+
+    ``summaries`` describe the submission's functions (from an earlier pass over every unit),
+    so a call to ``keep_top_classes(df)`` or ``vectorize(texts)`` defined elsewhere is followed.
+    """
     imports = imports_of(tree)
     np_seeded, random_seeded = seeded(tree, imports)
     stem = PurePosixPath(rel).stem
     facts = _UnitFacts(
+        rel=rel,
         stem=stem,
         consts=module_consts(tree),
         np_seeded=np_seeded,
         random_seeded=random_seeded,
         imports=imports,
         result=UnitAnalysis(),
+        summaries=summaries or {},
     )
     predict_file = bool(PREDICT_NAME.match(stem))
     module = _Scope(facts, {}, predict_path=predict_file)
@@ -1009,8 +1156,46 @@ def analyse_tree(tree: ast.Module, rel: str) -> UnitAnalysis:
     for fn, class_objects in functions_of(tree):
         trains = "train" in fn.name.lower() or "fit" in fn.name.lower()
         predict_path = bool(PREDICT_NAME.match(fn.name)) or (predict_file and not trains)
-        scope = _Scope(facts, {**shared, **class_objects}, predict_path=predict_path)
+        scope = _Scope(
+            facts,
+            {**shared, **class_objects},
+            predict_path=predict_path,
+            consts=param_consts(fn, facts.consts),
+        )
         scope.run(fn.body)
         scope.finish()
-    facts.result.observations.sort(key=lambda o: (o.line, o.rule.value))
+        summary = scope.summary()
+        if summary is not None:
+            facts.result.summaries[fn.name] = _merge(facts.result.summaries.get(fn.name), summary)
+    facts.result.observations.sort(key=lambda o: (o.file, o.line, o.rule.value))
     return facts.result
+
+
+def _merge(a: Summary | None, b: Summary) -> Summary:
+    if a is None:
+        return b
+    return Summary(union(a.returns, b.returns), a.fits or b.fits)
+
+
+MAX_PASSES = 3
+"""Passes over a submission: each lets summaries reach one more level of helper calls."""
+
+
+def analyse_units(units: list[tuple[ast.Module, str]]) -> list[UnitAnalysis]:
+    """Every unit of a submission, with the summaries of all its functions.
+
+    The first pass finds what each function does; the next passes follow calls to them, until
+    the summaries stop changing (or :data:`MAX_PASSES`).
+    """
+    summaries: dict[str, Summary] = {}
+    results: list[UnitAnalysis] = []
+    for _ in range(MAX_PASSES):
+        results = [analyse_tree(tree, rel, summaries) for tree, rel in units]
+        found: dict[str, Summary] = {}
+        for result in results:
+            for name, summary in result.summaries.items():
+                found[name] = _merge(found.get(name), summary)
+        if found == summaries:
+            break
+        summaries = found
+    return results

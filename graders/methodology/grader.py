@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from graders._pysource import SourceUnit, source_units
-from graders.methodology.flow import Observation, Rule, UnitAnalysis, analyse_tree
+from graders.methodology.flow import Observation, Rule, UnitAnalysis, analyse_tree, analyse_units
 from graders.methodology.rules import RULES
 from graders.types import (
     Finding,
@@ -38,29 +38,57 @@ __all__ = [
 MAX_FINDINGS_PER_RULE = 10
 
 
+def _where(unit: SourceUnit, line: int | None) -> str:
+    """``line 12`` of a file, or ``cell 3, line 2`` of a notebook."""
+    if line is None:
+        return ""
+    if unit.notebook is None:
+        return f"line {line}"
+    cell = unit.notebook.cell_at(line)
+    return f"cell {cell[0]}, line {cell[1]}" if cell else "the notebook"
+
+
 @dataclass(frozen=True)
 class Placed:
-    """An observation with the unit it was made in."""
+    """An observation with the units its lines are in."""
 
     unit: SourceUnit
+    """Where :attr:`Observation.line` is: the unit analysed, or a helper's unit it calls."""
     observation: Observation
+    related_unit: SourceUnit
+    """Where :attr:`Observation.related_line` is."""
+    analysed: SourceUnit
+    """The unit whose code made the observation."""
 
     def where(self, line: int | None) -> str:
-        """``line 12`` of a file, or ``cell 3, line 2`` of a notebook."""
-        if line is None:
-            return ""
-        if self.unit.notebook is None:
-            return f"line {line}"
-        cell = self.unit.notebook.cell_at(line)
-        return f"cell {cell[0]}, line {cell[1]}" if cell else "the notebook"
+        """A line of :attr:`unit` as a reviewer reads it."""
+        return _where(self.unit, line)
+
+    def related(self) -> str:
+        """The related line, with its file when that is another one than :attr:`unit`."""
+        line = self.observation.related_line
+        text = _where(self.related_unit, line)
+        if self.related_unit.rel != self.unit.rel and text:
+            return f"{self.related_unit.rel}, {text}"
+        return text
 
 
-def _analyse(unit: SourceUnit) -> UnitAnalysis | None:
-    assert unit.tree is not None
+def _analyse(units: list[SourceUnit]) -> tuple[list[tuple[SourceUnit, UnitAnalysis]], int]:
+    """Every unit with the summaries of the whole submission; one by one if that fails."""
+    trees = [(u.tree, u.rel) for u in units if u.tree is not None]
     try:
-        return analyse_tree(unit.tree, unit.rel)
+        return list(zip(units, analyse_units(trees), strict=True)), 0
     except (RecursionError, MemoryError):
-        return None
+        pass
+    out: list[tuple[SourceUnit, UnitAnalysis]] = []
+    failed = 0
+    for unit in units:
+        assert unit.tree is not None
+        try:
+            out.append((unit, analyse_tree(unit.tree, unit.rel)))
+        except (RecursionError, MemoryError):
+            failed += 1
+    return out, failed
 
 
 @dataclass(frozen=True)
@@ -73,6 +101,10 @@ class SubmissionAnalysis:
     """Units analysed (parsed, not tests)."""
     failed: int
     """Units the pass could not finish."""
+    held_out_evaluations: int = 0
+    """Evaluations on data a model was not fitted on, in the whole submission."""
+    no_held_out: bool = False
+    """The code trains a model but never evaluates one on held-out data."""
 
 
 def methodology_observations(ctx: GradingContext) -> SubmissionAnalysis:
@@ -85,14 +117,8 @@ def methodology_observations(ctx: GradingContext) -> SubmissionAnalysis:
     if isinstance(cached, SubmissionAnalysis):
         return cached
     units = [u for u in source_units(ctx) if u.ok and not u.is_test]
-    analysed: list[tuple[SourceUnit, UnitAnalysis]] = []
-    failed = 0
-    for unit in units:
-        result = _analyse(unit)
-        if result is None:
-            failed += 1
-        else:
-            analysed.append((unit, result))
+    analysed, failed = _analyse(units)
+    by_rel = {u.rel: u for u in units}
     held_out = sum(a.held_out_evaluations for _, a in analysed)
     full_saves = sum(a.full_saves for _, a in analysed)
     placed: list[Placed] = []
@@ -102,8 +128,22 @@ def methodology_observations(ctx: GradingContext) -> SubmissionAnalysis:
                 continue  # a training score next to a held-out one is a useful diagnostic
             if obs.rule is Rule.final_model_on_subset and obs.how == "saved" and full_saves:
                 continue  # another model, fitted on all the data, is saved too
-            placed.append(Placed(unit, obs))
-    value = SubmissionAnalysis(placed, [u for u, _ in analysed], failed)
+            placed.append(
+                Placed(
+                    by_rel.get(obs.file, unit),
+                    obs,
+                    by_rel.get(obs.related_file, unit),
+                    unit,
+                )
+            )
+    trains = sum(a.supervised_fits for _, a in analysed)
+    value = SubmissionAnalysis(
+        placed,
+        [u for u, _ in analysed],
+        failed,
+        held_out_evaluations=held_out,
+        no_held_out=bool(trains) and not held_out,
+    )
     ctx.memo[key] = value
     return value
 
@@ -173,7 +213,7 @@ def _dropped_classes_text(placed: Placed, ctx: GradingContext) -> str | None:
 
 def _message(placed: Placed, ctx: GradingContext) -> str | None:
     obs = placed.observation
-    at = placed.where(obs.related_line)
+    at = placed.related()
     if obs.rule is Rule.fit_before_split:
         if obs.how == "resample":
             return (
@@ -212,12 +252,19 @@ def _message(placed: Placed, ctx: GradingContext) -> str | None:
     if obs.rule is Rule.dropped_classes:
         return _dropped_classes_text(placed, ctx)
     if obs.rule is Rule.densified_sparse:
-        origin = f" (made at {at})" if obs.related_line not in (None, obs.line) else ""
+        elsewhere = obs.related_file and obs.related_file != placed.unit.rel
+        origin = f" (made at {at})" if elsewhere or obs.related_line not in (None, obs.line) else ""
         return (
             f"{obs.how} turns the sparse {obs.subject} matrix{origin} into a dense one: with a "
             "vocabulary of thousands of terms that multiplies memory many times over and can "
             "kill training in a limited sandbox. Keep it sparse: scikit-learn's linear models, "
             "naive Bayes and SVMs take sparse input."
+        )
+    if obs.rule is Rule.unstratified_split:
+        return (
+            "train_test_split does not stratify by class here, so the rare queues can be under- "
+            "or over-represented in the evaluation part and their scores swing from split to "
+            "split. Pass stratify=y."
         )
     if obs.rule is Rule.unseeded:
         return (
@@ -231,8 +278,9 @@ def _message(placed: Placed, ctx: GradingContext) -> str | None:
         "train-and-test": "on rows that include the test file's features",
         "predict-path": "afresh in the prediction code, on the rows being predicted",
     }
+    built = f" (it is built and fitted at {at})" if obs.related_file else ""
     return (
-        f"{obs.subject} is fitted {texts.get(obs.how, 'on the test features')} here: the "
+        f"{obs.subject}{built} is fitted {texts.get(obs.how, 'on the test features')} here: the "
         "features no longer mean what they meant when the model was trained (a different "
         "vocabulary, scaling or columns), or the test rows leak into training. Fit it once on "
         "the training data, save it with the model (one Pipeline is simplest) and only call "
@@ -250,6 +298,56 @@ def _finding(placed: Placed, message: str) -> Finding:
         severity=spec.severity,
         file=placed.unit.rel,
         line=line,
+    )
+
+
+CHECKED = (
+    "No other methodology problem found (checked: classes dropped before training, fits on test "
+    "features, evaluation on training data only, no held-out evaluation, leakage before the "
+    "split, a final model never refitted on all data, densified sparse features, unstratified "
+    "splits, missing seeds)"
+)
+
+
+def _breakdown(counts: Counter[Rule]) -> tuple[list[ScoreComponent], dict[Rule, float]]:
+    """100 points less each rule's deductions (in order of severity, never below 0).
+
+    Each rule with findings is a component holding the points it took away (earned 0 of them);
+    the rest of the 100 is one component for everything else that was checked and found sound.
+    """
+    breakdown: list[ScoreComponent] = []
+    lost: dict[Rule, float] = {}
+    left = 100.0
+    for rule, spec in RULES.items():
+        lost[rule] = min(spec.cap, spec.per_finding * counts[rule], left)
+        left -= lost[rule]
+        if lost[rule] > 0:
+            n = counts[rule]
+            breakdown.append(
+                ScoreComponent(
+                    criterion=f"{spec.criterion}: {_plural(n, 'finding')}, -{spec.per_finding:g} each "
+                    f"(at most -{spec.cap:g})",
+                    points=0.0,
+                    max_points=lost[rule],
+                    basis=f"methodology:{rule.value}",
+                )
+            )
+    if left > 0:
+        breakdown.append(
+            ScoreComponent(
+                criterion=CHECKED, points=left, max_points=left, basis="methodology:checks"
+            )
+        )
+    return breakdown, lost
+
+
+def _no_held_out_finding() -> Finding:
+    return Finding(
+        rule=f"methodology:{Rule.no_held_out_evaluation.value}",
+        message="Nothing in the code evaluates the model on data it was not fitted on: no hold-out "
+        "split scored with a metric, no cross-validation. Numbers in the writeup cannot be traced "
+        "to the code. Add a stratified hold-out or cross_val_score and report what it measures.",
+        severity=RULES[Rule.no_held_out_evaluation].severity,
     )
 
 
@@ -293,19 +391,11 @@ class MethodologyGrader:
             counts[item.observation.rule] += 1
             if counts[item.observation.rule] <= MAX_FINDINGS_PER_RULE:
                 findings.append(_finding(item, message))
-        breakdown: list[ScoreComponent] = []
-        lost: dict[Rule, float] = {}
-        for rule, spec in RULES.items():
-            lost[rule] = min(spec.points, spec.per_finding * counts[rule])
-            breakdown.append(
-                ScoreComponent(
-                    criterion=f"{spec.criterion} ({spec.per_finding:g} points per finding)",
-                    points=spec.points - lost[rule],
-                    max_points=spec.points,
-                    basis=f"methodology:{rule.value}",
-                )
-            )
-        # Each finding carries what it cost; past a rule's points, further findings cost nothing.
+        if analysis.no_held_out and not counts[Rule.evaluated_on_training_data]:
+            counts[Rule.no_held_out_evaluation] += 1
+            findings.append(_no_held_out_finding())
+        breakdown, lost = _breakdown(counts)
+        # Each finding carries what it cost; past a rule's cap, further findings cost nothing.
         remaining = dict(lost)
         priced: list[Finding] = []
         for finding in findings:
@@ -330,6 +420,7 @@ class MethodologyGrader:
             "methodology_problems": sum(counts.values()),
         }
         metrics.update({rule.value.replace("-", "_"): counts[rule] for rule in RULES})
+        metrics["held_out_evaluations"] = analysis.held_out_evaluations
         return GraderResult(
             name=self.name,
             version=self.version,

@@ -88,6 +88,8 @@ class Obj:
     role: Role | None
     line: int
     max_features: int | None = None
+    local: bool = True
+    """Built in the scope being walked (each call of a function builds a fresh one)."""
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ __all__ = [
     "module_consts",
     "module_objects",
     "named_transformer",
+    "param_consts",
     "seeded",
     "str_list",
 ]
@@ -96,7 +97,7 @@ def str_list(node: ast.expr) -> tuple[str, ...] | None:
     return None
 
 
-TEST_WORD = re.compile(r"(?i)(?:^|[^a-z])test")
+TEST_WORD = re.compile(r"(?i)(?:^|[^a-z])(?:test|val|valid|validation|holdout|dev)(?:[^a-z]|$)")
 TRAIN_WORD = re.compile(r"(?i)(?:^|[^a-z])train")
 READER = re.compile(r"(?i)^(?:read|load)")
 TRAIN_HELPER = re.compile(r"(?i)(?:^|_)(?:train|fit)(?:_|$)")
@@ -131,7 +132,7 @@ def named_transformer(recv: ast.expr) -> Obj | None:
     key = key_of(recv)
     last = key.split(".")[-1] if key else ""
     if last and TRANSFORMER_NAME.search(last):
-        return Obj(last, Role.stateful_transformer, recv.lineno)
+        return Obj(last, Role.stateful_transformer, recv.lineno, local=False)
     return None
 
 
@@ -197,7 +198,7 @@ def module_objects(body: list[ast.stmt]) -> dict[str, Obj]:
             for target in stmt.targets:
                 key = key_of(target)
                 if key is not None:
-                    out[key] = Obj(name, role, stmt.lineno)
+                    out[key] = Obj(name, role, stmt.lineno, local=False)
     return out
 
 
@@ -213,7 +214,7 @@ def class_objects(cls: ast.ClassDef) -> dict[str, Obj]:
             for target in node.targets:
                 key = key_of(target)
                 if key is not None and key.startswith("self."):
-                    out[key] = Obj(name, role, node.lineno)
+                    out[key] = Obj(name, role, node.lineno, local=False)
     return out
 
 
@@ -234,4 +235,25 @@ def functions_of(
             elif isinstance(child, ast.stmt):
                 stack.append((child, inherited))
     out.sort(key=lambda pair: pair[0].lineno)
+    return out
+
+
+def param_consts(
+    fn: ast.FunctionDef | ast.AsyncFunctionDef, consts: dict[str, int]
+) -> dict[str, int]:
+    """Parameters with an integer default (``n: int = TOP_N``), by name."""
+    out: dict[str, int] = {}
+    positional = [*fn.args.posonlyargs, *fn.args.args]
+    with_defaults = positional[len(positional) - len(fn.args.defaults) :]
+    pairs = list(zip(with_defaults, fn.args.defaults, strict=True))
+    pairs += [
+        (a, d)
+        for a, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=True)
+        if d is not None
+    ]
+    for arg, default in pairs:
+        if isinstance(default, ast.Constant) and type(default.value) is int:
+            out[arg.arg] = default.value
+        elif isinstance(default, ast.Name) and default.id in consts:
+            out[arg.arg] = consts[default.id]
     return out

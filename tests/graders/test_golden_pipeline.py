@@ -98,7 +98,9 @@ def test_methodology_is_reported_but_not_weighted(reports: dict[str, Report]) ->
         assert report.overall.weights.get("methodology") == 0
         assert "methodology" not in report.overall.contributions
     strong = reports["strong"].grader("methodology")
-    assert strong is not None and strong.score == 100.0 and strong.findings == []
+    # strong's README reports a 5-fold CV that none of its code runs
+    assert strong is not None and strong.score == 70.0
+    assert [f.rule for f in strong.findings] == ["methodology:no-held-out-evaluation"]
 
 
 def test_workspace_paths_never_leak_into_findings(reports: dict[str, Report]) -> None:

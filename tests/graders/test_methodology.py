@@ -15,7 +15,6 @@ import pytest
 
 from graders.methodology import MethodologyGrader
 from graders.methodology.flow import Observation, Rule, analyse_tree
-from graders.methodology.rules import RULES
 from graders.registry import default_registry
 from graders.types import (
     ConfusionMatrix,
@@ -358,7 +357,9 @@ DROP_POSITIVE = {
 }
 
 
-@pytest.mark.parametrize(("body", "how", "number"), DROP_POSITIVE.values(), ids=DROP_POSITIVE.keys())
+@pytest.mark.parametrize(
+    ("body", "how", "number"), DROP_POSITIVE.values(), ids=DROP_POSITIVE.keys()
+)
 def test_dropped_classes_are_found(body: str, how: str, number: int | None) -> None:
     (obs,) = fired(body, Rule.dropped_classes)
     assert (obs.how, obs.number, obs.column) == (how, number, "label")
@@ -449,7 +450,10 @@ def test_densified_near_misses_are_silent(body: str) -> None:
 
 SEED_POSITIVE = {
     "split without random_state": ("train_test_split(X, y, test_size=0.2)", "train_test_split"),
-    "random forest without random_state": ("RandomForestClassifier(n_estimators=300)", "RandomForestClassifier"),
+    "random forest without random_state": (
+        "RandomForestClassifier(n_estimators=300)",
+        "RandomForestClassifier",
+    ),
     "shuffled k-fold": ("KFold(n_splits=5, shuffle=True)", "KFold"),
     "explicit None": ("train_test_split(X, y, random_state=None)", "train_test_split"),
     "shuffled frame": ("df = df.sample(frac=1.0)", ".sample()"),
@@ -556,7 +560,9 @@ TEST_FIT_POSITIVE = {
 }
 
 
-@pytest.mark.parametrize(("body", "rel", "how"), TEST_FIT_POSITIVE.values(), ids=TEST_FIT_POSITIVE.keys())
+@pytest.mark.parametrize(
+    ("body", "rel", "how"), TEST_FIT_POSITIVE.values(), ids=TEST_FIT_POSITIVE.keys()
+)
 def test_fits_on_test_features_are_found(body: str, rel: str, how: str) -> None:
     (obs,) = fired(body, Rule.fit_on_test_features, rel)
     assert obs.how == how
@@ -645,6 +651,7 @@ def test_findings_name_file_line_and_the_fix(tmp_path: Path) -> None:
         "methodology:fit-before-split",
         "methodology:densified-sparse",
         "methodology:unseeded",
+        "methodology:unstratified-split",
     }
     leak = by_rule["methodology:fit-before-split"]
     assert (leak.file, leak.line) == ("train.py", 10)
@@ -654,22 +661,43 @@ def test_findings_name_file_line_and_the_fix(tmp_path: Path) -> None:
     assert "3 of the assignment's 8 labels can then never be predicted" in drop.message
     assert "class_weight" in drop.message
     assert "random_state=" in by_rule["methodology:unseeded"].message
+    assert "stratify=y" in by_rule["methodology:unstratified-split"].message
     assert "Keep it sparse" in by_rule["methodology:densified-sparse"].message
 
 
-def test_score_starts_full_and_each_finding_costs_its_rules_points(tmp_path: Path) -> None:
-    result = grade(write(tmp_path, {"train.py": LEAKY_SCRIPT}))
+def test_score_starts_at_100_and_each_finding_subtracts_its_rules_points(tmp_path: Path) -> None:
+    script = LEAKY_SCRIPT.replace('top = df["label"].value_counts().head(5).index\n', "").replace(
+        'df = df[df["label"].isin(top)]\n', ""
+    )
+    result = grade(write(tmp_path, {"train.py": script}))
     lost = {f.rule: f.points for f in result.findings}
     assert lost == {
-        "methodology:dropped-classes": -20,
-        "methodology:fit-before-split": -15,
-        "methodology:densified-sparse": -4,
-        "methodology:unseeded": -3,
+        "methodology:fit-before-split": -40,
+        "methodology:densified-sparse": -10,
+        "methodology:unseeded": -5,
+        "methodology:unstratified-split": -5,
     }
-    assert result.score == 100 - 20 - 15 - 4 - 3
+    assert result.score == 100 - 40 - 10 - 5 - 5
     assert sum(c.max_points for c in result.breakdown) == 100
-    assert {c.basis for c in result.breakdown} == {f"methodology:{r.value}" for r in RULES}
+    assert sum(c.points for c in result.breakdown) == result.score
+    assert {c.basis for c in result.breakdown} == {
+        *(
+            f"methodology:{r}"
+            for r in ("fit-before-split", "densified-sparse", "unseeded", "unstratified-split")
+        ),
+        "methodology:checks",
+    }
     assert result.metrics["methodology_problems"] == 4
+
+
+def test_deductions_stop_at_zero_in_order_of_severity(tmp_path: Path) -> None:
+    result = grade(write(tmp_path, {"train.py": LEAKY_SCRIPT}))
+    lost = {f.rule: f.points for f in result.findings}
+    assert lost["methodology:dropped-classes"] == -60
+    assert lost["methodology:fit-before-split"] == -40
+    assert lost["methodology:densified-sparse"] is None and lost["methodology:unseeded"] is None
+    assert result.score == 0
+    assert "methodology:checks" not in {c.basis for c in result.breakdown}
 
 
 def test_a_rule_never_costs_more_than_its_points(tmp_path: Path) -> None:
@@ -678,10 +706,10 @@ def test_a_rule_never_costs_more_than_its_points(tmp_path: Path) -> None:
     result = grade(write(tmp_path, {"train.py": source}))
     seeds = [f for f in result.findings if f.rule == "methodology:unseeded"]
     assert len(seeds) == 5
-    assert [f.points for f in seeds] == [-3, -3, -2, None, None]
-    assert result.score == 92.0
+    assert [f.points for f in seeds] == [-5, -5, -5, None, None]
+    assert result.score == 85.0
     component = next(c for c in result.breakdown if c.basis == "methodology:unseeded")
-    assert (component.points, component.max_points) == (0, 8)
+    assert (component.points, component.max_points) == (0, 15)
 
 
 def test_dropped_classes_name_the_labels_never_predicted(tmp_path: Path) -> None:
@@ -717,7 +745,7 @@ model = LogisticRegression().fit(X, df["label"])
     result = grade(write(tmp_path, {"train.py": source}))
     drops = [f for f in result.findings if f.rule == "methodology:dropped-classes"]
     if expected is None:
-        assert drops == [] and result.score == 100.0
+        assert drops == [] and result.metrics["dropped_classes"] == 0
     else:
         assert len(drops) == 1 and expected in drops[0].message
 
@@ -727,7 +755,7 @@ def test_training_score_next_to_a_held_out_score_is_not_a_finding(tmp_path: Path
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
-X_train, X_val, y_train, y_val = train_test_split(X, y, random_state=0)
+X_train, X_val, y_train, y_val = train_test_split(X, y, random_state=0, stratify=y)
 model = LogisticRegression().fit(X_train, y_train)
 print("train", f1_score(y_train, model.predict(X_train), average="macro"))
 print("val", f1_score(y_val, model.predict(X_val), average="macro"))
@@ -748,9 +776,11 @@ def test_a_subset_model_is_fine_when_another_file_saves_the_full_fit(tmp_path: P
     evaluate = """\
 import joblib
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
-X_train, X_val, y_train, y_val = train_test_split(X, y, random_state=0)
+X_train, X_val, y_train, y_val = train_test_split(X, y, random_state=0, stratify=y)
 model = LogisticRegression().fit(X_train, y_train)
+print(f1_score(y_val, model.predict(X_val), average="macro"))
 joblib.dump(model, "eval-model.joblib")
 """
     train = """\
@@ -787,7 +817,7 @@ def test_notebook_findings_point_at_cell_and_line(tmp_path: Path) -> None:
             ("markdown", "# Tickets"),
             ("code", "import pandas as pd\nfrom sklearn.feature_extraction.text import TfidfVectorizer"),
             ("code", "%matplotlib inline\ndf = pd.read_csv('train.csv')\nX = TfidfVectorizer().fit_transform(df.body)"),
-            ("code", "from sklearn.model_selection import train_test_split\nparts = train_test_split(X, df.label, random_state=1)"),
+            ("code", "from sklearn.model_selection import train_test_split\nparts = train_test_split(X, df.label, random_state=1, stratify=df.label)"),
         ]
     )  # fmt: skip
     result = grade(write(tmp_path, {"analysis.ipynb": nb}), kind="notebook")
@@ -796,6 +826,191 @@ def test_notebook_findings_point_at_cell_and_line(tmp_path: Path) -> None:
     assert leak.file == "analysis.ipynb" and leak.line is None
     assert leak.message.endswith("(cell 3, line 3)")
     assert "train_test_split (cell 4, line 2)" in leak.message
+
+
+# --- across functions and files ---------------------------------------------------------------
+
+DATA_PY = """\
+import pandas as pd
+
+TOP_N = 5
+
+
+def load(path):
+    return pd.read_csv(path)
+
+
+def keep_top_classes(df, n=TOP_N):
+    top = df["label"].value_counts().head(n).index
+    return df[df["label"].isin(top)].reset_index(drop=True)
+"""
+
+PREPROCESSING_PY = """\
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+
+def vectorize(texts):
+    vectorizer = TfidfVectorizer(max_features=20000)
+    return vectorizer.fit_transform(texts)
+"""
+
+
+def test_a_class_filter_in_a_helper_module_is_followed_to_the_training(tmp_path: Path) -> None:
+    train = """\
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_val_score
+
+from pkg import data
+
+frame = data.keep_top_classes(data.load("train.csv"))
+print(cross_val_score(LogisticRegression(), X, frame["label"], cv=5).mean())
+"""
+    result = grade(
+        write(tmp_path, {"pkg/__init__.py": "", "pkg/data.py": DATA_PY, "train.py": train})
+    )
+    (drop,) = [f for f in result.findings if f.rule == "methodology:dropped-classes"]
+    assert (drop.file, drop.line) == ("pkg/data.py", 12)
+    assert (
+        "Only the 5 most frequent classes" in drop.message
+        and "3 of the assignment's 8" in drop.message
+    )
+
+
+def test_a_helper_that_refits_is_caught_where_it_is_called_on_test_rows(tmp_path: Path) -> None:
+    train = """\
+import sys
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from preprocessing import vectorize
+
+df = pd.read_csv(sys.argv[1])
+X = vectorize(df["body"])
+X_train, X_test, y_train, y_test = train_test_split(X, df["label"], random_state=0, stratify=df["label"])
+"""
+    predict = """\
+import sys
+import pandas as pd
+from preprocessing import vectorize
+
+df = pd.read_csv(sys.argv[2])
+X = vectorize(df["body"])
+"""
+    files = {"preprocessing.py": PREPROCESSING_PY, "train.py": train, "predict.py": predict}
+    result = grade(write(tmp_path, files))
+    by_rule = {f.rule: f for f in result.findings}
+    refit = by_rule["methodology:fit-on-test-features"]
+    assert (refit.file, refit.line) == ("predict.py", 6)
+    assert (
+        "TfidfVectorizer in vectorize() (it is built and fitted at preprocessing.py, line 6)"
+        in refit.message
+    )
+    leak = by_rule["methodology:fit-before-split"]
+    assert (leak.file, leak.line) == ("preprocessing.py", 6)
+    assert "train_test_split (train.py, line 9)" in leak.message
+
+
+def test_helpers_that_only_transform_or_see_the_training_part_are_fine(tmp_path: Path) -> None:
+    features = """\
+import joblib
+
+
+def featurize(texts, model_dir):
+    vectorizer = joblib.load(model_dir / "vectorizer.joblib")
+    return vectorizer.transform(texts)
+"""
+    train = """\
+from sklearn.model_selection import train_test_split
+from preprocessing import vectorize
+
+X_train, X_val, y_train, y_val = train_test_split(texts, labels, random_state=0, stratify=labels)
+X_train_vec = vectorize(X_train)
+"""
+    predict = """\
+import pandas as pd
+from features import featurize
+
+frame = pd.read_csv(TEST_CSV)
+X = featurize(frame["body"], MODEL_DIR)
+"""
+    files = {"preprocessing.py": PREPROCESSING_PY, "features.py": features, "train.py": train,
+             "predict.py": predict}  # fmt: skip
+    rules = {f.rule for f in grade(write(tmp_path, files)).findings}
+    assert not rules & {"methodology:fit-on-test-features", "methodology:fit-before-split"}
+
+
+def test_an_evaluate_method_on_the_training_rows_is_training_set_evaluation(tmp_path: Path) -> None:
+    model = """\
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score
+
+
+class TicketClassifier:
+    def __init__(self):
+        self.vectorizer = TfidfVectorizer()
+        self.model = LogisticRegression()
+
+    def fit(self, texts, labels):
+        self.model.fit(self.vectorizer.fit_transform(texts), labels)
+        return self
+
+    def evaluate(self, texts, labels):
+        return accuracy_score(labels, self.model.predict(self.vectorizer.transform(texts)))
+"""
+    on_train = "clf = TicketClassifier().fit(texts, labels)\nprint(clf.evaluate(texts, labels))\n"
+    held_out = (
+        "from sklearn.model_selection import train_test_split\n"
+        "a, b, c, d = train_test_split(texts, labels, random_state=0, stratify=labels)\n"
+        "clf = TicketClassifier().fit(a, c)\nprint(clf.evaluate(b, d))\n"
+    )
+    bad = grade(
+        write(
+            tmp_path / "bad",
+            {"model.py": model, "train.py": f"from model import TicketClassifier\n{on_train}"},
+        )
+    )
+    good = grade(
+        write(
+            tmp_path / "good",
+            {"model.py": model, "train.py": f"from model import TicketClassifier\n{held_out}"},
+        )
+    )
+    assert [f.rule for f in bad.findings] == ["methodology:evaluated-on-training-data"]
+    assert good.findings == []
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ("model = LogisticRegression().fit(X, y)\njoblib.dump(model, 'm.joblib')\n", True),
+        ("print(cross_val_score(LogisticRegression(), X, y, cv=5).mean())\n"
+         "model = LogisticRegression().fit(X, y)\n", False),
+        ("model.fit(X, y, epochs=5, validation_split=0.1)\n", False),
+        ("a, b, c, d = train_test_split(X, y, random_state=0, stratify=y)\n"
+         "model = LogisticRegression().fit(a, c)\nprint(f1_score(d, model.predict(b), average='macro'))\n"
+         "model.fit(X, y)\n", False),
+        ("def report(y_true, y_pred):\n    print(f1_score(y_true, y_pred, average='macro'))\n"
+         "model = LogisticRegression().fit(X, y)\n", True),
+        ("print('no model is trained here')\n", False),
+    ],
+)  # fmt: skip
+def test_no_held_out_evaluation_anywhere(tmp_path: Path, script: str, expected: bool) -> None:
+    result = grade(write(tmp_path, {"train.py": HEADER + script}))
+    assert ("methodology:no-held-out-evaluation" in {f.rule for f in result.findings}) is expected
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        ("train_test_split(X, y, test_size=0.2, random_state=0)", True),
+        ("train_test_split(frame, random_state=0)", True),
+        ("train_test_split(X, y, random_state=0, stratify=y)", False),
+        ("train_test_split(X, y, shuffle=False)", False),
+    ],
+)
+def test_unstratified_splits(call: str, expected: bool) -> None:
+    assert bool(fired(call, Rule.unstratified_split)) is expected
 
 
 def test_tests_are_not_judged_and_no_code_means_skipped(tmp_path: Path) -> None:
@@ -813,13 +1028,18 @@ def test_tests_are_not_judged_and_no_code_means_skipped(tmp_path: Path) -> None:
     assert result.metrics["files_analysed"] == 0
 
 
-def test_the_shipped_goldens_are_ordered(tmp_path: Path) -> None:
-    scores = {
-        name: grade(golden_copy(name, tmp_path)).score
+def test_the_shipped_goldens(tmp_path: Path) -> None:
+    results = {
+        name: grade(golden_copy(name, tmp_path))
         for name in ("strong", "solid", "notebook_only", "messy")
     }
-    assert scores["strong"] == scores["solid"] == scores["notebook_only"] == 100.0
-    assert (scores["messy"] or 0) < 100.0
+    assert results["notebook_only"].score == 100.0  # cross-validated in the notebook
+    # strong's README reports a 5-fold CV that no code of the submission runs
+    for name in ("strong", "solid"):
+        assert [f.rule for f in results[name].findings] == ["methodology:no-held-out-evaluation"]
+        assert results[name].score == 70.0
+    assert [f.rule for f in results["messy"].findings] == ["methodology:evaluated-on-training-data"]
+    assert results["messy"].score == 40.0
 
 
 def test_every_golden_grades_without_error(tmp_path: Path) -> None:
