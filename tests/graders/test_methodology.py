@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from graders.accuracy import AccuracyGrader
 from graders.methodology import MethodologyGrader
 from graders.methodology.flow import Observation, Rule, analyse_tree
 from graders.registry import default_registry
@@ -721,6 +722,25 @@ def test_dropped_classes_name_the_labels_never_predicted(tmp_path: Path) -> None
     result = grade(write(tmp_path, {"train.py": LEAKY_SCRIPT}), scores=scores)
     drop = next(f for f in result.findings if f.rule == "methodology:dropped-classes")
     assert "never predicted refund, security_privacy, shipping" in drop.message
+
+
+def test_the_accuracy_report_of_unpredicted_classes_says_where_they_were_dropped(
+    tmp_path: Path,
+) -> None:
+    scores = make_scores(0.8, 0.6)
+    assert scores.heldout is not None
+    never = {"refund", "shipping", "security_privacy"}
+    matrix = [[0 if LABELS[j] in never else 10 for j in range(len(LABELS))] for _ in LABELS]
+    scores.heldout.confusion = ConfusionMatrix(labels=LABELS, matrix=matrix)
+    with_filter = AccuracyGrader().grade(
+        make_context(write(tmp_path / "a", {"train.py": LEAKY_SCRIPT}), scores=scores)
+    )
+    (finding,) = [f for f in with_filter.findings if f.rule == "accuracy:classes-never-predicted"]
+    assert finding.message.startswith("3 classes are never predicted")
+    assert "The code drops classes before training (train.py, line 9" in finding.message
+    plain = AccuracyGrader().grade(make_context(tmp_path / "b", scores=scores))
+    (bare,) = [f for f in plain.findings if f.rule == "accuracy:classes-never-predicted"]
+    assert "drops classes" not in bare.message
 
 
 @pytest.mark.parametrize(
