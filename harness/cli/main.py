@@ -6,6 +6,7 @@ import typer
 
 from harness.cli import (
     assignment_cmd,
+    calibrate_cmd,
     grade_cmd,
     invite_cmd,
     reviewer_cmd,
@@ -31,6 +32,7 @@ worker_cmd.register(app)
 app.add_typer(reviewer_cmd.app, name="reviewer")
 app.add_typer(token_cmd.app, name="token")
 invite_cmd.register(app)
+calibrate_cmd.register(app)
 
 
 def main() -> None:

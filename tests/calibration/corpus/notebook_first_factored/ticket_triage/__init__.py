@@ -1,0 +1,1 @@
+"""Ticket triage: code extracted from notebooks/01_exploration.ipynb once it settled."""

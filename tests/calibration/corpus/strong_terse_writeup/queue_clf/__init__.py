@@ -1,0 +1,1 @@
+"""Support ticket queue classifier."""

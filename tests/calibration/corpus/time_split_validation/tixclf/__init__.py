@@ -1,0 +1,1 @@
+"""tixclf: support ticket queue classifier with time-aware validation."""
