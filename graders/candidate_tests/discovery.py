@@ -174,6 +174,12 @@ class _Context:
     computed by code, so checking it is behaviour."""
     patches_own_code: bool = False
     """Whether this test patches something of the candidate's own code."""
+    own_modules: set[str] = field(default_factory=set)
+    """Names bound to the candidate's own modules (``import ticket_model as tm``)."""
+    fresh: set[str] = field(default_factory=set)
+    """Names assigned from an object built from configuration alone (``vec = build_vectorizer()``)."""
+    echoes: set[object] = field(default_factory=set)
+    """Constants a mock was told to return (``model.predict.return_value = ["billing"]``)."""
 
 
 def _is_upper(name: str) -> bool:
@@ -186,11 +192,15 @@ def _is_config_ref(node: ast.expr, ctx: _Context) -> bool:
         return node.id in ctx.imported_constants
     if isinstance(node, ast.Attribute):
         base = node.value
-        if _is_upper(node.attr) and isinstance(base, ast.Name) and base.id in ctx.modules:
-            return True
+        if isinstance(base, ast.Name) and (
+            (_is_upper(node.attr) and base.id in ctx.modules) or base.id in ctx.own_modules
+        ):
+            return True  # a constant, or a module-level value, of the code under test
         return _config_root(node, ctx)
     if isinstance(node, ast.Subscript):
         return _config_root(node, ctx)
+    if isinstance(node, ast.Call) and _call_name(node) == "len" and len(node.args) == 1:
+        return _is_config_ref(node.args[0], ctx)
     return False
 
 
@@ -207,7 +217,7 @@ def _root_name(node: ast.expr) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
-_FACTORY = re.compile(r"^(?:build|make|create|get|new)_|^[A-Z]")
+_FACTORY = re.compile(r"^(?:build|make|create)(?:_|$)|^(?:get|new)_|^[A-Z]")
 
 
 def _is_setting_read(node: ast.expr) -> bool:
@@ -219,6 +229,34 @@ def _is_setting_read(node: ast.expr) -> bool:
     if isinstance(value, ast.Call):
         return bool(_FACTORY.search(_call_name(value)))
     return not any(isinstance(sub, ast.Call) for sub in ast.walk(value))
+
+
+_WRAPPERS = frozenset({"list", "tuple", "set", "sorted", "len", "type"})
+
+
+def _is_fresh_call(node: ast.expr) -> bool:
+    """``build_model()`` or ``TfidfVectorizer(max_features=10)``: built from configuration alone."""
+    if not isinstance(node, ast.Call) or not _FACTORY.search(_call_name(node)):
+        return False
+    return all(_is_literal(a) for a in node.args) and all(
+        _is_literal(k.value) for k in node.keywords
+    )
+
+
+def _is_fresh_read(node: ast.expr, ctx: _Context) -> bool:
+    """How a freshly built object is configured: ``list(build_model().named_steps)``,
+    ``vec.max_features`` after ``vec = build_vectorizer()``. Fitted state (``classes_``) is not."""
+    while isinstance(node, ast.Call) and _call_name(node) in _WRAPPERS and len(node.args) == 1:
+        node = node.args[0]
+    if not isinstance(node, (ast.Attribute, ast.Subscript)):
+        return False
+    if isinstance(node, ast.Attribute) and (node.attr.endswith("_") or node.attr.startswith("_")):
+        return False
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        if isinstance(node, ast.Subscript) and not _is_literal(node.slice):
+            return False
+        node = node.value
+    return (isinstance(node, ast.Name) and node.id in ctx.fresh) or _is_fresh_call(node)
 
 
 def _is_literal(node: ast.expr) -> bool:
@@ -234,11 +272,20 @@ def _compare_check(left: ast.expr, right: ast.expr, ctx: _Context) -> _Check:
         return _Check.tautology
     for a, b in ((left, right), (right, left)):
         if _is_config_ref(a, ctx) and (
-            _is_literal(b) or _is_config_ref(b, ctx) or _is_setting_read(b)
+            _is_literal(b)
+            or _is_config_ref(b, ctx)
+            or _is_setting_read(b)
+            or _is_fresh_read(b, ctx)
         ):
             return _Check.config
+        if _is_literal(a) and _is_fresh_read(b, ctx):
+            return _Check.config  # restates how the object is built
     if _is_mock_ref(left, ctx) or _is_mock_ref(right, ctx):
         return _Check.mock
+    if ctx.patches_own_code and ctx.echoes:
+        for side in (left, right):
+            if isinstance(side, ast.Constant) and side.value in ctx.echoes:
+                return _Check.mock  # the value a mock of the code under test was told to return
     return _Check.behaviour
 
 
@@ -279,6 +326,12 @@ def _assert_check(node: ast.Assert, ctx: _Context) -> _Check:
             check = _compare_check(test.left, test.comparators[0], ctx)
             if check is not _Check.behaviour:
                 return check
+        elif (
+            isinstance(op, (ast.In, ast.NotIn))
+            and _is_literal(test.left)
+            and _is_config_ref(test.comparators[0], ctx)
+        ):
+            return _Check.config  # assert "billing" in config.LABELS
         elif (
             isinstance(op, (ast.Gt, ast.Lt, ast.NotEq, ast.IsNot))
             and _is_config_ref(test.left, ctx)
@@ -428,36 +481,74 @@ def _patch_target(node: ast.Call, modules: dict[str, str]) -> str | None:
     return None
 
 
+@dataclass
+class _Mocks:
+    """How a test uses mocks."""
+
+    names: set[str] = field(default_factory=set)
+    own_code: bool = False
+    """A patch or an assigned mock replaces part of the candidate's own code."""
+    echoes: set[object] = field(default_factory=set)
+
+
+def _own_instances(
+    fn: ast.FunctionDef | ast.AsyncFunctionDef, imports: dict[str, str], own: set[str]
+) -> set[str]:
+    """Names this test binds to objects of the candidate's own classes (``clf = Classifier()``)."""
+    out: set[str] = set()
+    for node in ast.walk(fn):
+        if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Call):
+            continue
+        root = _root_name(node.value.func)
+        if root is not None and imports.get(root, "").split(".")[0] in own:
+            out.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return out
+
+
 def _mocks_of(
     fn: ast.FunctionDef | ast.AsyncFunctionDef, imports: dict[str, str], own: set[str]
-) -> tuple[set[str], bool]:
-    """(names bound to mocks in ``fn``, whether a patch replaces the candidate's own code)."""
-    mocks: set[str] = set()
-    own_code = False
-    patch_calls = [d for d in fn.decorator_list if isinstance(d, ast.Call)]
+) -> _Mocks:
+    """The mocks of ``fn``, whether they replace the candidate's own code, what they return."""
+    found = _Mocks()
+    instances = _own_instances(fn, imports, own)
+
+    def owns(target: str) -> bool:
+        root = target.split(".")[0]
+        return root in own or root in instances
+
     decorated = False
-    for dec in patch_calls:
-        target = _patch_target(dec, imports)
+    for dec in fn.decorator_list:
+        target = _patch_target(dec, imports) if isinstance(dec, ast.Call) else None
         if target is not None:
             decorated = True
-            own_code = own_code or target.split(".")[0] in own
+            found.own_code = found.own_code or owns(target)
     if decorated:
-        mocks.update(a.arg for a in fn.args.args if a.arg != "self")
+        found.names.update(a.arg for a in fn.args.args if a.arg != "self")
     for node in ast.walk(fn):
         value: ast.expr | None = None
         targets: list[ast.expr] = []
         if isinstance(node, ast.Assign):
             value, targets = node.value, list(node.targets)
+            if any(isinstance(t, ast.Attribute) and t.attr == "return_value" for t in targets):
+                found.echoes.update(
+                    c.value
+                    for c in ast.walk(node.value)
+                    if isinstance(c, ast.Constant) and c.value is not None
+                )
         elif isinstance(node, ast.withitem) and node.optional_vars is not None:
             value, targets = node.context_expr, [node.optional_vars]
         if not isinstance(value, ast.Call):
             continue
         target = _patch_target(value, imports)
         if target is not None:
-            own_code = own_code or target.split(".")[0] in own
+            found.own_code = found.own_code or owns(target)
         if target is not None or _call_name(value) in _MOCK_FACTORIES:
-            mocks.update(t.id for t in targets if isinstance(t, ast.Name))
-    return mocks, own_code
+            found.names.update(t.id for t in targets if isinstance(t, ast.Name))
+            # clf.model = MagicMock(): the candidate's object now runs on a mock
+            found.own_code = found.own_code or any(
+                isinstance(t, ast.Attribute) and _root_name(t) in instances for t in targets
+            )
+    return found
 
 
 def _import_sources(tree: ast.Module) -> dict[str, str]:
@@ -489,15 +580,28 @@ def _tests_of(unit: SourceUnit, own: set[str]) -> list[DiscoveredTest]:
     found: list[DiscoveredTest] = []
 
     def add(fn: ast.FunctionDef | ast.AsyncFunctionDef, prefix: str, class_cases: int) -> None:
-        mocks, own_code = _mocks_of(fn, imports, own)
-        computed = {
-            t.id
+        mocks = _mocks_of(fn, imports, own)
+        assigned = [
+            (t.id, node.value)
             for node in ast.walk(fn)
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
             for t in node.targets
             if isinstance(t, ast.Name)
-        }
-        ctx = _Context(module_ctx.imported_constants, module_ctx.modules, mocks, computed, own_code)
+        ]
+        ctx = _Context(
+            module_ctx.imported_constants,
+            module_ctx.modules,
+            mocks.names,
+            {name for name, _ in assigned},
+            mocks.own_code,
+            own_modules={
+                local
+                for local, source in imports.items()
+                if local.islower() and source.split(".")[0] in own
+            },
+            fresh={name for name, value in assigned if _is_fresh_call(value)},
+            echoes=mocks.echoes,
+        )
         checks = _count_assertions(fn.body, helpers, ctx)
         found.append(
             DiscoveredTest(

@@ -163,6 +163,22 @@ from ticket_classifier.features import build_vectorizer
         ('with patch("ticket_classifier.model.save") as save:\n        out = model.main([])\n'
          "    save.assert_called_once()\n    assert out == 0", None),
         ("fake = MagicMock()\n    model.evaluate(fake, tiny_tickets)\n    fake.predict.assert_called_once()", None),
+        # constants of the code under test, read in other ways
+        ("assert len(config.LABELS) == 8\n    assert 'billing' in config.LABELS", TrivialReason.restates_config),
+        ("assert list(model.build().named_steps) == ['tfidf', 'clf']", TrivialReason.restates_config),
+        ("assert model.accuracy > 0.8", TrivialReason.restates_config),
+        ("assert list(model.build_features(tiny_tickets).columns) == ['text']", None),
+        # a mock placed inside the candidate's object, then echoed back
+        ("clf = model.TicketModel()\n    clf.pipeline = MagicMock()\n"
+         "    clf.pipeline.predict.return_value = ['billing']\n"
+         "    assert clf.predict(['my invoice'])[0] == 'billing'", TrivialReason.mocks_only),
+        ("clf = model.TicketModel()\n    with mock.patch.object(clf.pipeline, 'fit') as fit:\n"
+         "        clf.fit(['a'], ['b'])\n        fit.assert_called_once()", TrivialReason.mocks_only),
+        ("clf = model.TicketModel()\n    clf.pipeline = MagicMock()\n"
+         "    clf.pipeline.predict.return_value = ['billing']\n"
+         "    assert clf.predict(['my invoice']) == ['billing', 'refund']", None),
+        ("session = MagicMock()\n    session.get.return_value = 'billing'\n"
+         "    assert model.fetch_label(session) == 'billing'", None),
     ],
 )  # fmt: skip
 def test_tests_that_check_no_behaviour_are_trivial(body: str, reason: TrivialReason | None) -> None:
