@@ -12,10 +12,17 @@ Floors default to the baseline's value minus 0.30 and targets to the reference s
 (or the baseline's plus 0.08); the spec's ``[graders.accuracy]`` table can set
 ``<split>_<metric>_floor`` / ``_target``. Labels are never seen here: the harness scored the
 predictions already, and this grader only turns those numbers into points and findings.
+
+A run that did not finish (the train, predict or notebook stage failed, timed out or ran out of
+memory) makes the status ``failed`` and leads the summary, with the failing cell and error when
+the log tells them. Predictions written before the failure are still measured and keep their
+points; the metric ``run_failure`` describes the failure, and the overall score caps a
+submission whose run failed (see ``harness/grading/overall.py``).
 """
 
 from __future__ import annotations
 
+from graders._runlog import RUN_STAGES, RunFailure, run_failure
 from graders.types import (
     Finding,
     GraderResult,
@@ -26,14 +33,13 @@ from graders.types import (
     ScoreComponent,
     Severity,
     SplitScores,
-    StageName,
     Verdict,
     score_from_breakdown,
 )
 
 __all__ = ["AccuracyGrader"]
 
-_RUN_STAGES = (StageName.train, StageName.predict, StageName.notebook)
+_RUN_STAGES = RUN_STAGES
 
 
 def _anchor(ctx: GradingContext, scores: PredictionScores, key: str) -> tuple[float, float]:
@@ -58,20 +64,46 @@ def _linear(value: float, floor: float, target: float, max_points: float) -> flo
     return round(max_points * min(1.0, max(0.0, share)), 2)
 
 
-def _stage_findings(ctx: GradingContext) -> list[Finding]:
+def _stage_findings(ctx: GradingContext, failure: RunFailure | None) -> list[Finding]:
     findings: list[Finding] = []
     for name in _RUN_STAGES:
         stage = ctx.stage(name)
         if stage is None or stage.verdict in (Verdict.ok, Verdict.skipped):
             continue
+        message = f"The {name.value} stage ended {stage.verdict.value.replace('_', ' ')}: {stage.message}"
+        file = None
+        if failure is not None and failure.stage is name:
+            message = f"{_sentence(failure.describe())} ({stage.message}); see the stage's log."
+            file = failure.notebook
         findings.append(
             Finding(
                 rule=f"accuracy:{name.value}-{stage.verdict.value.replace('_', '-')}",
-                message=f"The {name.value} stage ended {stage.verdict.value.replace('_', ' ')}: {stage.message}",
+                message=message,
                 severity=Severity.error,
+                file=file,
             )
         )
     return findings
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _class_filter_hint(ctx: GradingContext) -> str:
+    """Where the code drops classes before training, when the methodology pass found it."""
+    from graders.methodology import methodology_observations
+    from graders.methodology.flow import Rule
+
+    for placed in methodology_observations(ctx).placed:
+        if placed.observation.rule is Rule.dropped_classes:
+            line, cell = placed.unit.place(placed.observation.line)
+            where = f"line {line}" if line is not None else cell.strip(" ()")
+            return (
+                f" The code drops classes before training ({placed.unit.rel}, {where}; see the "
+                "methodology findings)."
+            )
+    return ""
 
 
 def _split_metrics(prefix: str, split: SplitScores) -> dict[str, MetricValue]:
@@ -102,11 +134,14 @@ class AccuracyGrader:
     """Scores the predictions the score stage measured."""
 
     name = "accuracy"
-    version = "1.0.0"
+    version = "1.1.0"
 
     def grade(self, ctx: GradingContext) -> GraderResult:
-        findings = _stage_findings(ctx)
+        failure = run_failure(ctx)
+        findings = _stage_findings(ctx, failure)
         metrics = _resource_metrics(ctx)
+        if failure is not None:
+            metrics["run_failure"] = failure.describe()
         scores = ctx.scores
         if scores is None or not scores.check.ok or scores.heldout is None:
             problems = scores.check.problems if scores is not None else ["no predictions were produced"]
@@ -115,12 +150,17 @@ class AccuracyGrader:
                         severity=Severity.error)
                 for p in problems
             ]
+            if failure is not None:
+                summary = (f"{_sentence(failure.describe())}; no valid predictions, so prediction quality "
+                           "scores 0.")
+            else:
+                summary = "No valid predictions, so prediction quality scores 0. " + "; ".join(problems[:2])
             return GraderResult(
                 name=self.name,
                 version=self.version,
                 status=GraderStatus.failed,
                 score=0.0,
-                summary="No valid predictions, so prediction quality scores 0. " + "; ".join(problems[:2]),
+                summary=summary,
                 metrics=metrics,
                 findings=findings,
                 breakdown=[ScoreComponent(criterion="Valid predictions for every held-out ticket",
@@ -181,7 +221,8 @@ class AccuracyGrader:
         if never:
             findings.append(Finding(
                 rule="accuracy:classes-never-predicted", severity=Severity.warning,
-                message=f"{len(never)} classes are never predicted: {', '.join(never)}."))
+                message=f"{len(never)} classes are never predicted: {', '.join(never)}."
+                        + _class_filter_hint(ctx)))
         if scores.shifted is not None:
             drop = heldout.macro_f1 - scores.shifted.macro_f1
             metrics["shift_drop_macro_f1"] = round(drop, 4)
@@ -198,8 +239,14 @@ class AccuracyGrader:
             summary += f"; baseline macro-F1 {base_f1:.3f}"
         if scores.shifted is not None:
             summary += f"; shifted set macro-F1 {scores.shifted.macro_f1:.3f}"
+        status = GraderStatus.ok
+        if failure is not None:
+            # The predictions were written before the run failed: measured, but the run is broken.
+            status = GraderStatus.failed
+            summary = (f"The run did not finish: {failure.describe()}. The predictions it wrote before "
+                       f"that were measured: {summary[:1].lower()}{summary[1:]}")
         return GraderResult(
-            name=self.name, version=self.version, status=GraderStatus.ok, score=score, summary=summary + ".",
+            name=self.name, version=self.version, status=status, score=score, summary=summary + ".",
             metrics=metrics, findings=findings, breakdown=breakdown,
             details={"per_class_vs_baseline": [
                 {"label": c.label, "f1": c.f1, "baseline_f1": scores.baseline_per_class_f1.get(c.label),

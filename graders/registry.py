@@ -36,6 +36,7 @@ BUILTIN: tuple[str, ...] = (
     "graders.quality:QualityGrader",
     "graders.notebooks:NotebooksGrader",
     "graders.writeup:WriteupGrader",
+    "graders.methodology:MethodologyGrader",
 )
 
 

@@ -56,8 +56,9 @@ class GraderStatus(StrEnum):
     ok = "ok"
     """The grader measured what it measures; ``score`` is set."""
     failed = "failed"
-    """The submission did not produce what the grader needs (e.g. no valid predictions); the
-    score is 0 and the findings say why."""
+    """The submission did not produce what the grader needs (e.g. no valid predictions) or its run
+    did not finish; the findings say why. The score is 0, or what the part that was produced
+    earns (predictions written before a notebook crashed are still measured)."""
     skipped = "skipped"
     """Not applicable to this submission or assignment; ``score`` is null."""
     error = "error"
@@ -74,6 +75,9 @@ class Verdict(StrEnum):
     output_too_large = "output_too_large"
     infra_error = "infra_error"
     skipped = "skipped"
+    no_tests = "no_tests"
+    """The tests stage ran, but pytest collected no tests (its exit code 5): neither a pass nor
+    a failure of the candidate's code."""
 
 
 class StageName(StrEnum):

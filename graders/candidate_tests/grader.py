@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
 from graders._pysource import source_units
 from graders.candidate_tests.discovery import Discovery, discover
-from graders.candidate_tests.plan import COVERAGE_JSON, JUNIT_XML, TIMEOUT_MARKER, WORKDIR
+from graders.candidate_tests.plan import (
+    COVERAGE_JSON,
+    JUNIT_XML,
+    PYTEST_NO_TESTS,
+    TIMEOUT_MARKER,
+    WORKDIR,
+)
 from graders.candidate_tests.reports import (
     CoverageReport,
     JUnitCase,
@@ -30,7 +38,7 @@ from graders.types import (
     score_from_breakdown,
 )
 
-__all__ = ["TestsGrader"]
+__all__ = ["TestsGrader", "missing_data_file"]
 
 MEANINGFUL_TESTS_FOR_FULL = 8
 """Non-trivial test functions that earn the full "tests exist" points."""
@@ -98,7 +106,7 @@ class TestsGrader:
     __test__ = False  # not a pytest test class, despite the name
 
     name = "tests"
-    version = "1.0.0"
+    version = "1.1.0"
 
     def grade(self, ctx: GradingContext) -> GraderResult:
         found = discover(source_units(ctx))
@@ -114,9 +122,9 @@ class TestsGrader:
             )
         run = _read_run(stage)
         findings = _static_findings(found)
-        findings.extend(_run_findings(run, found))
+        findings.extend(_run_findings(run, found, ctx.workspace))
         metrics = _static_metrics(found)
-        metrics.update(_run_metrics(run))
+        metrics.update(_run_metrics(run, ctx.workspace))
         if found.functions == 0:
             findings.insert(
                 0,
@@ -201,8 +209,18 @@ def _static_metrics(found: Discovery) -> dict[str, MetricValue]:
     }
 
 
-def _run_metrics(run: _Run) -> dict[str, MetricValue]:
+def _run_metrics(run: _Run, workspace: Path) -> dict[str, MetricValue]:
     junit = run.junit if run.ran else None
+    missing = (
+        sum(
+            1
+            for c in junit.cases
+            if c.outcome in {Outcome.failed, Outcome.errored}
+            and missing_data_file(f"{c.message}\n{c.text}", workspace) is not None
+        )
+        if junit
+        else None
+    )
     coverage = run.coverage if run.coverage is not None and run.coverage.problem is None else None
     return {
         "tests_run": len(junit.cases) if junit else None,
@@ -211,6 +229,7 @@ def _run_metrics(run: _Run) -> dict[str, MetricValue]:
         "tests_errored": junit.count(Outcome.errored) if junit else None,
         "tests_skipped": junit.count(Outcome.skipped) if junit else None,
         "collection_errors": len(junit.collection_errors) if junit else None,
+        "tests_missing_data_file": missing,
         "coverage_percent": coverage.percent if coverage else None,
         "statements": coverage.statements if coverage else None,
         "statements_covered": coverage.covered if coverage else None,
@@ -233,7 +252,7 @@ def _static_findings(found: Discovery) -> list[Finding]:
     out.extend(
         Finding(
             rule="tests:trivial-test",
-            message=f"{t.name} checks nothing ({_TRIVIAL_TEXT[t.trivial.value]}).",
+            message=f"{t.name} is trivial: {_TRIVIAL_TEXT[t.trivial.value]}.",
             severity=Severity.warning,
             file=t.rel,
             line=t.line,
@@ -249,10 +268,58 @@ _TRIVIAL_TEXT = {
     "imports-only": "it only imports modules",
     "no-assertion": "it has no assertion",
     "constant-assertion": "it asserts only constants or tautologies, such as `assert True`",
+    "restates-config": "it only restates configuration (a setting compared with the constant it "
+    "was set from, such as `assert vec.max_features == MAX_FEATURES`), which cannot fail unless "
+    "someone edits the constant; test what the code does with its input instead",
+    "structure-only": "it only checks that things exist or have a type (hasattr, callable, "
+    "isinstance, is not None), not what they do",
+    "mocks-only": "it replaces the candidate's own code with mocks and asserts only that the "
+    "mocks were called, so the real code is never checked",
 }
 
 
-def _case_finding(case: JUnitCase, found: Discovery) -> Finding:
+_MISSING_FILE = re.compile(
+    r"FileNotFoundError: \[Errno 2\] No such file or directory: ['\"]([^'\"\n]{1,300})['\"]"
+)
+_DATA_DIRS = frozenset({"data", "dataset", "datasets", "input", "inputs", "raw", "processed"})
+_DATA_SUFFIXES = frozenset(
+    {
+        ".csv",
+        ".tsv",
+        ".parquet",
+        ".json",
+        ".jsonl",
+        ".xlsx",
+        ".feather",
+        ".pkl",
+        ".pickle",
+        ".joblib",
+        ".npy",
+        ".npz",
+    }
+)
+
+
+def missing_data_file(text: str, workspace: Path) -> str | None:
+    """The data file a failure could not open, when the submission does not ship it."""
+    match = _MISSING_FILE.search(text)
+    if match is None:
+        return None
+    raw = match.group(1)
+    path = PurePosixPath(raw)
+    parts = {p.lower() for p in path.parts[:-1]}
+    if not (parts & _DATA_DIRS or path.suffix.lower() in _DATA_SUFFIXES):
+        return None
+    if path.is_absolute():
+        if not raw.startswith(f"{WORKDIR}/"):
+            return raw  # a path on the candidate's own machine
+        path = PurePosixPath(raw[len(WORKDIR) + 1 :])
+    if ".." in path.parts or os.path.lexists(workspace / path):
+        return None  # shipped: the test failed for another reason (its working folder?)
+    return raw
+
+
+def _case_finding(case: JUnitCase, found: Discovery, workspace: Path) -> Finding:
     rel = case.rel
     static = found.find(rel, case.test_name) if rel else None
     first = (case.message or case.text).strip().splitlines()
@@ -265,7 +332,16 @@ def _case_finding(case: JUnitCase, found: Discovery) -> Finding:
             severity=Severity.error,
             file=rel,
         )
-    if TIMEOUT_MARKER in text:
+    missing = missing_data_file(text, workspace)
+    if missing is not None:
+        rule, severity, message = (
+            "tests:missing-data-file",
+            Severity.warning,
+            f"{case.test_name} needs {missing}, which is not in the submission, so it cannot run "
+            "anywhere but the author's machine. Build a small table in a fixture, or read the "
+            "training data from TRAIN_CSV as the task says.",
+        )
+    elif TIMEOUT_MARKER in text:
         rule, severity, message = (
             "tests:test-timeout",
             Severity.error,
@@ -306,7 +382,7 @@ def _last_error_line(text: str) -> str:
     return ""
 
 
-def _run_findings(run: _Run, found: Discovery) -> list[Finding]:
+def _run_findings(run: _Run, found: Discovery, workspace: Path) -> list[Finding]:
     out: list[Finding] = []
     stage = run.stage
     if stage is None:
@@ -333,12 +409,13 @@ def _run_findings(run: _Run, found: Discovery) -> list[Finding]:
                 severity=Severity.error,
             )
         )
-    if stage.exit_code == 5 and found.functions:
+    if _none_collected(stage) and found.functions:
         out.append(
             Finding(
                 rule="tests:none-collected",
-                message="pytest collected no tests although test functions exist; check the pytest "
-                "configuration (testpaths, python_files).",
+                message=f"pytest collected no tests although {found.functions} test functions exist; "
+                "check the pytest configuration (testpaths, python_files) and that the test files "
+                "are not excluded.",
                 severity=Severity.error,
             )
         )
@@ -368,7 +445,7 @@ def _run_findings(run: _Run, found: Discovery) -> list[Finding]:
         )
     if run.ran and run.junit is not None:
         bad = [c for c in run.junit.cases if c.outcome in {Outcome.failed, Outcome.errored}]
-        out.extend(_case_finding(c, found) for c in bad[:MAX_CASE_FINDINGS])
+        out.extend(_case_finding(c, found, workspace) for c in bad[:MAX_CASE_FINDINGS])
         if len(bad) > MAX_CASE_FINDINGS:
             out.append(
                 Finding(
@@ -389,6 +466,14 @@ def _run_findings(run: _Run, found: Discovery) -> list[Finding]:
                 )
             )
     return out
+
+
+def _none_collected(stage: StageOutcome | None) -> bool:
+    if stage is None:
+        return False
+    return stage.verdict is Verdict.no_tests or (
+        stage.verdict is Verdict.failed and stage.exit_code == PYTEST_NO_TESTS
+    )
 
 
 def _breakdown(
@@ -437,12 +522,17 @@ def _summary(found: Discovery, run: _Run, metrics: dict[str, MetricValue]) -> st
     if found.functions == 0:
         return "No tests found."
     head = f"{found.functions} test functions ({found.cases} cases) in {len(found.files)} files"
+    if _none_collected(run.stage):
+        return f"{head}, but pytest collected none of them (no tests collected, exit code 5)."
     if not run.ran:
         verdict = run.stage.verdict.value if run.stage else "not run"
         return f"{head}; the sandboxed run produced no results ({verdict})."
     cov = metrics.get("coverage_percent")
     cov_text = f"{cov:.0f}% coverage" if isinstance(cov, (int, float)) else "coverage unknown"
+    missing = metrics.get("tests_missing_data_file") or 0
+    missing_text = f" ({missing} for want of a data file not in the submission)" if missing else ""
     return (
         f"{head}: {metrics['tests_passed']} passed, {metrics['tests_failed']} failed, "
-        f"{metrics['tests_errored']} errored; {cov_text}; {metrics['trivial_tests']} trivial."
+        f"{metrics['tests_errored']} errored{missing_text}; {cov_text}; "
+        f"{metrics['trivial_tests']} trivial."
     )

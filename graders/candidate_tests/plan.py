@@ -24,6 +24,7 @@ __all__ = [
     "GUARD_PLUGIN",
     "JUNIT_XML",
     "OUTPUT_DIR",
+    "PYTEST_NO_TESTS",
     "TIMEOUT_MARKER",
     "WORKDIR",
     "TestStagePlan",
@@ -38,6 +39,8 @@ GUARD_MODULE = "harness_pytest_guard"
 GUARD_PLUGIN = f"{CONFIG_DIR}/{GUARD_MODULE}.py"
 JUNIT_XML = "junit.xml"
 COVERAGE_JSON = "coverage.json"
+PYTEST_NO_TESTS = 5
+"""pytest's exit code when it collected no tests: the stage's own outcome (``no_tests``)."""
 TIMEOUT_MARKER = "HarnessTestTimeout"
 """Name of the exception the guard raises in a test that runs past its limit."""
 DEFAULT_TEST_TIMEOUT_S = 60

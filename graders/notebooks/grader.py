@@ -1,4 +1,10 @@
-"""The ``notebooks`` grader: sanitised HTML for reviewers, and how reproducibly notebooks were run."""
+"""The ``notebooks`` grader: sanitised HTML for reviewers, and how reproducibly notebooks were run.
+
+A notebook submission is run top to bottom by the harness; when that run stops (an exception in a
+cell, a timeout, the kernel dying), the notebook does not run as submitted, whatever its saved
+outputs show. So "no errors" is judged on the sandbox run as well as on the saved outputs, and
+the failing cell is named.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import itertools
 from dataclasses import dataclass
 
 from graders._notebooks import LoadedNotebook, notebooks
+from graders._runlog import RunFailure, run_failure
 from graders.notebooks.render import render_notebook
 from graders.types import (
     Finding,
@@ -15,6 +22,7 @@ from graders.types import (
     MetricValue,
     ScoreComponent,
     Severity,
+    StageName,
     score_from_breakdown,
 )
 
@@ -110,7 +118,7 @@ class NotebooksGrader:
     """Renders each notebook for reviewers and checks it was run top to bottom."""
 
     name = "notebooks"
-    version = "1.0.0"
+    version = "1.1.0"
 
     def grade(self, ctx: GradingContext) -> GraderResult:
         loaded = notebooks(ctx)
@@ -126,6 +134,11 @@ class NotebooksGrader:
         artifacts: dict[str, str] = {}
         readable: list[tuple[LoadedNotebook, NotebookStats]] = []
         removed_total = 0
+        failure = run_failure(ctx)
+        if failure is not None and failure.stage is not StageName.notebook:
+            failure = None
+        if failure is not None:
+            findings.append(_run_finding(failure, loaded))
         for nb in loaded:
             if nb.problem is not None:
                 findings.append(
@@ -165,7 +178,10 @@ class NotebooksGrader:
                     )
                 )
         metrics = _metrics(loaded, readable, len(artifacts), removed_total)
-        breakdown = _breakdown(len(loaded), readable, len(artifacts))
+        metrics["run_failure"] = failure.describe() if failure is not None else None
+        failed_run = _failed_notebook(failure, loaded)
+        breakdown = _breakdown(len(loaded), readable, len(artifacts), failed_run)
+        run_text = f" The sandbox run failed: {failure.describe()}." if failure is not None else ""
         return GraderResult(
             name=self.name,
             version=self.version,
@@ -173,7 +189,7 @@ class NotebooksGrader:
             score=score_from_breakdown(breakdown),
             summary=f"{len(loaded)} notebooks ({metrics['code_cells']} code cells); "
             f"{metrics['execution_order_problems']} execution-order problems; "
-            f"{len(artifacts)} rendered for reviewers.",
+            f"{len(artifacts)} rendered for reviewers.{run_text}",
             metrics=metrics,
             findings=sorted(
                 findings, key=lambda f: {"error": 0, "warning": 1, "info": 2}[f.severity.value]
@@ -215,12 +231,36 @@ def _metrics(
     }
 
 
+def _failed_notebook(failure: RunFailure | None, loaded: list[LoadedNotebook]) -> str | None:
+    """The notebook whose sandbox run failed (the submission's only root notebook)."""
+    if failure is None:
+        return None
+    if failure.notebook is not None:
+        return failure.notebook
+    root = [nb.rel for nb in loaded if "/" not in nb.rel]
+    return root[0] if len(root) == 1 else None
+
+
+def _run_finding(failure: RunFailure, loaded: list[LoadedNotebook]) -> Finding:
+    return Finding(
+        rule="notebooks:run-failed",
+        message="The harness ran this notebook top to bottom in a fresh kernel, and "
+        f"{failure.describe()}: it does not run as submitted, whatever its saved outputs show. "
+        "Restart the kernel and run all cells before submitting.",
+        severity=Severity.error,
+        file=_failed_notebook(failure, loaded),
+    )
+
+
 def _breakdown(
-    total: int, readable: list[tuple[LoadedNotebook, NotebookStats]], rendered: int
+    total: int,
+    readable: list[tuple[LoadedNotebook, NotebookStats]],
+    rendered: int,
+    failed_run: str | None = None,
 ) -> list[ScoreComponent]:
     stats = [s for _, s in readable]
     in_order = sum(1 for s in stats if s.order_problems == 0 and s.executed_cells)
-    no_errors = sum(1 for s in stats if not s.error_cells)
+    no_errors = sum(1 for nb, s in readable if not s.error_cells and nb.rel != failed_run)
     code = sum(s.code_cells for s in stats)
     executed = sum(s.executed_cells for s in stats)
 
@@ -236,6 +276,7 @@ def _breakdown(
         part("Notebooks can be read and rendered", 20, rendered / total, "metrics.notebooks_rendered"),
         part("Cells were run top to bottom (increasing execution counts)", 40,
              in_order / len(stats) if stats else 0.0, "metrics.execution_order_problems"),
-        part("No errors saved in outputs", 20, no_errors / len(stats) if stats else 0.0, "metrics.error_outputs"),
+        part("No errors: the harness's run finished and no errors are saved in outputs", 20,
+             no_errors / len(stats) if stats else 0.0, "metrics.error_outputs"),
         part("Code cells executed with outputs saved", 20, executed / code if code else 0.0, "metrics.executed_cells"),
     ]  # fmt: skip

@@ -32,6 +32,9 @@ GRADER_DESCRIPTIONS = {
     "writeup": "Your README or WRITEUP: approach, evaluation and results, trade-offs and what you "
     "would do next. Metrics you claim are compared with what the harness measured.",
     "notebooks": "Notebooks are rendered for reviewers; they are not scored on their own.",
+    "methodology": "How you trained and evaluated, read from your code: leakage before the split, "
+    "evaluation on training data, classes dropped before training, a final model that never saw "
+    "all the data, fixed seeds.",
 }
 
 

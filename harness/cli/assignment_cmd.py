@@ -9,7 +9,7 @@ import typer
 
 from harness.assignments.loader import load_assignment
 from harness.assignments.validate import compare_scores, validate_assignment
-from harness.cli.common import EXIT_HARNESS_ERROR, err, fail, load_settings, out
+from harness.cli.common import EXIT_HARNESS_ERROR, err, escape, fail, load_settings, out
 from harness.errors import HarnessError
 from harness.grading.pipeline import grade_path
 
@@ -45,13 +45,13 @@ def validate(
         fail(exc.message)
     report = validate_assignment(assignment)
     for note in report.notes:
-        out.print(f"[green]ok[/] {note}", highlight=False)
+        out.print(f"[green]ok[/] {escape(note)}", highlight=False)
     if report.ok and run_solutions:
         for name, recorded in (("baseline", assignment.spec.baseline), ("reference", assignment.spec.reference)):
             folder = assignment.root / "solutions" / name
             if recorded is None or not folder.is_dir():
                 continue
-            err.print(f"grading solutions/{name} in the sandbox...")
+            err.print(f"grading solutions/{name} in the sandbox...", markup=False)
             try:
                 graded = grade_path(folder, assignment, settings=settings)
             except HarnessError as exc:
@@ -65,10 +65,10 @@ def validate(
             if not diffs:
                 out.print(f"[green]ok[/] solutions/{name} scores match the spec", highlight=False)
     for problem in report.problems:
-        out.print(f"[red]problem[/] {problem}", highlight=False)
+        out.print(f"[red]problem[/] {escape(problem)}", highlight=False)
     if not report.ok:
         raise typer.Exit(1)
-    out.print(f"[bold green]{assignment.name} is valid[/]")
+    out.print(f"[bold green]{escape(assignment.name)} is valid[/]")
 
 
 @app.command("kit")
@@ -83,4 +83,4 @@ def kit(
     except HarnessError as exc:
         fail(exc.message)
     assignment.starter_kit_zip(output)
-    out.print(f"starter kit written to {output}")
+    out.print(f"starter kit written to {output}", markup=False)

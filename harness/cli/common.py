@@ -7,10 +7,11 @@ from typing import NoReturn
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from harness.settings import Settings
 
-__all__ = ["EXIT_HARNESS_ERROR", "EXIT_USAGE", "err", "fail", "load_settings", "out"]
+__all__ = ["EXIT_HARNESS_ERROR", "EXIT_USAGE", "err", "escape", "fail", "load_settings", "out"]
 
 EXIT_USAGE = 2
 """Bad arguments, unknown assignment, invalid spec."""
@@ -22,7 +23,8 @@ err = Console(stderr=True)
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    """Print ``message`` (plain text: never read as console markup) and exit with ``code``."""
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 

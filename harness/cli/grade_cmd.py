@@ -9,9 +9,10 @@ from typing import Annotated
 import typer
 from rich.status import Status
 from rich.table import Table
+from rich.text import Text
 
 from harness.assignments.loader import load_assignment
-from harness.cli.common import EXIT_HARNESS_ERROR, err, fail, load_settings, out
+from harness.cli.common import EXIT_HARNESS_ERROR, err, escape, fail, load_settings, out
 from harness.errors import HarnessError, InfrastructureError
 from harness.grading.job import GradingJob
 from harness.grading.pipeline import error_report, grade_path
@@ -36,58 +37,66 @@ class _Progress:
             if err.is_terminal:
                 if self._status is not None:
                     self._status.stop()
-                self._status = err.status(f"{event.label}...")
+                self._status = err.status(f"{escape(event.label)}...")
                 self._status.start()
             else:
-                err.print(f"{stamp} {event.label}...", highlight=False)
+                err.print(f"{stamp} {escape(event.label)}...", highlight=False)
         elif event.state == "info":
-            err.print(f"{stamp}   {event.message}", highlight=False)
+            err.print(f"{stamp}   {escape(event.message)}", highlight=False)
         else:
             if self._status is not None:
                 self._status.stop()
                 self._status = None
             verdict = event.verdict or "ok"
-            mark = _MARKS.get(verdict, f"[yellow]{verdict.replace('_', ' ')}[/]")
+            mark = _MARKS.get(verdict, f"[yellow]{escape(verdict.replace('_', ' '))}[/]")
             took = f" ({event.elapsed_s:.1f} s)" if event.elapsed_s is not None else ""
-            detail = f" - {event.message}" if event.message and verdict != "ok" else ""
-            err.print(f"{stamp} {event.label}: {mark}{took}{detail}", highlight=False)
+            detail = f" - {escape(event.message)}" if event.message and verdict != "ok" else ""
+            err.print(f"{stamp} {escape(event.label)}: {mark}{took}{detail}", highlight=False)
 
 
 def print_summary(report: Report) -> None:
+    """The report for a terminal. Text from the report is never read as console markup (a
+    ``[train]`` in a message stays ``[train]``), and long summaries wrap rather than being cut."""
     if report.status != ReportStatus.graded:
         colour = "red" if report.status == ReportStatus.rejected else "magenta"
-        out.print(f"[bold {colour}]{report.status.value.upper()}[/]: {report.message}", highlight=False)
+        out.print(f"[bold {colour}]{report.status.value.upper()}[/]: {escape(report.message)}", highlight=False)
         return
     overall = report.overall
     score = "n/a" if overall.score is None else f"{overall.score:.1f} / 100"
-    note = "" if overall.complete else f" [yellow](incomplete: {', '.join(overall.missing)} errored)[/]"
-    out.print(f"[bold]Overall: {score}[/]{note}  submission {report.submission.filename} "
-              f"({report.submission.kind}), assignment {report.assignment} v{report.assignment_version}",
-              highlight=False)
+    note = "" if overall.complete else f" [yellow](incomplete: {escape(', '.join(overall.missing))} errored)[/]"
+    out.print(f"[bold]Overall: {score}[/]{note}  submission {escape(report.submission.filename)} "
+              f"({report.submission.kind}), assignment {escape(report.assignment)} "
+              f"v{escape(report.assignment_version)}", highlight=False)
+    for flag in overall.flags:
+        out.print(f"[bold red]![/] {escape(flag)}", highlight=False)
     stages = Table(title="Stages", show_lines=False)
-    for col in ("stage", "verdict", "time", "peak memory", "detail"):
-        stages.add_column(col)
+    for col in ("stage", "verdict", "time", "peak memory"):
+        stages.add_column(col, no_wrap=True)
+    stages.add_column("detail", overflow="fold")
     for stage in report.stages:
         mem = "" if stage.peak_memory_bytes is None else f"{stage.peak_memory_bytes / 2**20:.0f} MiB"
-        detail = "" if stage.verdict.value == "ok" else stage.message[:90]
-        stages.add_row(stage.name.value, stage.verdict.value, f"{stage.duration_s:.1f} s", mem, detail)
+        detail = "" if stage.verdict.value == "ok" else stage.message[:300]
+        stages.add_row(stage.name.value, stage.verdict.value, f"{stage.duration_s:.1f} s", mem, Text(detail))
     out.print(stages)
     graders = Table(title="Graders")
-    for col in ("grader", "status", "score", "weight", "summary"):
-        graders.add_column(col)
+    for col in ("grader", "status", "score", "weight"):
+        graders.add_column(col, no_wrap=True)
+    graders.add_column("summary", overflow="fold")
     for grader in report.graders:
         weight = overall.weights.get(grader.name, 0.0)
         graders.add_row(grader.name, grader.status.value,
                         "-" if grader.score is None else f"{grader.score:.1f}",
-                        f"{weight:.0%}" if weight else "-", grader.summary[:110])
+                        f"{weight:.0%}" if weight else "-", Text(grader.summary))
     out.print(graders)
     findings = [(g.name, f) for g in report.graders for f in g.findings if f.severity.value != "info"]
     if findings:
         out.print(f"[bold]Findings[/] ({len(findings)} warnings and errors; all in the JSON report):")
         for _, finding in findings[:12]:
-            where = f" {finding.file}:{finding.line}" if finding.file else ""
-            out.print(f"  [{'red' if finding.severity.value == 'error' else 'yellow'}]{finding.rule}[/]"
-                      f"{where} {finding.message[:120]}", highlight=False)
+            where = ""
+            if finding.file:
+                where = f" {finding.file}" + (f":{finding.line}" if finding.line is not None else "")
+            out.print(f"  [{'red' if finding.severity.value == 'error' else 'yellow'}]{escape(finding.rule)}[/]"
+                      f"{escape(where)} {escape(finding.message[:400])}", highlight=False)
 
 
 def grade(
@@ -117,7 +126,7 @@ def grade(
         json_out.write_text(report.model_dump_json(indent=2), encoding="utf-8")
     print_summary(report)
     if json_out is not None:
-        err.print(f"report written to {json_out}", highlight=False)
+        err.print(f"report written to {json_out}", highlight=False, markup=False)
     if report.status == ReportStatus.error:
         raise typer.Exit(EXIT_HARNESS_ERROR)
 

@@ -148,8 +148,8 @@ def invite(
             _send(settings, db, [notice])
     finally:
         db.dispose()
-    err.print(f"invited {email} to {assignment} (invitation {invitation_id})", highlight=False)
-    out.print(link, highlight=False, soft_wrap=True)
+    err.print(f"invited {email} to {assignment} (invitation {invitation_id})", highlight=False, markup=False)
+    out.print(link, highlight=False, soft_wrap=True, markup=False)
 
 
 def _invite_csv(
@@ -201,7 +201,10 @@ def _invite_csv(
     failed = sorted([*errors, *outcome.errors], key=lambda e: e.line)
     for e in failed:
         err.print(
-            f"line {e.line} ({e.email or 'no email'}): {e.message}", highlight=False, soft_wrap=True
+            f"line {e.line} ({e.email or 'no email'}): {e.message}",
+            highlight=False,
+            soft_wrap=True,
+            markup=False,
         )
     err.print(
         f"invited {len(outcome.created)} candidate(s); {len(failed)} row(s) not invited",

@@ -60,7 +60,7 @@ def create(
                 name=name,
                 actor="cli",
             )
-            out.print(f"created {reviewer.role} {reviewer.email}", highlight=False)
+            out.print(f"created {reviewer.role} {reviewer.email}", highlight=False, markup=False)
     except HarnessError as exc:
         fail(exc.message)
     finally:
@@ -77,7 +77,9 @@ def list_() -> None:
         with db.session() as session:
             for r in ReviewerRepository(session).all():
                 out.print(
-                    f"{r.email}\t{r.role}\t{'active' if r.active else 'inactive'}", highlight=False
+                    f"{r.email}\t{r.role}\t{'active' if r.active else 'inactive'}",
+                    highlight=False,
+                    markup=False,
                 )
     finally:
         db.dispose()

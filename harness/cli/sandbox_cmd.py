@@ -21,16 +21,16 @@ def build(force: Annotated[bool, typer.Option(help="Rebuild even if the image ex
     settings = load_settings()
     recipe = image_recipe(settings)
     try:
-        tag = sandbox.ensure_image(recipe, progress=lambda m: err.print(m, highlight=False), force=force)
+        tag = sandbox.ensure_image(recipe, progress=lambda m: err.print(m, highlight=False, markup=False), force=force)
     except sandbox.InfrastructureError as exc:
         fail(str(exc), EXIT_HARNESS_ERROR)
-    out.print(tag)
+    out.print(tag, markup=False)
 
 
 @app.command("tag")
 def tag() -> None:
     """Print the tag the current inputs would build."""
-    out.print(sandbox.image_tag(image_recipe(load_settings())))
+    out.print(sandbox.image_tag(image_recipe(load_settings())), markup=False)
 
 
 @app.command("cleanup")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from harness.cli.common import fail, load_settings, out
+from harness.cli.common import escape, fail, load_settings, out
 
 if TYPE_CHECKING:
     from harness.settings import Settings
@@ -30,18 +30,20 @@ def _load_demo(settings: Settings, base: str) -> None:
         db.dispose()
     out.print("[bold]Demo ready[/]")
     out.print(
-        f"  Reviewer sign-in: {base}/login  email [cyan]{info.email}[/]  password [cyan]{info.password}[/]",
+        f"  Reviewer sign-in: {escape(base)}/login  email [cyan]{escape(info.email)}[/]  "
+        f"password [cyan]{escape(info.password)}[/]",
         highlight=False,
         soft_wrap=True,
     )
-    out.print(f"  Candidate link:   [cyan]{base}/c/{info.candidate_token}[/]", highlight=False,
-              soft_wrap=True)
+    out.print(f"  Candidate link:   [cyan]{escape(base)}/c/{escape(info.candidate_token)}[/]",
+              highlight=False, soft_wrap=True)
     if info.queued:
         out.print(
             f"  Grading {len(info.queued)} demo submission(s) in the background "
             f"(submissions {', '.join(map(str, info.queued))}).",
             highlight=False,
             soft_wrap=True,
+            markup=False,
         )
 
 
@@ -73,7 +75,8 @@ def serve(
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     if settings.demo and settings.environment != Environment.production:
         _load_demo(settings, base)
-    out.print(f"Serving on {base}  (API reference: {base}/docs)", highlight=False, soft_wrap=True)
+    out.print(f"Serving on {base}  (API reference: {base}/docs)", highlight=False, soft_wrap=True,
+              markup=False)
     uvicorn.run(create_app(settings, migrate=False), host=host, port=port, log_level="info",
                 proxy_headers=False, server_header=False)
 

@@ -29,6 +29,6 @@ def create(
             if reviewer is None:
                 fail(f"no reviewer {email!r}; create one with `harness reviewer create {email}`")
             token = create_token(session, reviewer, label=label, actor="cli")
-        out.print(token, highlight=False, soft_wrap=True)
+        out.print(token, highlight=False, soft_wrap=True, markup=False)
     finally:
         db.dispose()

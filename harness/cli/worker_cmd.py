@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from harness.cli.common import EXIT_HARNESS_ERROR, fail, out
+from harness.cli.common import EXIT_HARNESS_ERROR, escape, fail, out
 
 if TYPE_CHECKING:
     from harness.jobs.schemas import Hello
@@ -56,8 +56,8 @@ def _greet_api(settings: Settings) -> Hello:
         client.close()
     if hello.harness_version != harness_version():
         out.print(
-            f"[yellow]warning:[/] the API runs harness {hello.harness_version}, this worker "
-            f"{harness_version()}: grading results may differ",
+            f"[yellow]warning:[/] the API runs harness {escape(hello.harness_version)}, this "
+            f"worker {escape(harness_version())}: grading results may differ",
             highlight=False,
         )
     if hello.visibility_timeout_s != settings.visibility_timeout_s:
@@ -78,7 +78,7 @@ def _prepare_host(settings: Settings) -> str:
 
     def show(event: ProgressEvent) -> None:
         if event.message:
-            out.print(f"  {event.message}", highlight=False)
+            out.print(f"  {event.message}", highlight=False, markup=False)
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:
@@ -88,7 +88,7 @@ def _prepare_host(settings: Settings) -> str:
         message = getattr(exc, "message", str(exc))
         fail(f"this host cannot run sandboxes: {message}", EXIT_HARNESS_ERROR)
     if removed:
-        out.print(f"removed {removed} sandbox container(s) left by a crashed worker")
+        out.print(f"removed {removed} sandbox container(s) left by a crashed worker", markup=False)
     return image
 
 
@@ -138,7 +138,8 @@ def worker(
     hello = _greet_api(settings)
     image = _prepare_host(settings)
     out.print(
-        f"worker [bold]{worker_name}[/]: {slots} slot(s), API {settings.api_url}, image {image}",
+        f"worker [bold]{escape(worker_name)}[/]: {slots} slot(s), API {escape(settings.api_url)}, "
+        f"image {escape(image)}",
         highlight=False,
     )
     config = WorkerConfig(

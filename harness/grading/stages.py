@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sandbox
-from graders.candidate_tests.plan import test_stage_plan
+from graders.candidate_tests.plan import PYTEST_NO_TESTS, test_stage_plan
 from graders.types import StageName, StageOutcome, Verdict
 from harness.assignments.loader import Assignment
 from harness.assignments.spec import StageLimits, StagesLimits
@@ -269,11 +269,14 @@ def build_stage(name: StageName, dirs: RunDirs, data: StageData, image: str,
 def outcome_from(run: StageRun, result: sandbox.RunResult, files: dict[str, Path], rejected: list[str]) -> StageOutcome:
     """A stage outcome from the sandbox's result and what was collected from its output folder."""
     message = result.message
+    verdict = Verdict(result.verdict.value)
+    if run.name is StageName.tests and verdict is Verdict.failed and result.exit_code == PYTEST_NO_TESTS:
+        verdict, message = Verdict.no_tests, f"pytest collected no tests (exit code {PYTEST_NO_TESTS})"
     if rejected:
         message += "; not collected: " + "; ".join(rejected[:5])
     return StageOutcome(
         name=run.name,
-        verdict=Verdict(result.verdict.value),
+        verdict=verdict,
         message=message,
         exit_code=result.exit_code,
         duration_s=round(result.duration_s, 3),

@@ -47,6 +47,10 @@ class Overall(BaseModel):
     """False when a weighted grader errored, so ``score`` leaves part of the rubric out."""
     missing: list[str] = Field(default_factory=list)
     """Weighted graders that produced no score (errored)."""
+    flags: list[str] = Field(default_factory=list)
+    """Problems a reviewer must see next to the score, e.g. a run that did not finish."""
+    capped_from: float | None = None
+    """The weighted mean before a cap lowered ``score`` (see ``flags``); null when not capped."""
 
 
 class SubmissionInfo(BaseModel):

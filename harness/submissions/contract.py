@@ -87,7 +87,8 @@ def _check_command(section: str, command: object, required: tuple[str, ...]) -> 
         raise InputRejected(
             f"{CONTRACT_FILE}: [{section}] command uses unknown placeholder(s) "
             f"{', '.join('{' + n + '}' for n in unknown)}; the available ones are "
-            "{train}, {test}, {model_dir} and {predictions}."
+            "{train}, {test}, {model_dir} and {predictions}. Braces that are not a placeholder must "
+            "be doubled: write {{ and }} (e.g. ${{HOME}} for a shell's ${HOME})."
         )
     missing = [n for n in required if n not in names]
     if missing:

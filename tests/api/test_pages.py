@@ -81,6 +81,24 @@ def test_report_page_shows_plots_and_sections(env: Env) -> None:
     assert code.status_code == 200 and "imported but unused" in code.text and 'id="L1"' in code.text
 
 
+def test_report_page_shows_the_overall_flags(env: Env) -> None:
+    report = make_report()
+    report.overall.flags = [
+        "The run did not finish: the notebook stopped at cell 6 with NameError: name "
+        "'train_labels' is not defined. The overall is capped at 50."
+    ]
+    with env.db.session(write=True) as s:
+        inv, _ = make_invitation(s, name="Ada Lovelace", email="ada@example.com")
+        sid = make_submission(s, env.settings, inv, status=SubmissionStatus.graded, report=report).id
+    login(env.client, env.reviewer_email)
+    html = env.client.get(f"/submissions/{sid}").text
+    flags = re.findall(r'<p class="message flag" data-testid="overall-flag">(.*?)</p>', html)
+    assert len(flags) == 1
+    assert "stopped at cell 6 with NameError" in flags[0] and "capped at 50" in flags[0]
+    plain = _graded(env)
+    assert 'data-testid="overall-flag"' not in env.client.get(f"/submissions/{plain}").text
+
+
 def test_list_and_dashboard_pages(env: Env) -> None:
     _graded(env, score=55.0)
     login(env.client, env.reviewer_email)

@@ -12,6 +12,7 @@ import pytest
 from graders._pysource import parse_source
 from graders.candidate_tests import TestsGrader, test_stage_plan
 from graders.candidate_tests.discovery import TrivialReason, discover
+from graders.candidate_tests.grader import missing_data_file
 from graders.candidate_tests.plan import COVERAGERC, GUARD_PLUGIN
 from graders.candidate_tests.reports import read_coverage, read_junit
 from graders.types import GraderResult, GraderStatus, StageName, StageOutcome, Verdict
@@ -115,6 +116,136 @@ def test_discovery_counts_functions_cases_and_assertions() -> None:
 def test_trivial_tests_are_recognised(body: str, reason: TrivialReason | None) -> None:
     found = discovered(f"def test_it():\n    {body}\n")
     assert found.tests[0].trivial is reason
+
+
+TRIVIAL_MODULE = """\
+from unittest import mock
+from unittest.mock import MagicMock, patch
+
+import pytest
+import requests
+
+from ticket_classifier import config, model
+from ticket_classifier.config import CONFIG, MAX_FEATURES, SEED
+from ticket_classifier.features import build_vectorizer
+
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        # configuration restated
+        ("vec = build_vectorizer()\n    assert vec.max_features == MAX_FEATURES", TrivialReason.restates_config),
+        ('assert CONFIG["seed"] == 42', TrivialReason.restates_config),
+        ("assert config.SEED == SEED", TrivialReason.restates_config),
+        ("assert MAX_FEATURES > 0", TrivialReason.restates_config),
+        ("assert build_vectorizer().max_features == MAX_FEATURES", TrivialReason.restates_config),
+        ('m = model.build()\n    assert m.named_steps["clf"].C == config.REGULARISATION', TrivialReason.restates_config),
+        # only the shape of the API
+        ('assert hasattr(model, "train")', TrivialReason.structure_only),
+        ("assert callable(model.train)", TrivialReason.structure_only),
+        ("m = model.build()\n    assert isinstance(m, object)\n    assert m is not None", TrivialReason.structure_only),
+        ('assert hasattr(model, "train") and callable(model.predict)', TrivialReason.structure_only),
+        # mocks of the candidate's own code
+        ('with patch("ticket_classifier.model.train") as fake:\n        model.main([])\n'
+         "    fake.assert_called_once()", TrivialReason.mocks_only),
+        ('with mock.patch.object(model, "save") as fake:\n        model.main([])\n'
+         "    assert fake.called", TrivialReason.mocks_only),
+        # near misses: behaviour, possibly next to a constant
+        ('vec = build_vectorizer()\n    assert vec.max_features == MAX_FEATURES\n'
+         '    assert vec.fit_transform(["a b", "b c"]).shape[0] == 2', None),
+        ('pipeline = model.train(tiny_tickets)\n    assert pipeline.predict(["refund please"])[0] == "refund"', None),
+        ("cfg = config.load(tmp_path / 'c.toml')\n    assert cfg['seed'] == 42", None),
+        ("m = model.train(tiny_tickets)\n    assert len(m.classes_) == config.N_LABELS", None),
+        ("m = model.train(tiny_tickets)\n    assert m.n_features_in_ == MAX_FEATURES", None),
+        ('with patch("requests.get") as get:\n        model.fetch_labels()\n    get.assert_called_once()', None),
+        ('with patch("ticket_classifier.model.save") as save:\n        out = model.main([])\n'
+         "    save.assert_called_once()\n    assert out == 0", None),
+        ("fake = MagicMock()\n    model.evaluate(fake, tiny_tickets)\n    fake.predict.assert_called_once()", None),
+        # constants of the code under test, read in other ways
+        ("assert len(config.LABELS) == 8\n    assert 'billing' in config.LABELS", TrivialReason.restates_config),
+        ("assert list(model.build().named_steps) == ['tfidf', 'clf']", TrivialReason.restates_config),
+        ("assert model.accuracy > 0.8", TrivialReason.restates_config),
+        ("assert list(model.build_features(tiny_tickets).columns) == ['text']", None),
+        # a mock placed inside the candidate's object, then echoed back
+        ("clf = model.TicketModel()\n    clf.pipeline = MagicMock()\n"
+         "    clf.pipeline.predict.return_value = ['billing']\n"
+         "    assert clf.predict(['my invoice'])[0] == 'billing'", TrivialReason.mocks_only),
+        ("clf = model.TicketModel()\n    with mock.patch.object(clf.pipeline, 'fit') as fit:\n"
+         "        clf.fit(['a'], ['b'])\n        fit.assert_called_once()", TrivialReason.mocks_only),
+        ("clf = model.TicketModel()\n    clf.pipeline = MagicMock()\n"
+         "    clf.pipeline.predict.return_value = ['billing']\n"
+         "    assert clf.predict(['my invoice']) == ['billing', 'refund']", None),
+        ("session = MagicMock()\n    session.get.return_value = 'billing'\n"
+         "    assert model.fetch_label(session) == 'billing'", None),
+    ],
+)  # fmt: skip
+def test_tests_that_check_no_behaviour_are_trivial(body: str, reason: TrivialReason | None) -> None:
+    found = discover(
+        [
+            parse_source("tests/test_x.py", f"{TRIVIAL_MODULE}def test_it(tiny_tickets, tmp_path):\n    {body}\n"),
+            parse_source("ticket_classifier/model.py", "def train(frame):\n    return frame\n"),
+        ]
+    )
+    assert found.tests[0].trivial is reason
+
+
+def test_patch_decorators_make_the_arguments_mocks() -> None:
+    source = (
+        f"{TRIVIAL_MODULE}"
+        '@patch("ticket_classifier.model.load")\n'
+        '@patch("ticket_classifier.model.predict")\n'
+        "def test_cli(fake_predict, fake_load):\n"
+        "    model.main(['--input', 'x.csv'])\n"
+        "    fake_load.assert_called_once()\n"
+        "    assert fake_predict.call_count == 1\n"
+    )
+    found = discover(
+        [parse_source("tests/test_cli.py", source), parse_source("ticket_classifier/__init__.py", "")]
+    )
+    assert found.tests[0].trivial is TrivialReason.mocks_only
+
+
+@pytest.mark.parametrize(
+    ("text", "shipped", "expected"),
+    [
+        ("E   FileNotFoundError: [Errno 2] No such file or directory: 'data/train.csv'", False, "data/train.csv"),
+        ("FileNotFoundError: [Errno 2] No such file or directory: '/work/model/model.joblib'", False,
+         "/work/model/model.joblib"),
+        ('FileNotFoundError: [Errno 2] No such file or directory: "/home/ana/tickets.csv"', False,
+         "/home/ana/tickets.csv"),
+        # near misses: the file is shipped, the path is not data, or it is another error
+        ("FileNotFoundError: [Errno 2] No such file or directory: 'data/train.csv'", True, None),
+        ("FileNotFoundError: [Errno 2] No such file or directory: 'settings.yaml'", False, None),
+        ("KeyError: 'data/train.csv'", False, None),
+    ],
+)  # fmt: skip
+def test_missing_data_files_are_told_apart_from_failures(
+    tmp_path: Path, text: str, shipped: bool, expected: str | None
+) -> None:
+    if shipped:
+        (tmp_path / "data").mkdir()
+        (tmp_path / "data" / "train.csv").write_text("id,label\n")
+    assert missing_data_file(text, tmp_path) == expected
+
+
+def test_no_tests_collected_is_its_own_outcome(tmp_path: Path) -> None:
+    workspace = golden_copy("solid", tmp_path)
+    stage = StageOutcome(
+        name=StageName.tests,
+        verdict=Verdict.no_tests,
+        exit_code=5,
+        message="pytest collected no tests (exit code 5)",
+    )
+    result = TestsGrader().grade(make_context(workspace, stages={StageName.tests: stage}))
+    assert "tests:none-collected" in rules(result)
+    assert "collected none of them" in result.summary
+    assert result.metrics["test_stage_verdict"] == "no_tests"
+    empty = StageOutcome(name=StageName.tests, verdict=Verdict.no_tests, exit_code=5)
+    bare = TestsGrader().grade(make_context(tmp_path / "empty", stages={StageName.tests: empty}))
+    assert bare.summary == "No tests found."
+    assert rules(bare) == {"tests:no-tests"}
 
 
 def test_only_pytest_test_modules_are_discovered() -> None:
@@ -355,6 +486,31 @@ def test_trivial_tests_pass_but_are_named_one_by_one(golden_stage: Stage) -> Non
         (23, "test_same"),
     } <= trivial
     assert next(c for c in result.breakdown if c.basis == "metrics.trivial_tests").points == 0
+
+
+@pytest.mark.docker
+def test_restated_config_structure_mocks_and_missing_data_in_a_real_run(golden_stage: Stage) -> None:
+    result = grade_golden(golden_stage, "config_tests")
+    m = result.metrics
+    assert (m["tests_passed"], m["tests_failed"], m["tests_errored"]) == (5, 1, 0)
+    assert m["trivial_tests"] == 4 and m["tests_missing_data_file"] == 1
+    trivial = {
+        f.message.split(" ")[0]: f.message for f in result.findings if f.rule == "tests:trivial-test"
+    }
+    assert set(trivial) == {
+        "test_vectorizer_uses_the_configured_size",
+        "test_seed_is_set",
+        "test_api_exists",
+        "test_main_trains",
+    }
+    assert "restates configuration" in trivial["test_seed_is_set"]
+    assert "exist or have a type" in trivial["test_api_exists"]
+    assert "mocks" in trivial["test_main_trains"]
+    (missing,) = [f for f in result.findings if f.rule == "tests:missing-data-file"]
+    assert (missing.file, missing.line) == ("tests/test_model.py", 47)
+    assert "data/train.csv" in missing.message and "TRAIN_CSV" in missing.message
+    assert not any(f.rule == "tests:failed" for f in result.findings)
+    assert "1 for want of a data file" in result.summary
 
 
 @pytest.mark.docker

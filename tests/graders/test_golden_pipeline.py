@@ -25,7 +25,7 @@ def reports(sandbox_image: str, tmp_path_factory: pytest.TempPathFactory) -> dic
     assignment = load_assignment("support-tickets", settings)
     return {
         name: grade_path(golden_copy(name, root), assignment, settings=settings)
-        for name in ("strong", "inflated_writeup")
+        for name in ("strong", "inflated_writeup", "crashing_notebook")
     }
 
 
@@ -69,6 +69,38 @@ def test_strong_beats_inflated_on_the_writeup(reports: dict[str, Report]) -> Non
     inflated = reports["inflated_writeup"].grader("writeup")
     assert strong is not None and inflated is not None
     assert (strong.score or 0) > (inflated.score or 0) + 20
+
+
+def test_a_crashed_notebook_reads_the_same_everywhere(reports: dict[str, Report]) -> None:
+    report = reports["crashing_notebook"]
+    assert report.status is ReportStatus.graded
+    stages = {s.name.value: s for s in report.stages}
+    assert stages["notebook"].verdict.value == "failed"
+    assert stages["tests"].verdict.value == "no_tests"
+    assert stages["tests"].message == "pytest collected no tests (exit code 5)"
+    cause = "the notebook stopped at cell 6 with NameError: name 'train_labels' is not defined"
+    accuracy = report.grader("accuracy")
+    assert accuracy is not None and accuracy.status.value == "failed"
+    assert accuracy.summary.startswith(cause[:1].upper() + cause[1:])
+    notebooks = report.grader("notebooks")
+    assert notebooks is not None and "notebooks:run-failed" in _rules(report, "notebooks")
+    assert (notebooks.score or 0) <= 80
+    assert report.overall.flags and cause in report.overall.flags[0]
+    assert report.overall.score is not None and report.overall.score <= 50
+    strong = reports["strong"]
+    assert strong.overall.flags == [] and (strong.overall.score or 0) > report.overall.score
+
+
+def test_methodology_is_reported_but_not_weighted(reports: dict[str, Report]) -> None:
+    for report in reports.values():
+        methodology = report.grader("methodology")
+        assert methodology is not None and methodology.status.value == "ok"
+        assert report.overall.weights.get("methodology") == 0
+        assert "methodology" not in report.overall.contributions
+    strong = reports["strong"].grader("methodology")
+    # strong's README reports a 5-fold CV that none of its code runs
+    assert strong is not None and strong.score == 70.0
+    assert [f.rule for f in strong.findings] == ["methodology:no-held-out-evaluation"]
 
 
 def test_workspace_paths_never_leak_into_findings(reports: dict[str, Report]) -> None:

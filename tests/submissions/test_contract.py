@@ -75,6 +75,20 @@ def test_bad_toml_messages(tmp_path: Path, toml: str, fragment: str) -> None:
         detect_contract(write(tmp_path, {"submission.toml": toml}))
 
 
+def test_unknown_placeholders_explain_literal_braces(tmp_path: Path) -> None:
+    bad = "[train]\ncommand='sh -c \"cd ${HOME} && python t.py {train} {model_dir}\"'\n[predict]\ncommand='p {test} {predictions}'\n"
+    with pytest.raises(InputRejected) as info:
+        detect_contract(write(tmp_path / "bad", {"submission.toml": bad}))
+    assert "[train] command uses unknown placeholder(s) {HOME}" in info.value.message
+    assert "{{ and }}" in info.value.message and "${{HOME}}" in info.value.message
+    # following the advice gives a valid contract whose command keeps the literal braces
+    good = bad.replace("${HOME}", "${{HOME}}")
+    contract = detect_contract(write(tmp_path / "good", {"submission.toml": good}))
+    assert isinstance(contract, ProjectContract)
+    rendered = render_command(contract.train_command, {"train": "/data/train.csv", "model_dir": "/model"})
+    assert rendered == 'sh -c "cd ${HOME} && python t.py /data/train.csv /model"'
+
+
 def test_render_command_quotes_unsafe_paths() -> None:
     rendered = render_command("python p.py --out {predictions}", {"predictions": "/out/a b;rm -rf.csv"})
     assert rendered == "python p.py --out '/out/a b;rm -rf.csv'"
