@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 import typer
 
-from graders.types import Finding, GraderResult, GraderStatus, Severity, StageName, Verdict
+from graders.types import Finding, GraderResult, GraderStatus, Severity, StageName, StageOutcome, Verdict
 from harness.cli.common import err, fail, out
 from harness.cli.grade_cmd import print_summary
-from harness.reports.schema import Overall, Report, ReportStatus, StageReport, SubmissionInfo
+from harness.reports.schema import Overall, Report, ReportStatus, SubmissionInfo
 
 INFO = SubmissionInfo(filename="sub[1].zip", sha256="0" * 64, kind="project")
 
@@ -75,7 +75,7 @@ def test_summaries_wrap_in_full_and_candidate_text_is_not_markup() -> None:
             )
         ],
         stages=[
-            StageReport(
+            StageOutcome(
                 name=StageName.notebook,
                 verdict=Verdict.failed,
                 message="exit code 1 [/]",

@@ -10,6 +10,7 @@ import sandbox
 from graders.types import StageName, Verdict
 from harness.assignments.spec import StagesLimits
 from harness.grading import stages
+from harness.grading.workdir import RunDirs
 from harness.submissions.contract import ProjectContract
 
 
@@ -27,18 +28,17 @@ def result(verdict: sandbox.Verdict, exit_code: int | None, message: str) -> san
 
 @pytest.fixture
 def runs(tmp_path: Path) -> dict[StageName, stages.StageRun]:
-    dirs = stages.RunDirs(tmp_path / "run")
+    dirs = RunDirs(tmp_path / "run", "run1")
     dirs.create()
     train = tmp_path / "train.csv"
     train.write_text("id,label\n")
     data = stages.StageData(train_csv=train, test_csv=train, limits=StagesLimits())
-    tests = stages.tests_stage(dirs, data, "image:tag", "run1", ["python", "-m", "pytest"], {}, {})
     contract = ProjectContract(
         train_command="python t.py {train} {model_dir}",
         predict_command="python p.py {test} {predictions}",
     )
-    train_run = stages.train_stage(dirs, data, "image:tag", "run1", contract)
-    return {StageName.tests: tests, StageName.train: train_run}
+    return {name: stages.build_stage(name, dirs, data, "image:tag", contract)
+            for name in (StageName.tests, StageName.train)}
 
 
 def test_pytest_exit_5_is_no_tests_with_its_own_message(
