@@ -2,16 +2,21 @@
 
 Points (100 in all, before normalisation):
 
-- macro-F1 on the held-out split (55): linear from a floor to a target;
+- macro-F1 on the held-out split (55), on a curve anchored at the assignment's own solutions;
 - accuracy on the held-out split (15): likewise;
 - macro-F1 on the shifted split (20): robustness, likewise (left out when there is no shifted set);
 - beating the baseline (10): full when the lower end of the macro-F1 interval is above the
   baseline's macro-F1, half when only the point estimate is.
 
-Floors default to the baseline's value minus 0.30 and targets to the reference solution's value
-(or the baseline's plus 0.08); the spec's ``[graders.accuracy]`` table can set
-``<split>_<metric>_floor`` / ``_target``. Labels are never seen here: the harness scored the
-predictions already, and this grader only turns those numbers into points and findings.
+The curve says what an expert reviewer says of a 5-hour take-home: matching the baseline (the
+simple model the task hands out) is a middling result, not a good one. It is piecewise linear
+through four anchors: the *floor* (the baseline minus 0.30) earns nothing, the *baseline* half the
+points, the *target* (the reference solution) 85%, and the *ceiling* (the target plus half the
+baseline-to-target gap, at least 0.02) all of them. So a submission at the baseline scores about
+50, one at the reference about 86. Without a reference the target is the baseline plus 0.08. The
+spec's ``[graders.accuracy]`` table can set ``<split>_<metric>_floor`` / ``_target``. Labels are
+never seen here: the harness scored the predictions already, and this grader only turns those
+numbers into points and findings.
 
 A run that did not finish (the train, predict or notebook stage failed, timed out or ran out of
 memory) makes the status ``failed`` and leads the summary, with the failing cell and error when
@@ -21,6 +26,9 @@ submission whose run failed (see ``harness/grading/overall.py``).
 """
 
 from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
 
 from graders._runlog import RUN_STAGES, RunFailure, run_failure
 from graders.types import (
@@ -42,26 +50,46 @@ __all__ = ["AccuracyGrader"]
 _RUN_STAGES = RUN_STAGES
 
 
-def _anchor(ctx: GradingContext, scores: PredictionScores, key: str) -> tuple[float, float]:
+@dataclass(frozen=True)
+class _Curve:
+    """Points for one metric: 0 at ``floor``, half at ``baseline``, 85% at ``target``, all at
+    ``ceiling``; linear in between."""
+
+    floor: float
+    baseline: float
+    target: float
+    ceiling: float
+
+    def share(self, value: float) -> float:
+        anchors = ((self.floor, 0.0), (self.baseline, 0.5), (self.target, 0.85), (self.ceiling, 1.0))
+        if value <= self.floor:
+            return 0.0
+        for (x0, y0), (x1, y1) in itertools.pairwise(anchors):
+            if value <= x1:
+                return y0 + (y1 - y0) * (value - x0) / (x1 - x0)
+        return 1.0
+
+    def describe(self) -> str:
+        return (f"{self.floor:.3f} = 0, baseline {self.baseline:.3f} = half, reference "
+                f"{self.target:.3f} = 85%, {self.ceiling:.3f} = full")
+
+
+def _curve(ctx: GradingContext, scores: PredictionScores, key: str) -> _Curve:
     opts = ctx.options("accuracy")
     name = key.replace(".", "_")
-    base = scores.baseline.get(key)
+    base = scores.baseline.get(key, 0.5)
     ref = scores.reference.get(key)
-    floor_default = max(0.0, (base if base is not None else 0.5) - 0.30)
-    if ref is not None and base is not None and ref > base:
-        target_default = ref
-    else:
-        target_default = min(1.0, (base if base is not None else 0.7) + 0.08)
-    floor = float(opts.get(f"{name}_floor", floor_default))
-    target = float(opts.get(f"{name}_target", target_default))
-    if target <= floor:
-        target = floor + 1e-6
-    return floor, target
+    target = ref if ref is not None and ref > base else min(1.0, base + 0.08)
+    floor = float(opts.get(f"{name}_floor", max(0.0, base - 0.30)))
+    target = max(float(opts.get(f"{name}_target", target)), floor + 0.01)
+    # Anchors set in the spec may leave the baseline outside (floor, target): it then sits halfway.
+    baseline = base if floor < base < target else (floor + target) / 2
+    ceiling = max(min(1.0, target + max(0.02, (target - baseline) / 2)), target + 1e-6)
+    return _Curve(floor=floor, baseline=baseline, target=target, ceiling=ceiling)
 
 
-def _linear(value: float, floor: float, target: float, max_points: float) -> float:
-    share = (value - floor) / (target - floor)
-    return round(max_points * min(1.0, max(0.0, share)), 2)
+def _points(curve: _Curve, value: float, max_points: float) -> float:
+    return round(max_points * curve.share(value), 2)
 
 
 def _stage_findings(ctx: GradingContext, failure: RunFailure | None) -> list[Finding]:
@@ -130,11 +158,124 @@ def _resource_metrics(ctx: GradingContext) -> dict[str, MetricValue]:
     return out
 
 
+def _unscorable(ctx: GradingContext, failure: RunFailure | None,
+                findings: list[Finding]) -> tuple[str, list[Finding]]:
+    """The summary and findings when there are no valid predictions to score."""
+    scores = ctx.scores
+    problems = scores.check.problems if scores is not None else ["no predictions were produced"]
+    findings = findings + [
+        Finding(rule="accuracy:invalid-predictions", message=f"Predictions cannot be scored: {p}",
+                severity=Severity.error)
+        for p in problems
+    ]
+    if failure is not None:
+        summary = f"{_sentence(failure.describe())}; no valid predictions, so prediction quality scores 0."
+    else:
+        summary = "No valid predictions, so prediction quality scores 0. " + "; ".join(problems[:2])
+    return summary, findings
+
+
+def _quality_points(ctx: GradingContext, scores: PredictionScores, heldout: SplitScores,
+                    metrics: dict[str, MetricValue]) -> list[ScoreComponent]:
+    """Macro-F1, accuracy and shifted-set macro-F1, each on its curve."""
+    breakdown: list[ScoreComponent] = []
+    curve = _curve(ctx, scores, "heldout.macro_f1")
+    breakdown.append(ScoreComponent(
+        criterion=f"Macro-F1 on held-out tickets ({curve.describe()})",
+        points=_points(curve, heldout.macro_f1, 55.0), max_points=55.0, basis="metrics.macro_f1"))
+    curve = _curve(ctx, scores, "heldout.accuracy")
+    breakdown.append(ScoreComponent(
+        criterion=f"Accuracy on held-out tickets ({curve.describe()})",
+        points=_points(curve, heldout.accuracy, 15.0), max_points=15.0, basis="metrics.accuracy"))
+    if scores.shifted is not None:
+        metrics.update(_split_metrics("shifted_", scores.shifted))
+        curve = _curve(ctx, scores, "shifted.macro_f1")
+        breakdown.append(ScoreComponent(
+            criterion=f"Macro-F1 on the shifted set, robustness ({curve.describe()})",
+            points=_points(curve, scores.shifted.macro_f1, 20.0), max_points=20.0,
+            basis="metrics.shifted_macro_f1"))
+    return breakdown
+
+
+def _against_baseline(scores: PredictionScores, heldout: SplitScores,
+                      metrics: dict[str, MetricValue]) -> tuple[list[ScoreComponent], list[Finding]]:
+    """Points for beating the baseline's macro-F1, and the deltas against it."""
+    breakdown: list[ScoreComponent] = []
+    findings: list[Finding] = []
+    base_f1 = scores.baseline.get("heldout.macro_f1")
+    base_acc = scores.baseline.get("heldout.accuracy")
+    if base_f1 is not None:
+        metrics["baseline_macro_f1"] = base_f1
+        metrics["delta_macro_f1_vs_baseline"] = round(heldout.macro_f1 - base_f1, 4)
+        if heldout.macro_f1_ci.low > base_f1:
+            beat, how = 10.0, "the whole 95% interval is above the baseline"
+        elif heldout.macro_f1 > base_f1:
+            beat, how = 5.0, "above the baseline, but within noise"
+        else:
+            beat, how = 0.0, "not above the baseline"
+        breakdown.append(ScoreComponent(criterion=f"Beats the baseline's macro-F1 {base_f1:.3f} ({how})",
+                                        points=beat, max_points=10.0, basis="metrics.delta_macro_f1_vs_baseline"))
+        if heldout.macro_f1 < base_f1:
+            findings.append(Finding(
+                rule="accuracy:below-baseline", severity=Severity.warning,
+                message=f"Macro-F1 {heldout.macro_f1:.3f} is below the baseline's {base_f1:.3f}."))
+    if base_acc is not None:
+        metrics["baseline_accuracy"] = base_acc
+        metrics["delta_accuracy_vs_baseline"] = round(heldout.accuracy - base_acc, 4)
+    return breakdown, findings
+
+
+def _class_findings(ctx: GradingContext, scores: PredictionScores, heldout: SplitScores,
+                    metrics: dict[str, MetricValue]) -> list[Finding]:
+    """Classes below the baseline or never predicted, and the drop on the shifted set."""
+    findings: list[Finding] = []
+    for cls in heldout.per_class:
+        base = scores.baseline_per_class_f1.get(cls.label)
+        if base is not None and cls.f1 < base - 0.05:
+            findings.append(Finding(
+                rule="accuracy:class-below-baseline", severity=Severity.info,
+                message=f"F1 on '{cls.label}' is {cls.f1:.3f}, below the baseline's {base:.3f}."))
+    matrix = heldout.confusion.matrix
+    predicted_counts = [sum(row[j] for row in matrix) for j in range(len(heldout.confusion.labels))]
+    never = [label for label, count, cls in zip(heldout.confusion.labels, predicted_counts,
+                                                heldout.per_class, strict=True)
+             if count == 0 and cls.support > 0]
+    if never:
+        findings.append(Finding(
+            rule="accuracy:classes-never-predicted", severity=Severity.warning,
+            message=f"{len(never)} classes are never predicted: {', '.join(never)}."
+                    + _class_filter_hint(ctx)))
+    if scores.shifted is not None:
+        drop = heldout.macro_f1 - scores.shifted.macro_f1
+        metrics["shift_drop_macro_f1"] = round(drop, 4)
+        if drop > 0.10:
+            findings.append(Finding(
+                rule="accuracy:shift-drop", severity=Severity.warning,
+                message=f"Macro-F1 drops by {drop:.3f} on the shifted set "
+                        f"({heldout.macro_f1:.3f} to {scores.shifted.macro_f1:.3f})."))
+    return findings
+
+
+def _summary(scores: PredictionScores, heldout: SplitScores, failure: RunFailure | None) -> str:
+    summary = (f"Accuracy {heldout.accuracy:.3f}, macro-F1 {heldout.macro_f1:.3f} "
+               f"[{heldout.macro_f1_ci.low:.3f}, {heldout.macro_f1_ci.high:.3f}] on {heldout.n} held-out tickets")
+    base_f1 = scores.baseline.get("heldout.macro_f1")
+    if base_f1 is not None:
+        summary += f"; baseline macro-F1 {base_f1:.3f}"
+    if scores.shifted is not None:
+        summary += f"; shifted set macro-F1 {scores.shifted.macro_f1:.3f}"
+    if failure is not None:
+        # The predictions were written before the run failed: measured, but the run is broken.
+        summary = (f"The run did not finish: {failure.describe()}. The predictions it wrote before "
+                   f"that were measured: {summary[:1].lower()}{summary[1:]}")
+    return summary + "."
+
+
 class AccuracyGrader:
     """Scores the predictions the score stage measured."""
 
     name = "accuracy"
-    version = "1.1.0"
+    version = "2.0.0"
 
     def grade(self, ctx: GradingContext) -> GraderResult:
         failure = run_failure(ctx)
@@ -144,109 +285,23 @@ class AccuracyGrader:
             metrics["run_failure"] = failure.describe()
         scores = ctx.scores
         if scores is None or not scores.check.ok or scores.heldout is None:
-            problems = scores.check.problems if scores is not None else ["no predictions were produced"]
-            findings += [
-                Finding(rule="accuracy:invalid-predictions", message=f"Predictions cannot be scored: {p}",
-                        severity=Severity.error)
-                for p in problems
-            ]
-            if failure is not None:
-                summary = (f"{_sentence(failure.describe())}; no valid predictions, so prediction quality "
-                           "scores 0.")
-            else:
-                summary = "No valid predictions, so prediction quality scores 0. " + "; ".join(problems[:2])
+            summary, findings = _unscorable(ctx, failure, findings)
             return GraderResult(
-                name=self.name,
-                version=self.version,
-                status=GraderStatus.failed,
-                score=0.0,
-                summary=summary,
-                metrics=metrics,
-                findings=findings,
+                name=self.name, version=self.version, status=GraderStatus.failed, score=0.0,
+                summary=summary, metrics=metrics, findings=findings,
                 breakdown=[ScoreComponent(criterion="Valid predictions for every held-out ticket",
                                           points=0.0, max_points=100.0, basis="accuracy:invalid-predictions")],
             )
-
         heldout = scores.heldout
         metrics.update(_split_metrics("", heldout))
-        breakdown: list[ScoreComponent] = []
-        floor, target = _anchor(ctx, scores, "heldout.macro_f1")
-        breakdown.append(ScoreComponent(
-            criterion=f"Macro-F1 on held-out tickets ({floor:.2f} = 0 points, {target:.2f} = full)",
-            points=_linear(heldout.macro_f1, floor, target, 55.0), max_points=55.0, basis="metrics.macro_f1"))
-        floor, target = _anchor(ctx, scores, "heldout.accuracy")
-        breakdown.append(ScoreComponent(
-            criterion=f"Accuracy on held-out tickets ({floor:.2f} = 0 points, {target:.2f} = full)",
-            points=_linear(heldout.accuracy, floor, target, 15.0), max_points=15.0, basis="metrics.accuracy"))
-        if scores.shifted is not None:
-            metrics.update(_split_metrics("shifted_", scores.shifted))
-            floor, target = _anchor(ctx, scores, "shifted.macro_f1")
-            breakdown.append(ScoreComponent(
-                criterion=f"Macro-F1 on the shifted set, robustness ({floor:.2f} = 0 points, {target:.2f} = full)",
-                points=_linear(scores.shifted.macro_f1, floor, target, 20.0), max_points=20.0,
-                basis="metrics.shifted_macro_f1"))
-
-        base_f1 = scores.baseline.get("heldout.macro_f1")
-        base_acc = scores.baseline.get("heldout.accuracy")
-        if base_f1 is not None:
-            metrics["baseline_macro_f1"] = base_f1
-            metrics["delta_macro_f1_vs_baseline"] = round(heldout.macro_f1 - base_f1, 4)
-            if heldout.macro_f1_ci.low > base_f1:
-                beat, how = 10.0, "the whole 95% interval is above the baseline"
-            elif heldout.macro_f1 > base_f1:
-                beat, how = 5.0, "above the baseline, but within noise"
-            else:
-                beat, how = 0.0, "not above the baseline"
-            breakdown.append(ScoreComponent(criterion=f"Beats the baseline's macro-F1 {base_f1:.3f} ({how})",
-                                            points=beat, max_points=10.0, basis="metrics.delta_macro_f1_vs_baseline"))
-            if heldout.macro_f1 < base_f1:
-                findings.append(Finding(
-                    rule="accuracy:below-baseline", severity=Severity.warning,
-                    message=f"Macro-F1 {heldout.macro_f1:.3f} is below the baseline's {base_f1:.3f}."))
-        if base_acc is not None:
-            metrics["baseline_accuracy"] = base_acc
-            metrics["delta_accuracy_vs_baseline"] = round(heldout.accuracy - base_acc, 4)
-
-        for cls in heldout.per_class:
-            base = scores.baseline_per_class_f1.get(cls.label)
-            if base is not None and cls.f1 < base - 0.05:
-                findings.append(Finding(
-                    rule="accuracy:class-below-baseline", severity=Severity.info,
-                    message=f"F1 on '{cls.label}' is {cls.f1:.3f}, below the baseline's {base:.3f}."))
-        matrix = heldout.confusion.matrix
-        predicted_counts = [sum(row[j] for row in matrix) for j in range(len(heldout.confusion.labels))]
-        never = [label for label, count, cls in zip(heldout.confusion.labels, predicted_counts,
-                                                    heldout.per_class, strict=True)
-                 if count == 0 and cls.support > 0]
-        if never:
-            findings.append(Finding(
-                rule="accuracy:classes-never-predicted", severity=Severity.warning,
-                message=f"{len(never)} classes are never predicted: {', '.join(never)}."
-                        + _class_filter_hint(ctx)))
-        if scores.shifted is not None:
-            drop = heldout.macro_f1 - scores.shifted.macro_f1
-            metrics["shift_drop_macro_f1"] = round(drop, 4)
-            if drop > 0.10:
-                findings.append(Finding(
-                    rule="accuracy:shift-drop", severity=Severity.warning,
-                    message=f"Macro-F1 drops by {drop:.3f} on the shifted set "
-                            f"({heldout.macro_f1:.3f} to {scores.shifted.macro_f1:.3f})."))
-
-        score = score_from_breakdown(breakdown)
-        summary = (f"Accuracy {heldout.accuracy:.3f}, macro-F1 {heldout.macro_f1:.3f} "
-                   f"[{heldout.macro_f1_ci.low:.3f}, {heldout.macro_f1_ci.high:.3f}] on {heldout.n} held-out tickets")
-        if base_f1 is not None:
-            summary += f"; baseline macro-F1 {base_f1:.3f}"
-        if scores.shifted is not None:
-            summary += f"; shifted set macro-F1 {scores.shifted.macro_f1:.3f}"
-        status = GraderStatus.ok
-        if failure is not None:
-            # The predictions were written before the run failed: measured, but the run is broken.
-            status = GraderStatus.failed
-            summary = (f"The run did not finish: {failure.describe()}. The predictions it wrote before "
-                       f"that were measured: {summary[:1].lower()}{summary[1:]}")
+        breakdown = _quality_points(ctx, scores, heldout, metrics)
+        baseline_points, baseline_findings = _against_baseline(scores, heldout, metrics)
+        breakdown += baseline_points
+        findings += baseline_findings + _class_findings(ctx, scores, heldout, metrics)
         return GraderResult(
-            name=self.name, version=self.version, status=status, score=score, summary=summary + ".",
+            name=self.name, version=self.version,
+            status=GraderStatus.ok if failure is None else GraderStatus.failed,
+            score=score_from_breakdown(breakdown), summary=_summary(scores, heldout, failure),
             metrics=metrics, findings=findings, breakdown=breakdown,
             details={"per_class_vs_baseline": [
                 {"label": c.label, "f1": c.f1, "baseline_f1": scores.baseline_per_class_f1.get(c.label),

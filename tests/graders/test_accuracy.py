@@ -9,10 +9,13 @@ import numpy as np
 from graders.accuracy import AccuracyGrader
 from graders.types import (
     AssignmentView,
+    ConfusionMatrix,
     GraderStatus,
     GradingContext,
+    Interval,
     PredictionCheck,
     PredictionScores,
+    SplitScores,
     StageName,
     StageOutcome,
     Verdict,
@@ -95,3 +98,48 @@ def test_invalid_predictions_fail_with_the_problems(tmp_path: Path) -> None:
     messages = [f.message for f in result.findings]
     assert any("312 ids missing, first: T-10023" in m for m in messages)
     assert any(f.rule == "accuracy:predict-timed-out" for f in result.findings)
+
+
+def _scores_at(f1: float, acc: float, shifted_f1: float) -> PredictionScores:
+    """Scores with exactly these point estimates (intervals ±0.01), to read the curve off."""
+
+    def split(name: str, macro: float, accuracy: float) -> SplitScores:
+        return SplitScores(
+            split=name, n=1600, accuracy=accuracy, macro_f1=macro, weighted_f1=macro,
+            accuracy_ci=Interval(low=accuracy - 0.01, high=accuracy + 0.01),
+            macro_f1_ci=Interval(low=macro - 0.01, high=macro + 0.01), per_class=[],
+            confusion=ConfusionMatrix(labels=[], matrix=[]),
+        )
+
+    return PredictionScores(
+        check=PredictionCheck(ok=True, rows=2500), heldout=split("heldout", f1, acc),
+        shifted=split("shifted", shifted_f1, shifted_f1 + 0.05), baseline=BASELINE,
+        reference=REFERENCE,
+    )
+
+
+def _score_at(tmp_path: Path, f1: float, acc: float, shifted_f1: float) -> float:
+    ctx = GradingContext(workspace=tmp_path, assignment=AssignmentView(name="t", title="T", labels=LABELS),
+                         scores=_scores_at(f1, acc, shifted_f1))
+    result = AccuracyGrader().grade(ctx)
+    assert result.score is not None
+    return result.score
+
+
+def test_matching_the_baseline_is_a_middling_result_not_a_good_one(tmp_path: Path) -> None:
+    at_baseline = _score_at(tmp_path, 0.74, 0.80, 0.65)
+    at_reference = _score_at(tmp_path, 0.84, 0.88, 0.75)
+    beyond = _score_at(tmp_path, 0.95, 0.96, 0.90)
+    assert 45 <= at_baseline <= 52  # half of each curve; the baseline is not beaten
+    assert 83 <= at_reference <= 90  # 85% of each curve, and the whole interval beats the baseline
+    assert beyond == 100.0
+
+
+def test_below_the_floor_earns_nothing_and_the_curve_never_goes_down(tmp_path: Path) -> None:
+    assert _score_at(tmp_path, 0.40, 0.45, 0.30) == 0.0
+    values = [_score_at(tmp_path, f, f + 0.05, f - 0.1) for f in np.linspace(0.40, 0.95, 23)]
+    assert values == sorted(values)
+    breakdown = AccuracyGrader().grade(GradingContext(
+        workspace=tmp_path, assignment=AssignmentView(name="t", title="T", labels=LABELS),
+        scores=_scores_at(0.74, 0.80, 0.65))).breakdown
+    assert "baseline 0.740 = half" in breakdown[0].criterion
