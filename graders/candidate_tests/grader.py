@@ -41,7 +41,11 @@ from graders.types import (
 __all__ = ["TestsGrader", "missing_data_file"]
 
 MEANINGFUL_TESTS_FOR_FULL = 8
-"""Non-trivial test functions that earn the full "tests exist" points."""
+"""Non-trivial test functions that earn the full "tests exist" points; passing ones, the full
+"tests pass" points (a small suite that passes is not yet evidence of a tested codebase)."""
+PASSING_TESTS_FOR_FULL_COVERAGE = 4
+"""Passing non-trivial tests from which coverage counts in full: the lines one or two tests run
+(often by importing a script that does everything at import time) are executed, not checked."""
 COVERAGE_FOR_FULL = 80.0
 """Statement coverage (percent) that earns the full coverage points."""
 DENSITY_FOR_FULL = 2.0
@@ -106,7 +110,7 @@ class TestsGrader:
     __test__ = False  # not a pytest test class, despite the name
 
     name = "tests"
-    version = "1.1.0"
+    version = "2.0.0"
 
     def grade(self, ctx: GradingContext) -> GraderResult:
         found = discover(source_units(ctx))
@@ -494,27 +498,35 @@ def _breakdown(
         executed = sum(
             int(metrics.get(k) or 0) for k in ("tests_passed", "tests_failed", "tests_errored")
         )
+        pass_share = int(metrics.get("tests_passed") or 0) / executed if executed and run.ran else 0.0
+        # Each criterion counts in proportion to how much meaningful testing there is.
+        passing = meaningful * pass_share
+        size = min(1.0, meaningful / MEANINGFUL_TESTS_FOR_FULL)
+        substance = min(1.0, passing / MEANINGFUL_TESTS_FOR_FULL)
         coverage = metrics.get("coverage_percent")
         fractions = {
-            "exist": meaningful / MEANINGFUL_TESTS_FOR_FULL,
-            "pass": int(metrics.get("tests_passed") or 0) / executed
-            if executed and run.ran
-            else 0.0,
+            "exist": size,
+            "pass": substance,
             "coverage": float(coverage) / COVERAGE_FOR_FULL
+            * min(1.0, passing / PASSING_TESTS_FOR_FULL_COVERAGE)
             if isinstance(coverage, (int, float))
             else 0.0,
-            "density": found.assertions / found.functions / DENSITY_FOR_FULL,
-            "trivial": 1.0 - len(found.trivial) / found.functions,
+            "density": found.assertions / found.functions / DENSITY_FOR_FULL * substance,
+            "trivial": (1.0 - len(found.trivial) / found.functions) * size,
         }
+    full, cov_full = MEANINGFUL_TESTS_FOR_FULL, PASSING_TESTS_FOR_FULL_COVERAGE
     return [
-        part(f"Meaningful tests exist ({MEANINGFUL_TESTS_FOR_FULL}+ non-trivial tests for full points)", 15,
+        part(f"Meaningful tests exist ({full}+ non-trivial tests for full points)", 15,
              fractions["exist"], "metrics.tests_found"),
-        part("Tests pass in the sandbox", 30, fractions["pass"], "metrics.tests_passed"),
-        part(f"Statement coverage of the candidate's own code ({COVERAGE_FOR_FULL:.0f}% for full points)", 30,
+        part(f"Meaningful tests pass in the sandbox ({full}+ passing for full points)", 30,
+             fractions["pass"], "metrics.tests_passed"),
+        part(f"Statement coverage of the candidate's own code ({COVERAGE_FOR_FULL:.0f}% for full points, "
+             f"in full once {cov_full}+ meaningful tests pass)", 30,
              fractions["coverage"], "metrics.coverage_percent"),
-        part(f"Assertions per test ({DENSITY_FOR_FULL:g}+ for full points)", 10, fractions["density"],
-             "metrics.assertion_density"),
-        part("No trivial tests", 15, fractions["trivial"], "metrics.trivial_tests"),
+        part(f"Assertions per test ({DENSITY_FOR_FULL:g}+ for full points, in proportion to passing tests)",
+             10, fractions["density"], "metrics.assertion_density"),
+        part("No trivial tests (in proportion to the suite's size)", 15, fractions["trivial"],
+             "metrics.trivial_tests"),
     ]  # fmt: skip
 
 

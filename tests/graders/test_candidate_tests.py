@@ -545,3 +545,50 @@ def test_a_suite_that_blocks_the_guard_times_out_the_stage(golden_stage: Stage) 
     assert result.metrics["tests_run"] is None
     assert next(c for c in result.breakdown if c.basis == "metrics.tests_passed").points == 0
     assert result.metrics["tests_found"] == 2
+
+
+def _suite(tmp_path: Path, tests: int, coverage_percent: float) -> GraderResult:
+    """A workspace with ``tests`` behavioural tests that all pass, at the given coverage."""
+    body = "".join(
+        f"def test_{i}():\n    assert clean('a{i} ') == 'a{i}'\n    assert clean('') == ''\n\n"
+        for i in range(tests)
+    )
+    (tmp_path / "tests").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "tests" / "test_clean.py").write_text("from pkg import clean\n\n\n" + body)
+    (tmp_path / "pkg").mkdir(exist_ok=True)
+    (tmp_path / "pkg" / "__init__.py").write_text("def clean(text):\n    return text.strip()\n")
+    junit = tmp_path / "junit.xml"
+    junit.write_text("<testsuite>" + "".join(
+        f"<testcase classname='tests.test_clean' name='test_{i}'/>" for i in range(tests)) + "</testsuite>")
+    cov = tmp_path / "coverage.json"
+    statements = 100
+    covered = round(coverage_percent)
+    cov.write_text(json.dumps({"meta": {"format": 3}, "files": {"pkg/__init__.py": {
+        "summary": {"covered_lines": covered, "num_statements": statements}}},
+        "totals": {"covered_lines": covered, "num_statements": statements}}))
+    stage = StageOutcome(name=StageName.tests, verdict=Verdict.ok, exit_code=0,
+                         files={"junit.xml": junit, "coverage.json": cov})
+    return TestsGrader().grade(make_context(tmp_path, stages={StageName.tests: stage}))
+
+
+def _points(result: GraderResult, basis: str) -> float:
+    return next(c.points for c in result.breakdown if c.basis == basis)
+
+
+def test_a_small_passing_suite_earns_in_proportion_to_its_size(tmp_path: Path) -> None:
+    two = _suite(tmp_path / "two", 2, 80.0)
+    eight = _suite(tmp_path / "eight", 8, 80.0)
+    assert two.score is not None and eight.score is not None
+    # Two passing tests are a quarter of the "tests pass" points, not all of them.
+    assert _points(two, "metrics.tests_passed") == pytest.approx(7.5)
+    assert _points(eight, "metrics.tests_passed") == pytest.approx(30.0)
+    # Coverage from two tests counts half; from four or more, in full.
+    assert _points(two, "metrics.coverage_percent") == pytest.approx(15.0)
+    assert _points(eight, "metrics.coverage_percent") == pytest.approx(30.0)
+    assert two.score < 40 < 90 < eight.score
+
+
+def test_coverage_counts_in_full_from_four_passing_tests(tmp_path: Path) -> None:
+    four = _suite(tmp_path, 4, 80.0)
+    assert _points(four, "metrics.coverage_percent") == pytest.approx(30.0)
+    assert _points(four, "metrics.tests_passed") == pytest.approx(15.0)
