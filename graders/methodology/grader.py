@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from graders._pysource import SourceUnit, source_units
 from graders.methodology.flow import Observation, Rule, UnitAnalysis, analyse_tree, analyse_units
+from graders.methodology.practices import PRACTICES, PracticeEvidence, find_practices
 from graders.methodology.rules import RULES
 from graders.types import (
     Finding,
@@ -309,15 +310,22 @@ CHECKED = (
 )
 
 
-def _breakdown(counts: Counter[Rule]) -> tuple[list[ScoreComponent], dict[Rule, float]]:
-    """100 points less each rule's deductions (in order of severity, never below 0).
+SOUNDNESS_POINTS = 70.0
+"""Points for a sound method, less each rule's deductions; the rest rewards good practice."""
+
+
+def _breakdown(counts: Counter[Rule], practices: PracticeEvidence) -> tuple[list[ScoreComponent], dict[Rule, float]]:
+    """Soundness (70 less each rule's deductions, in order of severity, never below 0) and good
+    practice (30, in proportion to how sound the method is: care on top of a broken method is
+    worth as much as the method).
 
     Each rule with findings is a component holding the points it took away (earned 0 of them);
-    the rest of the 100 is one component for everything else that was checked and found sound.
+    the rest of the soundness points is one component for everything else that was checked and
+    found sound.
     """
     breakdown: list[ScoreComponent] = []
     lost: dict[Rule, float] = {}
-    left = 100.0
+    left = SOUNDNESS_POINTS
     for rule, spec in RULES.items():
         lost[rule] = min(spec.cap, spec.per_finding * counts[rule], left)
         left -= lost[rule]
@@ -336,6 +344,19 @@ def _breakdown(counts: Counter[Rule]) -> tuple[list[ScoreComponent], dict[Rule, 
         breakdown.append(
             ScoreComponent(
                 criterion=CHECKED, points=left, max_points=left, basis="methodology:checks"
+            )
+        )
+    soundness = left / SOUNDNESS_POINTS
+    for practice in PRACTICES:
+        where = practices.seen.get(practice.key)
+        scaled = "" if soundness == 1 else f", {soundness:.0%} of it as the method is only partly sound"
+        breakdown.append(
+            ScoreComponent(
+                criterion=f"{practice.criterion}: "
+                + (f"seen at {where}{scaled}" if where else "not seen in the code"),
+                points=round(practice.points * soundness, 2) if where else 0.0,
+                max_points=practice.points,
+                basis=f"methodology:practice:{practice.key}",
             )
         )
     return breakdown, lost
@@ -368,7 +389,7 @@ class MethodologyGrader:
     """Static checks of the candidate's ML methodology: leakage, evaluation, classes, seeds."""
 
     name = "methodology"
-    version = "1.0.0"
+    version = "2.0.0"
 
     def grade(self, ctx: GradingContext) -> GraderResult:
         analysis = methodology_observations(ctx)
@@ -394,7 +415,8 @@ class MethodologyGrader:
         if analysis.no_held_out and not counts[Rule.evaluated_on_training_data]:
             counts[Rule.no_held_out_evaluation] += 1
             findings.append(_no_held_out_finding())
-        breakdown, lost = _breakdown(counts)
+        practices = find_practices(units)
+        breakdown, lost = _breakdown(counts, practices)
         # Each finding carries what it cost; past a rule's cap, further findings cost nothing.
         remaining = dict(lost)
         priced: list[Finding] = []
@@ -421,6 +443,7 @@ class MethodologyGrader:
         }
         metrics.update({rule.value.replace("-", "_"): counts[rule] for rule in RULES})
         metrics["held_out_evaluations"] = analysis.held_out_evaluations
+        metrics.update({f"practice_{p.key}": p.key in practices.seen for p in PRACTICES})
         return GraderResult(
             name=self.name,
             version=self.version,

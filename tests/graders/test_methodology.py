@@ -666,7 +666,7 @@ def test_findings_name_file_line_and_the_fix(tmp_path: Path) -> None:
     assert "Keep it sparse" in by_rule["methodology:densified-sparse"].message
 
 
-def test_score_starts_at_100_and_each_finding_subtracts_its_rules_points(tmp_path: Path) -> None:
+def test_soundness_starts_at_70_and_each_finding_subtracts_its_rules_points(tmp_path: Path) -> None:
     script = LEAKY_SCRIPT.replace('top = df["label"].value_counts().head(5).index\n', "").replace(
         'df = df[df["label"].isin(top)]\n', ""
     )
@@ -678,7 +678,7 @@ def test_score_starts_at_100_and_each_finding_subtracts_its_rules_points(tmp_pat
         "methodology:unseeded": -5,
         "methodology:unstratified-split": -5,
     }
-    assert result.score == 100 - 40 - 10 - 5 - 5
+    assert result.score == 70 - 40 - 10 - 5 - 5  # and no good practice seen to add to it
     assert sum(c.max_points for c in result.breakdown) == 100
     assert sum(c.points for c in result.breakdown) == result.score
     assert {c.basis for c in result.breakdown} == {
@@ -687,6 +687,7 @@ def test_score_starts_at_100_and_each_finding_subtracts_its_rules_points(tmp_pat
             for r in ("fit-before-split", "densified-sparse", "unseeded", "unstratified-split")
         ),
         "methodology:checks",
+        *(f"methodology:practice:{p}" for p in ("cross_validation", "class_weighting", "stratified")),
     }
     assert result.metrics["methodology_problems"] == 4
 
@@ -695,7 +696,7 @@ def test_deductions_stop_at_zero_in_order_of_severity(tmp_path: Path) -> None:
     result = grade(write(tmp_path, {"train.py": LEAKY_SCRIPT}))
     lost = {f.rule: f.points for f in result.findings}
     assert lost["methodology:dropped-classes"] == -60
-    assert lost["methodology:fit-before-split"] == -40
+    assert lost["methodology:fit-before-split"] == -10  # all that was left of the 70
     assert lost["methodology:densified-sparse"] is None and lost["methodology:unseeded"] is None
     assert result.score == 0
     assert "methodology:checks" not in {c.basis for c in result.breakdown}
@@ -708,7 +709,7 @@ def test_a_rule_never_costs_more_than_its_points(tmp_path: Path) -> None:
     seeds = [f for f in result.findings if f.rule == "methodology:unseeded"]
     assert len(seeds) == 5
     assert [f.points for f in seeds] == [-5, -5, -5, None, None]
-    assert result.score == 85.0
+    assert result.score == 55.0
     component = next(c for c in result.breakdown if c.basis == "methodology:unseeded")
     assert (component.points, component.max_points) == (0, 15)
 
@@ -781,7 +782,7 @@ print("train", f1_score(y_train, model.predict(X_train), average="macro"))
 print("val", f1_score(y_val, model.predict(X_val), average="macro"))
 """
     result = grade(write(tmp_path, {"evaluate.py": source}))
-    assert result.findings == [] and result.score == 100.0
+    assert result.findings == [] and result.score == 75.0  # sound and stratified; no CV, no weights
 
 
 def test_training_score_alone_is_a_finding(tmp_path: Path) -> None:
@@ -1053,13 +1054,15 @@ def test_the_shipped_goldens(tmp_path: Path) -> None:
         name: grade(golden_copy(name, tmp_path))
         for name in ("strong", "solid", "notebook_only", "messy")
     }
-    assert results["notebook_only"].score == 100.0  # cross-validated in the notebook
+    # cross-validated and stratified in the notebook, no class weights
+    assert results["notebook_only"].findings == [] and results["notebook_only"].score == 90.0
     # strong's README reports a 5-fold CV that no code of the submission runs
     for name in ("strong", "solid"):
         assert [f.rule for f in results[name].findings] == ["methodology:no-held-out-evaluation"]
-        assert results[name].score == 70.0
+    assert results["solid"].score == 40.0
+    assert results["strong"].score == round(40.0 + 10.0 * 40 / 70, 2)  # class weights, in proportion
     assert [f.rule for f in results["messy"].findings] == ["methodology:evaluated-on-training-data"]
-    assert results["messy"].score == 40.0
+    assert results["messy"].score == 10.0
 
 
 def test_every_golden_grades_without_error(tmp_path: Path) -> None:
@@ -1070,3 +1073,65 @@ def test_every_golden_grades_without_error(tmp_path: Path) -> None:
 
 def test_registered_after_the_other_builtins() -> None:
     assert default_registry(plugins=False).names()[-1] == "methodology"
+
+
+SOUND_BASE = """\
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import train_test_split
+X_train, X_val, y_train, y_val = train_test_split(X, y, random_state=0{stratify})
+model = LogisticRegression({weights}).fit(X_train, y_train)
+print(f1_score(y_val, model.predict(X_val), average="macro"))
+{extra}"""
+
+
+def _practice(result: GraderResult, key: str) -> float:
+    return next(c.points for c in result.breakdown if c.basis == f"methodology:practice:{key}")
+
+
+@pytest.mark.parametrize(
+    ("stratify", "weights", "extra", "expected"),
+    [
+        ("", "", "", {"cross_validation": 0, "class_weighting": 0, "stratified": 0}),
+        (", stratify=y", "", "", {"cross_validation": 0, "class_weighting": 0, "stratified": 5}),
+        ("", 'class_weight="balanced"', "", {"cross_validation": 0, "class_weighting": 10, "stratified": 0}),
+        ("", "", "from sklearn.model_selection import cross_val_score\n"
+         "print(cross_val_score(LogisticRegression(), X, y, cv=5))\n",
+         {"cross_validation": 15, "class_weighting": 0, "stratified": 5}),
+        ("", "", "from sklearn.model_selection import StratifiedKFold\n"
+         "folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)\n",
+         {"cross_validation": 15, "class_weighting": 0, "stratified": 5}),
+        ("", "", "from sklearn.utils.class_weight import compute_sample_weight\n"
+         "w = compute_sample_weight('balanced', y)\n",
+         {"cross_validation": 0, "class_weighting": 10, "stratified": 0}),
+    ],
+)
+def test_good_practice_is_credited_where_the_code_shows_it(
+    tmp_path: Path, stratify: str, weights: str, extra: str, expected: dict[str, float]
+) -> None:
+    source = SOUND_BASE.format(stratify=stratify, weights=weights, extra=extra)
+    result = grade(write(tmp_path, {"train.py": source}))
+    # An unstratified split costs 5 of the 70 soundness points, and practice counts in proportion.
+    soundness = 1.0 if stratify else 65 / 70
+    assert {k: _practice(result, k) for k in expected} == {
+        k: round(v * soundness, 2) for k, v in expected.items()}
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # near misses: the words are there, the practice is not
+        SOUND_BASE.format(stratify=", stratify=None", weights="class_weight=None", extra=""),
+        SOUND_BASE.format(stratify="", weights="", extra="# TODO: cross_val_score, class_weight\n"
+                          'note = "we used StratifiedKFold"\n'),
+    ],
+)
+def test_practices_named_but_not_used_earn_nothing(tmp_path: Path, source: str) -> None:
+    result = grade(write(tmp_path, {"train.py": source}))
+    assert all(_practice(result, k) == 0 for k in ("cross_validation", "class_weighting", "stratified"))
+
+
+def test_good_practice_on_a_broken_method_counts_as_much_as_the_method(tmp_path: Path) -> None:
+    leaky = LEAKY_SCRIPT + "\nfrom sklearn.model_selection import cross_val_score\ncross_val_score(m, X, y, cv=5)\n"
+    result = grade(write(tmp_path, {"train.py": leaky}))
+    assert result.score == 0.0 and _practice(result, "cross_validation") == 0.0
