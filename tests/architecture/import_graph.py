@@ -13,6 +13,7 @@ line, what it imports, and the rule; an empty list means the graph is clean.
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,7 +175,7 @@ def _cycles(edges: Sequence[Edge]) -> list[Violation]:
     out = []
     for component in components:
         cycle = _shortest_cycle(graph, set(component))
-        hops = list(zip(cycle, cycle[1:], strict=False))
+        hops = list(itertools.pairwise(cycle))
         lines = "\n".join(
             f"    {e.where()} imports {e.imported} ({a} -> {b})"
             for a, b in hops

@@ -84,7 +84,7 @@ def test_anonymous_until_decision(db: Database, settings: Settings) -> None:
             s, settings, inv, status=SubmissionStatus.graded, report=make_report()
         )
         assert identity_hidden(inv) and candidate_label(inv) == f"Candidate #{inv.id}"
-        record_decision(s, sub, rev, "advance", "strong")
+        record_decision(s, sub.id, rev, "advance", "strong")
         assert not identity_hidden(inv) and candidate_label(inv) == "Grace Hopper"
 
 
@@ -97,7 +97,7 @@ def test_reports_keep_history_and_one_current(db: Database, settings: Settings) 
         sub = make_submission(
             s, settings, inv, status=SubmissionStatus.graded, report=make_report(score=50)
         )
-        request_regrade(s, sub, rev)
+        request_regrade(s, sub.id, rev)
         assert sub.status == "queued"
         store_report(s, sub, make_report(score=60), artifacts_dir=settings.artifacts_dir)
     with db.session() as s:
@@ -128,7 +128,7 @@ def test_list_filters_sorting_and_dashboard(db: Database, settings: Settings) ->
             subs.append(sub)
         inv, _ = make_invitation(s, name="Q", email="q@example.com")
         make_submission(s, settings, inv)
-        record_decision(s, subs[0], rev, "reject", "weak")
+        record_decision(s, subs[0].id, rev, "reject", "weak")
     with db.session() as s:
         repo = SubmissionRepository(s)
         items, total = repo.search(SubmissionFilter(status="graded", sort="score", descending=True))
