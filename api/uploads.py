@@ -148,14 +148,8 @@ class _Collector:
         return self._hash.hexdigest()
 
 
-async def receive_upload(
-    request: Request, *, incoming: Path, cap_bytes: int, file_field: str = "file"
-) -> UploadedFile:
-    """Read a ``multipart/form-data`` request, streaming ``file_field`` into ``incoming``.
-
-    Raises ``UploadTooLarge`` (413) past ``cap_bytes`` and ``BadUpload`` (422) for a malformed
-    body or a missing file. The caller owns the file and must move or ``discard()`` it.
-    """
+def _check_headers(request: Request, cap_bytes: int) -> bytes:
+    """The multipart boundary; refuses other bodies, and bodies declared too large."""
     content_type, params = parse_options_header(request.headers.get("content-type", ""))
     if content_type != b"multipart/form-data" or b"boundary" not in params:
         raise BadUpload(
@@ -167,10 +161,13 @@ async def receive_upload(
             f"the upload is larger than the {cap_bytes // (1024 * 1024)} MiB limit; leave data and "
             "model files out of your submission"
         )
-    incoming.mkdir(parents=True, exist_ok=True)
-    collector = _Collector(incoming, cap_bytes, file_field)
-    parser = MultipartParser(
-        params[b"boundary"],
+    boundary: bytes = params[b"boundary"]
+    return boundary
+
+
+def _parser(boundary: bytes, collector: _Collector) -> MultipartParser:
+    return MultipartParser(
+        boundary,
         {
             "on_part_begin": collector.on_part_begin,
             "on_part_data": collector.on_part_data,
@@ -181,19 +178,35 @@ async def receive_upload(
             "on_headers_finished": collector.on_headers_finished,
         },
     )
+
+
+def _abandon(collector: _Collector) -> None:
+    collector.close()
+    if collector.path:
+        collector.path.unlink(missing_ok=True)
+
+
+async def receive_upload(
+    request: Request, *, incoming: Path, cap_bytes: int, file_field: str = "file"
+) -> UploadedFile:
+    """Read a ``multipart/form-data`` request, streaming ``file_field`` into ``incoming``.
+
+    Raises ``UploadTooLarge`` (413) past ``cap_bytes`` and ``BadUpload`` (422) for a malformed
+    body or a missing file. The caller owns the file and must move or ``discard()`` it.
+    """
+    boundary = _check_headers(request, cap_bytes)
+    incoming.mkdir(parents=True, exist_ok=True)
+    collector = _Collector(incoming, cap_bytes, file_field)
+    parser = _parser(boundary, collector)
     try:
         async for chunk in request.stream():
             parser.write(chunk)
         parser.finalize()
     except HarnessError:
-        collector.close()
-        if collector.path:
-            collector.path.unlink(missing_ok=True)
+        _abandon(collector)
         raise
     except Exception as exc:
-        collector.close()
-        if collector.path:
-            collector.path.unlink(missing_ok=True)
+        _abandon(collector)
         raise BadUpload(f"the upload could not be read as multipart/form-data: {exc}") from None
     collector.close()
     if collector.path is None or collector.filename is None:

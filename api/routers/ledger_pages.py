@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -170,21 +170,39 @@ def invitations(
     return _invitations_page(request, session, settings, clock)
 
 
-def _optional(value: str) -> str | None:
-    return value.strip() or None
+class InviteForm(BaseModel):
+    """The invite form; an empty field keeps the assignment's term."""
 
+    assignment: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=320)
+    anonymous_review: bool = False
+    time_box_hours: str = Field(default="", max_length=20)
+    grace_minutes: str = Field(default="", max_length=20)
+    start_window_days: str = Field(default="", max_length=20)
+    pay_kind: str = Field(default="", max_length=10)
+    hourly_rate: str = Field(default="", max_length=20)
+    cap_hours: str = Field(default="", max_length=20)
+    flat_fee: str = Field(default="", max_length=20)
+    currency: str = Field(default="", max_length=3)
+    no_submission_pay: str = Field(default="", max_length=10)
+    no_submission_amount: str = Field(default="", max_length=20)
 
-def _invitation_form(fields: dict[str, Any]) -> InvitationCreate:
-    """The invite form as the API's body; empty fields keep the assignment's terms."""
-    values = {k: _optional(v) if isinstance(v, str) and k not in ("name", "email") else v
-              for k, v in fields.items()}
-    try:
-        return InvitationCreate.model_validate(values)
-    except ValidationError as exc:
-        raise HarnessError(
-            "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()),
-            status_code=422,
-        ) from None
+    def body(self) -> InvitationCreate:
+        """The form as the API's body (its checks and messages), empty fields left out."""
+        values: dict[str, Any] = {
+            k: (v.strip() or None) if isinstance(v, str) else v
+            for k, v in self.model_dump(exclude={"name", "email"}).items()
+        }
+        currency = values["currency"]
+        values.update(name=self.name, email=self.email, currency=currency and currency.upper())
+        try:
+            return InvitationCreate.model_validate(values)
+        except ValidationError as exc:
+            raise HarnessError(
+                "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()),
+                status_code=422,
+            ) from None
 
 
 @router.post("/invitations", dependencies=[CsrfChecked])
@@ -196,46 +214,16 @@ def invite(
     clock: ClockDep,
     links: LinksDep,
     after: AfterCommitDep,
-    assignment: Annotated[str, Form(max_length=64)],
-    name: Annotated[str, Form(max_length=200)],
-    email: Annotated[str, Form(max_length=320)],
-    anonymous_review: Annotated[bool, Form()] = False,
-    time_box_hours: Annotated[str, Form(max_length=20)] = "",
-    grace_minutes: Annotated[str, Form(max_length=20)] = "",
-    start_window_days: Annotated[str, Form(max_length=20)] = "",
-    pay_kind: Annotated[str, Form(max_length=10)] = "",
-    hourly_rate: Annotated[str, Form(max_length=20)] = "",
-    cap_hours: Annotated[str, Form(max_length=20)] = "",
-    flat_fee: Annotated[str, Form(max_length=20)] = "",
-    currency: Annotated[str, Form(max_length=3)] = "",
-    no_submission_pay: Annotated[str, Form(max_length=10)] = "",
-    no_submission_amount: Annotated[str, Form(max_length=20)] = "",
+    form: Annotated[InviteForm, Form()],
 ) -> Response:
     created = error = None
     try:
-        if assignment not in {a.spec.name for a in list_assignments(settings)}:
-            raise NotFound(f"no assignment named {assignment!r}")
-        body = _invitation_form(
-            {
-                "assignment": assignment,
-                "name": name,
-                "email": email,
-                "anonymous_review": anonymous_review,
-                "time_box_hours": time_box_hours,
-                "grace_minutes": grace_minutes,
-                "start_window_days": start_window_days,
-                "pay_kind": pay_kind,
-                "hourly_rate": hourly_rate,
-                "cap_hours": cap_hours,
-                "flat_fee": flat_fee,
-                "currency": currency.upper(),
-                "no_submission_pay": no_submission_pay,
-                "no_submission_amount": no_submission_amount,
-            }
-        )
+        if form.assignment not in {a.spec.name for a in list_assignments(settings)}:
+            raise NotFound(f"no assignment named {form.assignment!r}")
+        body = form.body()
         invited = invite_candidate(
             session,
-            spec_loader(settings)(assignment),
+            spec_loader(settings)(form.assignment),
             name=body.name,
             email=body.email,
             actor=reviewer,

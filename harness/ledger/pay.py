@@ -302,7 +302,7 @@ class PaymentBasis(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Payment:
-    """The one payment of an invitation. Mirrors a row of the payments table (phase 2)."""
+    """The one payment of an invitation. Mirrors a row of the payments table (``harness.payments.models``)."""
 
     amount: Money
     """What is owed, in the pay terms' currency; never negative."""

@@ -114,6 +114,29 @@ def _clean_filename(name: str) -> str:
     return (cleaned or "submission")[-255:]
 
 
+def _admit(
+    session: Session,
+    settings: Settings,
+    invitation: Invitation,
+    upload: Path,
+    filename: str,
+    now: datetime,
+) -> tuple[SubmissionTiming | None, bool, int]:
+    """Whether the upload may become the invitation's next version: (timing, late, version).
+    Raises when the time box, the version cap or the archive rules refuse it."""
+    # One upload of an invitation at a time: versions and the payment are per invitation.
+    session.execute(select(Invitation.id).where(Invitation.id == invitation.id).with_for_update())
+    timing, late = _timing(settings, invitation, now)
+    version = SubmissionRepository(session).next_version(invitation.id)
+    if version > MAX_VERSIONS:
+        raise SubmissionClosed(
+            f"this link has received {MAX_VERSIONS} uploads, the most it accepts; "
+            "contact the hiring team if you need to send another"
+        )
+    check_archive(upload, filename, ArchiveLimits(max_archive_bytes=settings.max_upload_mb * 2**20))
+    return timing, late, version
+
+
 def accept_upload(
     session: Session,
     settings: Settings,
@@ -135,22 +158,9 @@ def accept_upload(
     policy is kept and marked late. The amount owed is recorded (or recomputed, while owed)
     with the upload. ``now`` comes from the app's clock.
     """
-    repo = SubmissionRepository(session)
     try:
         now = ensure_utc(now, "now") if now is not None else utcnow()
-        # One upload of an invitation at a time: versions and the payment are per invitation.
-        session.execute(
-            select(Invitation.id).where(Invitation.id == invitation.id).with_for_update()
-        )
-        timing, late = _timing(settings, invitation, now)
-        version = repo.next_version(invitation.id)
-        if version > MAX_VERSIONS:
-            raise SubmissionClosed(
-                f"this link has received {MAX_VERSIONS} uploads, the most it accepts; "
-                "contact the hiring team if you need to send another"
-            )
-        limits = ArchiveLimits(max_archive_bytes=settings.max_upload_mb * 1024 * 1024)
-        check_archive(upload, filename, limits)
+        timing, late, version = _admit(session, settings, invitation, upload, filename, now)
     except BaseException:
         upload.unlink(missing_ok=True)
         raise
@@ -168,7 +178,7 @@ def accept_upload(
         reported_hours=reported_hours,
         created_at=now,
     )
-    repo.add(submission)
+    SubmissionRepository(session).add(submission)
     session.flush()
     audit.record(
         session,
