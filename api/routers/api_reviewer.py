@@ -18,7 +18,7 @@ from api.deps import (
     SettingsDep,
     shows_identity,
 )
-from harness.assignments.loader import list_assignments, load_assignment
+from harness.assignments.loader import list_assignments
 from harness.audit.service import list_events
 from harness.invitations.schemas import InvitationCreate
 from harness.reviewing import service as reviewing
@@ -191,18 +191,9 @@ def invite(
     this candidate. The candidate is sent the invitation e-mail unless ``notify`` is false.
     """
     created, notice = reviewing.create_invitation(
-        session,
-        load_assignment(body.assignment, settings).spec,
-        name=body.name,
-        email=body.email,
-        actor=reviewer,
-        anonymous_review=body.anonymous_review,
-        terms=body.terms(),
-        now=clock.now(),
-        link_for=links.candidate,
+        session, settings, body, actor=reviewer, now=clock.now(), link_for=links.candidate
     )
-    if body.notify:
-        after.send(notice)
+    after.send(notice)
     return created
 
 

@@ -25,10 +25,9 @@ from api.render import markdown_html
 from api.security import csrf_valid
 from api.templating import format_remaining, render
 from api.uploads import receive_submission
-from harness.assignments.loader import Assignment, load_assignment
+from harness.assignments.loader import Assignment
 from harness.db.engine import Database
 from harness.errors import HarnessError
-from harness.invitations.service import invitation_for_token
 from harness.notify.messages import format_late
 from harness.settings import Settings
 from harness.submissions import portal
@@ -109,15 +108,13 @@ def _render_task(
     **extra: Any,
 ) -> Response:
     """The task page again, with an error, from a fresh read (the failed write rolled back)."""
-    with db.session() as session:
-        invitation = invitation_for_token(session, token)
-        page = portal.task_page(session, settings, invitation, now)
-        return render(
-            request,
-            "candidate/task.html",
-            _task_context(page, settings, token, now, **extra),
-            status_code=status_code,
-        )
+    page = portal.task_page_for_link(db, settings, token, now)
+    return render(
+        request,
+        "candidate/task.html",
+        _task_context(page, settings, token, now, **extra),
+        status_code=status_code,
+    )
 
 
 def _text(value: object) -> str | None:
@@ -156,11 +153,8 @@ async def start_form(
 def starter_kit(
     invitation: CandidateInvitation, db: DatabaseDep, settings: SettingsDep, clock: ClockDep
 ) -> Response:
-    assignment = load_assignment(invitation.assignment_name, settings)
-    path = timeboxes.starter_kit_download(db, settings, invitation, assignment, clock.now())
-    return FileResponse(
-        path, media_type="application/zip", filename=f"{assignment.spec.name}-starter-kit.zip"
-    )
+    path, filename = timeboxes.starter_kit_download(db, settings, invitation, clock.now())
+    return FileResponse(path, media_type="application/zip", filename=filename)
 
 
 @router.post("/upload")

@@ -31,10 +31,9 @@ from api.templating import MILESTONE_LABELS, STEP_LABELS, render
 from api.uploads import receive_csv
 from harness.accounts.models import Reviewer
 from harness.assignments.loader import list_assignments, spec_loader
-from harness.errors import HarnessError, NotFound
+from harness.errors import HarnessError
 from harness.invitations.bulk import COLUMNS, invite_from_csv
 from harness.invitations.schemas import BulkInviteOut, InvitationCreate
-from harness.invitations.service import invite as invite_candidate
 from harness.ledger.clock import Clock
 from harness.payments import service as payments
 from harness.reviewing import service as reviewing
@@ -218,22 +217,11 @@ def invite(
 ) -> Response:
     created = error = None
     try:
-        if form.assignment not in {a.spec.name for a in list_assignments(settings)}:
-            raise NotFound(f"no assignment named {form.assignment!r}")
-        body = form.body()
-        invited = invite_candidate(
-            session,
-            spec_loader(settings)(form.assignment),
-            name=body.name,
-            email=body.email,
-            actor=reviewer,
-            link_for=links.candidate,
-            anonymous_review=body.anonymous_review,
-            terms=body.terms(),
-            now=clock.now(),
+        made, notice = reviewing.create_invitation(
+            session, settings, form.body(), actor=reviewer, now=clock.now(), link_for=links.candidate
         )
-        created = {"link": invited.link, "id": invited.invitation.id}
-        after.send(invited.notice)
+        created = {"link": made.link, "id": made.id}
+        after.send(notice)
     except HarnessError as exc:
         session.rollback()
         error = exc.message

@@ -185,12 +185,12 @@ def download(
     reviewer: PageReviewer,
     submission_id: Id,
 ) -> Response:
-    sub = service.get_submission(session, submission_id)
+    path, filename = service.download(db, session, settings, submission_id, reviewer)
     # octet-stream + attachment: the browser never renders the candidate's bytes.
     return FileResponse(
-        service.download(db, settings, sub, reviewer),
+        path,
         media_type="application/octet-stream",
-        filename=f"submission-{sub.id}-v{sub.version}.bin",
+        filename=filename,
         content_disposition_type="attachment",
     )
 

@@ -22,7 +22,7 @@ from harness.audit import service as audit
 from harness.errors import InputRejected, NotFound
 from harness.invitations import terms as promised
 from harness.invitations.models import Invitation
-from harness.invitations.service import identity_hidden
+from harness.invitations.service import candidate_email, candidate_label
 from harness.ledger.clock import ensure_utc
 from harness.ledger.export import (
     MonthBasis,
@@ -286,9 +286,9 @@ def list_payments(session: Session, flt: PaymentFilter) -> Sequence[PaymentRecor
 def candidate_for_payroll(invitation: Invitation, *, show_identity: bool) -> tuple[str, str]:
     """Name and email as the viewer may see them: payroll (admins) always sees who to pay;
     other reviewers see ``Candidate #id`` until anonymous review ends."""
-    if show_identity or not identity_hidden(invitation):
+    if show_identity:
         return invitation.candidate.name, invitation.candidate.email
-    return f"Candidate #{invitation.id}", ""
+    return candidate_label(invitation), candidate_email(invitation) or ""
 
 
 def payroll_rows(rows: Sequence[PaymentRecord], *, show_identity: bool) -> list[PayrollRow]:

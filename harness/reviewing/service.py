@@ -15,14 +15,15 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from harness.accounts.models import Reviewer
-from harness.assignments.spec import AssignmentSpec, Policy
+from harness.assignments.loader import load_assignment
+from harness.assignments.spec import Policy
 from harness.db.engine import Database
 from harness.errors import NotFound
 from harness.invitations import terms as promised
 from harness.invitations.models import Invitation
 from harness.invitations.repository import InvitationRepository
+from harness.invitations.schemas import InvitationCreate
 from harness.invitations.service import (
-    InvitationTerms,
     candidate_email,
     candidate_label,
     get_invitation,
@@ -128,34 +129,32 @@ def invitations(
 
 def create_invitation(
     session: Session,
-    spec: AssignmentSpec,
+    settings: Settings,
+    body: InvitationCreate,
     *,
-    name: str,
-    email: str,
     actor: Reviewer,
-    anonymous_review: bool,
-    terms: InvitationTerms,
     now: datetime,
     link_for: Callable[[str], str],
 ) -> tuple[InvitationCreated, Notification | None]:
-    """Invite one candidate (``invitations.service.invite``) and answer with the invitation as
-    reviewers see it, its link (shown once), and the e-mail to send after the commit."""
+    """Invite one candidate to ``body.assignment`` (``invitations.service.invite``) and answer
+    with the invitation as reviewers see it, its link (shown once), and the e-mail to send after
+    the commit (``None`` when ``body.notify`` is off)."""
     invited = invite(
         session,
-        spec,
-        name=name,
-        email=email,
+        load_assignment(body.assignment, settings).spec,
+        name=body.name,
+        email=body.email,
         actor=actor,
         link_for=link_for,
-        anonymous_review=anonymous_review,
-        terms=terms,
+        anonymous_review=body.anonymous_review,
+        terms=body.terms(),
         now=now,
     )
     session.flush()
     session.refresh(invited.invitation)
     out = invitation_out(session, invited.invitation, now)
     created = InvitationCreated(**out.model_dump(), link=invited.link, token=invited.token)
-    return created, invited.notice
+    return created, invited.notice if body.notify else None
 
 
 def invitation_detail(

@@ -16,7 +16,7 @@ from harness.assignments.spec import AssignmentSpec
 from harness.db.engine import Database
 from harness.errors import NotFound
 from harness.invitations.models import Invitation
-from harness.invitations.service import note_first_view
+from harness.invitations.service import invitation_for_token, note_first_view
 from harness.settings import Settings
 from harness.submissions.repository import SubmissionRepository
 from harness.submissions.schemas import CandidateHome, CandidateSubmission
@@ -31,6 +31,7 @@ __all__ = [
     "candidate_status",
     "status_page",
     "task_page",
+    "task_page_for_link",
 ]
 
 
@@ -105,6 +106,13 @@ def task_page(
         versions=[candidate_view(s, show_scores=show) for s in reversed(versions)],
         box=timebox_out(invitation, now, assignment.spec.policy),
     )
+
+
+def task_page_for_link(db: Database, settings: Settings, token: str, now: datetime) -> TaskPage:
+    """``task_page`` for the candidate behind ``token``, from a fresh read (after a refused
+    form post, whose own transaction rolled back)."""
+    with db.session() as session:
+        return task_page(session, settings, invitation_for_token(session, token), now)
 
 
 @dataclass(frozen=True)

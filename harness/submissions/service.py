@@ -105,18 +105,21 @@ def incoming_dir(settings: Settings) -> Path:
     return settings.blobs_dir / "incoming"
 
 
-def download(db: Database, settings: Settings, submission: Submission, actor: Reviewer) -> Path:
-    """The archive a reviewer downloads; the download is audited in its own write transaction
-    (the page's request only reads)."""
-    with db.session(write=True) as session:
+def download(
+    db: Database, session: Session, settings: Settings, submission_id: int, actor: Reviewer
+) -> tuple[Path, str]:
+    """The archive a reviewer downloads, and a neutral name to save it under. The download is
+    audited in its own write transaction (the page's request only reads)."""
+    submission = get_submission(session, submission_id)
+    with db.session(write=True) as w:
         audit.record(
-            session,
+            w,
             "submission.download",
             actor=actor,
             object_type="submission",
             object_id=submission.id,
         )
-    return blob_path(settings, submission)
+    return blob_path(settings, submission), f"submission-{submission.id}-v{submission.version}.bin"
 
 
 def versions_of(session: Session, invitation_id: int) -> Sequence[Submission]:

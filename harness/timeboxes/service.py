@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from harness.accounts.models import Reviewer
-from harness.assignments.loader import Assignment
+from harness.assignments.loader import load_assignment
 from harness.assignments.spec import Policy
 from harness.audit import service as audit
 from harness.db.engine import Database
@@ -141,11 +141,12 @@ def start_for_link(
 
 
 def starter_kit_download(
-    db: Database, settings: Settings, invitation: Invitation, assignment: Assignment, now: datetime
-) -> Path:
-    """The starter kit's zip for the candidate. The first download is noted, and starts the
-    clock when the assignment says so; those writes take their own transaction (a download
-    is a read)."""
+    db: Database, settings: Settings, invitation: Invitation, now: datetime
+) -> tuple[Path, str]:
+    """The starter kit's zip for the candidate, and the name to save it under. The first
+    download is noted, and starts the clock when the assignment says so; those writes take
+    their own transaction (a download is a read)."""
+    assignment = load_assignment(invitation.assignment_name, settings)
     path = starter_kit_path(settings, assignment)
     starts_clock = (
         invitation.started_at is None
@@ -168,7 +169,7 @@ def starter_kit_download(
                         trigger=ClockStart.download,
                         policy=assignment.spec.policy,
                     )
-    return path
+    return path, f"{assignment.spec.name}-starter-kit.zip"
 
 
 def extend(
