@@ -41,7 +41,7 @@ class Edge:
 class Violation:
     rule: str
     """Short name of the rule: ``cycle``, ``layer``, ``sandbox``, ``graders``, ``harness->api``,
-    ``api->internals``, ``unlayered``."""
+    ``api->internals``, ``router->router``, ``unlayered``."""
     message: str
 
     def __str__(self) -> str:
@@ -305,10 +305,28 @@ def _top_level_violations(edges: Sequence[Edge], rules: Rules) -> list[Violation
     return out
 
 
+def _router_violations(edges: Sequence[Edge], rules: Rules) -> list[Violation]:
+    """A router resolves dependencies and calls services; what two routers share lives in
+    ``api.deps`` or a service, never in one of them."""
+    prefix = "api.routers."
+    return [
+        Violation(
+            "router->router",
+            f"{e.where()}: {e.importer} imports {e.imported}; a router never imports another "
+            "router (move what they share to api/deps.py or a service)",
+        )
+        for e in edges
+        if e.importer.startswith(prefix)
+        and e.imported.startswith(prefix)
+        and (e.importer, e.imported) not in rules.allowed
+    ]
+
+
 def check(edges: Sequence[Edge], rules: Rules) -> list[Violation]:
-    """Every rule ``edges`` break: cycles, top-level rules, then layers."""
+    """Every rule ``edges`` break: cycles, top-level rules, routers, then layers."""
     return [
         *_cycles(edges),
         *_top_level_violations(edges, rules),
+        *_router_violations(edges, rules),
         *_layer_violations(edges, rules),
     ]

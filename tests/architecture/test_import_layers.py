@@ -207,3 +207,17 @@ def test_an_allowed_edge_is_exempt_from_top_level_rules_only(tmp_path: Path) -> 
     violations = check(scan(root, PACKAGES), rules)
     # The harness->api rule is waived, but the cycle it closes is still reported.
     assert [v.rule for v in violations] == ["cycle"]
+
+
+def test_a_router_importing_another_router_fails(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "api/routers/pages.py": "from api.routers.json_api import helper\n",
+            "api/routers/json_api.py": "from api.deps import Session\n",
+            "api/deps.py": "Session = object\n",
+        },
+    )
+    violations = check(scan(root, ["api"]), Rules(layers=[]))
+    assert [v.rule for v in violations] == ["router->router"]
+    assert violations[0].message.startswith("api/routers/pages.py:1: api.routers.pages imports")

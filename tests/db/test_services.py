@@ -17,11 +17,23 @@ from harness.audit.models import AuditEvent
 from harness.db.engine import Database
 from harness.errors import NotFound
 from harness.invitations.models import Invitation
-from harness.invitations.service import candidate_label, identity_hidden, invitation_for_token
+from harness.invitations.service import (
+    candidate_email,
+    candidate_label,
+    identity_hidden,
+    invitation_for_token,
+)
 from harness.settings import Settings
 from harness.submissions.models import ReportRecord, Submission, SubmissionStatus
 from harness.submissions.repository import SubmissionFilter, SubmissionRepository
-from harness.submissions.service import dashboard, record_decision, request_regrade
+from harness.submissions.service import (
+    counting_submission_id,
+    dashboard,
+    record_decision,
+    request_regrade,
+    select_version,
+    versions_of,
+)
 from tests.db.factories import (
     PASSWORD,
     make_invitation,
@@ -162,3 +174,61 @@ def test_claim_is_exclusive(db: Database, settings: Settings) -> None:
         assert not repo.release(first, status="graded")
         third = repo.claim(sub.id, "w3", now)
         assert third is not None and third.attempt == 2
+
+
+def test_anonymous_review_with_decisions_loaded_in_bulk(db: Database, settings: Settings) -> None:
+    """Lists pass ``decided`` (from one query for many rows) instead of loading each
+    invitation's decisions; the rule gives the same answer either way."""
+    with db.session() as s:
+        rev = make_reviewer(s)
+        inv, _ = make_invitation(s, name="Grace Hopper", email="grace@example.com")
+        named, _ = make_invitation(s, name="Alan Turing", email="alan@example.com", anonymous=False)
+        sub = make_submission(s, settings, inv)
+        assert candidate_label(inv, decided=False) == f"Candidate #{inv.id}"
+        assert candidate_email(inv, decided=False) is None
+        assert candidate_label(inv, decided=True) == "Grace Hopper"
+        # Near miss: an invitation made without anonymous review is never hidden.
+        assert candidate_label(named, decided=False) == "Alan Turing"
+        assert candidate_email(named) == "alan@example.com"
+        record_decision(s, sub.id, rev, "hold", "waiting for a second reviewer")
+        assert candidate_email(inv) == "grace@example.com"
+
+
+def test_versions_counts_and_the_version_that_counts(db: Database, settings: Settings) -> None:
+    with db.session() as s:
+        rev = make_reviewer(s)
+        inv, _ = make_invitation(s)
+        empty, _ = make_invitation(s, name="No Uploads", email="none@example.com")
+        first = make_submission(s, settings, inv)
+        second = make_submission(s, settings, inv, files={"a.ipynb": "{}"})
+    with db.session() as s:
+        inv_row = s.get(Invitation, inv.id)
+        empty_row = s.get(Invitation, empty.id)
+        assert inv_row is not None and empty_row is not None
+        assert [v.version for v in versions_of(s, inv.id)] == [1, 2]
+        assert SubmissionRepository(s).version_counts([inv.id, empty.id]) == {inv.id: 2}
+        assert counting_submission_id(s, inv_row) == second.id  # the latest, by default
+        assert counting_submission_id(s, empty_row) is None
+        select_version(s, first.id, rev)
+        assert counting_submission_id(s, inv_row) == first.id  # the one a reviewer picked
+
+
+def test_the_invitations_list_loads_counts_and_payment_status_in_bulk(
+    db: Database, settings: Settings
+) -> None:
+    from harness.reviewing.service import invitation_out, invitations
+
+    now = datetime.now(UTC)
+    with db.session() as s:
+        inv, _ = make_invitation(s)
+        make_invitation(s, name="No Uploads", email="none@example.com")
+        make_submission(s, settings, inv)
+        make_submission(s, settings, inv, files={"a.ipynb": "{}"})
+    with db.session() as s:
+        listed = {row.id: row for row in invitations(s, now)}
+        assert listed[inv.id].submissions == 2
+        assert sum(row.submissions for row in listed.values()) == 2
+        # The same shape, one invitation at a time (its counts looked up), agrees.
+        row = s.get(Invitation, inv.id)
+        assert row is not None
+        assert invitation_out(s, row, now) == listed[inv.id]
