@@ -283,14 +283,17 @@ def submission_with_ledger(
     """One submission with its current report, history, notes, decisions and ledger."""
     sub = submissions.get_submission(session, submission_id)
     repo = SubmissionRepository(session)
-    detail = submissions.detail(session, sub, repo.current_report(sub.id), repo.report_history(sub.id))
+    versions = submissions.versions_of(session, sub.invitation_id)
+    detail = submissions.detail(
+        session, sub, repo.current_report(sub.id), repo.report_history(sub.id), versions=versions
+    )
     ledger = ledger_of(
         session,
         sub,
         now,
         target_days=target_days,
         show_identity=show_identity,
-        versions=submissions.versions_of(session, sub.invitation_id),
+        versions=versions,
     )
     return SubmissionWithLedger(**detail.model_dump(), ledger=ledger)
 
@@ -316,14 +319,15 @@ def read_submission(session: Session, submission_id: int) -> SubmissionRead:
     sub = submissions.get_submission(session, submission_id)
     repo = SubmissionRepository(session)
     history = repo.report_history(sub.id)
+    versions = submissions.versions_of(session, sub.invitation_id)
     return SubmissionRead(
         sub=sub,
         record=repo.current_report(sub.id),
         history=history,
         distribution=submissions.score_distribution(session, sub.assignment_name),
-        detail=submissions.detail(session, sub, None, history),
+        detail=submissions.detail(session, sub, None, history, versions=versions),
         hidden=identity_hidden(sub.invitation),
-        versions=submissions.versions_of(session, sub.invitation_id),
+        versions=versions,
     )
 
 

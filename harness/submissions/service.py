@@ -394,11 +394,21 @@ def decision_out(d: Decision) -> DecisionOut:
 
 
 def detail(
-    session: Session, sub: Submission, report: ReportRecord | None, history: Sequence[ReportRecord]
+    session: Session,
+    sub: Submission,
+    report: ReportRecord | None,
+    history: Sequence[ReportRecord],
+    *,
+    versions: Sequence[Submission] | None = None,
 ) -> SubmissionDetail:
     """Everything about one submission: its report, history, notes and the decisions on its
-    invitation."""
+    invitation. ``versions`` (the invitation's uploads, oldest first) spares a query when the
+    caller has them."""
     inv = sub.invitation
+    if inv.selected_submission_id is not None or versions is None:
+        counting = counting_submission_id(session, inv)
+    else:
+        counting = versions[-1].id if versions else None
     decisions = list(inv.decisions)
     latest = decisions[-1] if decisions else None
     base = summary(sub, latest)
@@ -411,7 +421,7 @@ def detail(
         stages=_stages(sub.stages),
         attempts=sub.attempts,
         reported_hours=sub.reported_hours,
-        counts=counting_submission_id(session, inv) == sub.id,
+        counts=counting == sub.id,
         report=report.body if report else None,
         reports=[
             ReportOut(
