@@ -20,7 +20,7 @@ from harness.assignments.spec import Policy
 from harness.db.engine import Database
 from harness.errors import NotFound
 from harness.invitations import terms as promised
-from harness.invitations.models import Invitation
+from harness.invitations.models import Decision, Invitation
 from harness.invitations.repository import InvitationRepository
 from harness.invitations.schemas import InvitationCreate
 from harness.invitations.service import (
@@ -76,6 +76,30 @@ __all__ = [
 ]
 
 
+def _invitation_out(
+    invitation: Invitation,
+    now: datetime,
+    *,
+    versions: int,
+    payment_status: str | None,
+    latest: Decision | None,
+) -> InvitationOut:
+    decided = latest is not None
+    return InvitationOut(
+        id=invitation.id,
+        assignment=invitation.assignment_name,
+        assignment_version=invitation.assignment_version,
+        candidate=candidate_label(invitation, decided=decided),
+        email=candidate_email(invitation, decided=decided),
+        created_at=invitation.created_at,
+        revoked=invitation.revoked_at is not None,
+        submissions=versions,
+        decision=latest.outcome if latest is not None else None,
+        timebox=timeboxes.timebox_out(invitation, now),
+        payment_status=payment_status,
+    )
+
+
 def invitation_out(
     session: Session,
     invitation: Invitation,
@@ -84,25 +108,19 @@ def invitation_out(
     versions: int | None = None,
     payment_status: str | None = None,
 ) -> InvitationOut:
-    """One invitation as reviewers list it, with its clock and payment status. Lists pass
-    ``versions`` and ``payment_status`` loaded in bulk; otherwise they are looked up."""
+    """One invitation as reviewers list it, with its clock and payment status. ``versions``
+    and ``payment_status`` are looked up unless the caller has them."""
     if versions is None:
         versions = len(submissions.versions_of(session, invitation.id))
         row = payments.payment_for_invitation(session, invitation.id)
         payment_status = row.status if row else None
     decisions = invitation.decisions
-    return InvitationOut(
-        id=invitation.id,
-        assignment=invitation.assignment_name,
-        assignment_version=invitation.assignment_version,
-        candidate=candidate_label(invitation),
-        email=candidate_email(invitation),
-        created_at=invitation.created_at,
-        revoked=invitation.revoked_at is not None,
-        submissions=versions,
-        decision=decisions[-1].outcome if decisions else None,
-        timebox=timeboxes.timebox_out(invitation, now),
+    return _invitation_out(
+        invitation,
+        now,
+        versions=versions,
         payment_status=payment_status,
+        latest=decisions[-1] if decisions else None,
     )
 
 
@@ -114,14 +132,21 @@ def invitations(
     limit: int = 100,
     offset: int = 0,
 ) -> list[InvitationOut]:
-    """The latest invitations, newest first, with their clocks and payment statuses."""
+    """The latest invitations, newest first, with their clocks and payment statuses (counts,
+    statuses and latest decisions loaded in one query each, not per row)."""
     rows = InvitationRepository(session).list(assignment=assignment, limit=limit, offset=offset)
     ids = [inv.id for inv in rows]
-    counts = SubmissionRepository(session).version_counts(ids)
+    repo = SubmissionRepository(session)
+    counts = repo.version_counts(ids)
+    latest = repo.decisions_for(ids)
     statuses = payments.statuses_of(session, ids)
     return [
-        invitation_out(
-            session, inv, now, versions=counts.get(inv.id, 0), payment_status=statuses.get(inv.id)
+        _invitation_out(
+            inv,
+            now,
+            versions=counts.get(inv.id, 0),
+            payment_status=statuses.get(inv.id),
+            latest=latest.get(inv.id),
         )
         for inv in rows
     ]
