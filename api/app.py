@@ -5,8 +5,8 @@ from __future__ import annotations
 import gc
 import logging
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -24,6 +24,7 @@ from api.routers import (
     ledger_api,
     ledger_pages,
     reviewer_pages,
+    worker_api,
     workers,
 )
 from api.security import LoginRateLimiter, SecurityHeadersMiddleware
@@ -32,11 +33,13 @@ from harness.db.migrate import upgrade_head
 from harness.jobs.dispatch import Dispatcher, NullDispatcher
 from harness.jobs.runtime import GradingRuntime
 from harness.ledger.clock import Clock, SystemClock
-from harness.ledger.sweep import LedgerSweeper
 from harness.notify.notifier import Notifier, notifier_from_settings
 from harness.settings import Environment, Mode, Settings, get_settings
+from harness.sweep.service import LedgerSweeper
 
 __all__ = ["create_app", "make_dispatcher"]
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 log = logging.getLogger(__name__)
 
@@ -84,24 +87,9 @@ def make_dispatcher(
     return EmbeddedWorkerPool(runtime, settings.workers)
 
 
-def create_app(
-    settings: Settings | None = None,
-    *,
-    migrate: bool = True,
-    dispatcher: Dispatcher | None = None,
-    runtime: GradingRuntime | None = None,
-    clock: Clock | None = None,
-    notifier: Notifier | None = None,
-) -> FastAPI:
-    """The web app. Migrations run and the worker pool starts when the app starts (lifespan).
-
-    ``clock`` is where the time box reads the time (tests pass a ``ManualClock`` to move it);
-    ``notifier`` sends the time box's notifications (default: SMTP if configured, else the log).
-    The ledger sweep runs beside the embedded worker pool, in the process that grades (in
-    distributed mode, in the API).
-    """
-    settings = settings or get_settings()
-    db = Database(settings.resolved_database_url)
+def _lifespan(settings: Settings, db: Database, *, migrate: bool) -> Lifespan:
+    """Start-up and shut-down of the app: migrations, data folders, the worker pool and the
+    sweep start with it; they stop, and the engine is disposed, when it stops."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -128,14 +116,21 @@ def create_app(
             app.state.dispatcher.stop(timeout=10)
             db.dispose()
 
-    app = FastAPI(
-        title="Take-home grading harness",
-        version="1",
-        description=DESCRIPTION,
-        lifespan=lifespan,
-        docs_url=None,
-        redoc_url=None,
-    )
+    return lifespan
+
+
+def _set_state(
+    app: FastAPI,
+    settings: Settings,
+    db: Database,
+    *,
+    dispatcher: Dispatcher | None,
+    runtime: GradingRuntime | None,
+    clock: Clock | None,
+    notifier: Notifier | None,
+) -> None:
+    """What the dependencies of ``api.deps`` read: settings, database, dispatcher and grading
+    runtime, the clock, the notifier, the sweep, the login limiter."""
     app.state.settings = settings
     app.state.db = db
     app.state.dispatcher = dispatcher or make_dispatcher(settings, db, runtime)
@@ -160,16 +155,8 @@ def create_app(
         interval_s=settings.ledger_sweep_s,
     )
 
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.secret_key,
-        session_cookie="harness_session",
-        max_age=12 * 3600,
-        same_site="lax",
-        https_only=settings.session_cookie_secure,
-    )
-    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.session_cookie_secure)
-    install_error_handlers(app)
+
+def _add_routes(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (
         health,
@@ -181,9 +168,58 @@ def create_app(
         ledger_pages,
         reviewer_pages,
         docs,
+        workers,
     ):
         app.include_router(module.router)
-    workers.install(app, app.state.runtime)
+    runtime: GradingRuntime = app.state.runtime
+    if runtime.settings.mode == Mode.distributed:
+        # The endpoints workers call; their jobs are run by the API's grading runtime.
+        from harness.jobs.remote import RemoteJobs
+
+        app.state.remote_jobs = RemoteJobs.for_runtime(runtime)
+        app.include_router(worker_api.router)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    migrate: bool = True,
+    dispatcher: Dispatcher | None = None,
+    runtime: GradingRuntime | None = None,
+    clock: Clock | None = None,
+    notifier: Notifier | None = None,
+) -> FastAPI:
+    """The web app. Migrations run and the worker pool starts when the app starts (lifespan).
+
+    ``clock`` is where the time box reads the time (tests pass a ``ManualClock`` to move it);
+    ``notifier`` sends the time box's notifications (default: SMTP if configured, else the log).
+    The ledger sweep runs beside the embedded worker pool, in the process that grades (in
+    distributed mode, in the API).
+    """
+    settings = settings or get_settings()
+    db = Database(settings.resolved_database_url)
+    app = FastAPI(
+        title="Take-home grading harness",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=_lifespan(settings, db, migrate=migrate),
+        docs_url=None,
+        redoc_url=None,
+    )
+    _set_state(
+        app, settings, db, dispatcher=dispatcher, runtime=runtime, clock=clock, notifier=notifier
+    )
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="harness_session",
+        max_age=12 * 3600,
+        same_site="lax",
+        https_only=settings.session_cookie_secure,
+    )
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.session_cookie_secure)
+    install_error_handlers(app)
+    _add_routes(app)
     if settings.environment == Environment.production and not settings.session_cookie_secure:
         log.warning(
             "HARNESS_SESSION_COOKIE_SECURE is off in production: serve over HTTPS and turn it on"

@@ -1,9 +1,13 @@
-"""Dependencies every router shares: settings, the database session, who is asking.
+"""Dependencies every router shares: settings, the database session, who is asking, the clock,
+the notifier, the links handed to candidates, and the work that waits for the commit.
 
 Reviewer routes authenticate by ``Authorization: Bearer <token>`` or the session cookie; a
 cookie-authenticated request that changes something must also carry the CSRF token (form field
 ``csrf_token`` or header ``X-CSRF-Token``). Candidate routes authenticate by the token in the
 link only, never by a cookie.
+
+``create_app(settings, clock=..., notifier=...)`` puts the clock and the notifier on the app's
+state; routes read them through ``ClockDep`` and ``NotifierDep`` so tests can move time.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import BackgroundTasks, Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from api.errors import LoginRequired
@@ -25,19 +29,30 @@ from harness.errors import HarnessError
 from harness.invitations.models import Invitation
 from harness.invitations.service import invitation_for_token
 from harness.jobs.dispatch import Dispatcher
+from harness.ledger.clock import Clock
+from harness.notify.messages import Notification
+from harness.notify.notifier import Notifier
+from harness.notify.outbox import deliver
 from harness.settings import Settings
 
 __all__ = [
     "AdminReviewer",
+    "AfterCommit",
+    "AfterCommitDep",
     "ApiReviewer",
     "CandidateInvitation",
+    "ClockDep",
     "CsrfChecked",
     "DatabaseDep",
     "DispatcherDep",
     "Id",
+    "Links",
+    "LinksDep",
+    "NotifierDep",
     "PageReviewer",
     "SessionDep",
     "SettingsDep",
+    "shows_identity",
 ]
 
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -58,9 +73,87 @@ def get_dispatcher(request: Request) -> Dispatcher:
     return dispatcher
 
 
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def get_notifier(request: Request) -> Notifier:
+    notifier: Notifier = request.app.state.notifier
+    return notifier
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 DispatcherDep = Annotated[Dispatcher, Depends(get_dispatcher)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+NotifierDep = Annotated[Notifier, Depends(get_notifier)]
+
+
+@dataclass(frozen=True)
+class Links:
+    """The links handed to candidates, on the address this request came in on."""
+
+    base: str
+
+    def candidate(self, token: str) -> str:
+        """The candidate's own link: the task page, the clock, uploads."""
+        return f"{self.base}/c/{token}"
+
+    def status(self, token: str, submission_id: int) -> str:
+        """The status page of one upload (the receipt links to it)."""
+        return f"{self.base}/c/{token}/submissions/{submission_id}"
+
+
+def get_links(request: Request) -> Links:
+    return Links(str(request.base_url).rstrip("/"))
+
+
+LinksDep = Annotated[Links, Depends(get_links)]
+
+
+def _send(db: Database, notifier: Notifier, clock: Clock, notification: Notification) -> None:
+    deliver(db, notifier, notification, clock.now())
+
+
+@dataclass(frozen=True)
+class AfterCommit:
+    """Work that waits until the request's transaction has committed: the one way routes
+    enqueue a submission and send a notification. Both run as background tasks, after the
+    response, so a rolled-back change never reaches a worker or a mailbox."""
+
+    background: BackgroundTasks
+    dispatcher: Dispatcher
+    db: Database
+    notifier: Notifier
+    clock: Clock
+
+    def enqueue(self, submission_id: int) -> None:
+        """Tell the workers that ``submission_id`` is queued."""
+        self.background.add_task(self.dispatcher.enqueue, submission_id)
+
+    def send(self, notification: Notification | None) -> None:
+        """Send ``notification`` once (``None``: nothing to send)."""
+        if notification is not None:
+            self.background.add_task(_send, self.db, self.notifier, self.clock, notification)
+
+
+def get_after_commit(
+    background: BackgroundTasks,
+    dispatcher: DispatcherDep,
+    db: DatabaseDep,
+    notifier: NotifierDep,
+    clock: ClockDep,
+) -> AfterCommit:
+    return AfterCommit(background, dispatcher, db, notifier, clock)
+
+
+AfterCommitDep = Annotated[AfterCommit, Depends(get_after_commit)]
+
+
+def shows_identity(reviewer: Reviewer) -> bool:
+    """Admins run payroll, so they see who to pay; reviewers keep anonymous review."""
+    return reviewer.is_admin
 
 
 def get_session(request: Request, db: DatabaseDep) -> Iterator[Session]:

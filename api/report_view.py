@@ -18,7 +18,7 @@ from harness.reports.store import read_artifact
 from harness.settings import Settings
 from harness.submissions.browse import list_files, read_text
 from harness.submissions.models import ReportRecord, Submission
-from harness.submissions.service import ScoreDistribution
+from harness.submissions.service import ScoreDistribution, blob_path
 
 __all__ = ["ReportView", "build_report_view", "writeup_markdown"]
 
@@ -77,7 +77,7 @@ def writeup_markdown(
                 text = read_artifact(settings.artifacts_dir, stored, max_bytes=400_000)
                 if text is not None:
                     return text, name
-    blob = settings.blobs_dir / sub.blob_key
+    blob = blob_path(settings, sub)
     writeup = report.grader("writeup") if report is not None else None
     sources = writeup.details.get("sources") if writeup is not None else None
     for source in sources if isinstance(sources, list) else []:
@@ -99,73 +99,73 @@ def writeup_markdown(
     return None
 
 
-def build_report_view(
-    settings: Settings,
-    sub: Submission,
-    record: ReportRecord | None,
-    distribution: ScoreDistribution,
-) -> ReportView:
-    report = _report(record)
-    view = ReportView(report=report, record=record)
-    if report is not None and report.scores is not None and report.scores.heldout is not None:
-        held = report.scores.heldout
-        view.plots["confusion"] = plots.confusion_heatmap(
-            held.confusion.labels, held.confusion.matrix
-        )
-        view.plots["f1"] = plots.f1_bars(
-            [(c.label, c.f1) for c in held.per_class], report.scores.baseline_per_class_f1
-        )
-        rows: list[tuple[str, float, float, float, float | None]] = []
-        base = report.scores.baseline
-        for split in (report.scores.heldout, report.scores.shifted):
-            if split is None:
-                continue
-            rows.append(
-                (
-                    f"{split.split} accuracy",
-                    split.accuracy,
-                    split.accuracy_ci.low,
-                    split.accuracy_ci.high,
-                    base.get(f"{split.split}.accuracy"),
-                )
+def _score_plots(view: ReportView, report: Report) -> None:
+    """Confusion matrix, per-class F1 against the baseline, and the intervals table."""
+    if report.scores is None or report.scores.heldout is None:
+        return
+    held = report.scores.heldout
+    view.plots["confusion"] = plots.confusion_heatmap(held.confusion.labels, held.confusion.matrix)
+    view.plots["f1"] = plots.f1_bars(
+        [(c.label, c.f1) for c in held.per_class], report.scores.baseline_per_class_f1
+    )
+    rows: list[tuple[str, float, float, float, float | None]] = []
+    base = report.scores.baseline
+    for split in (report.scores.heldout, report.scores.shifted):
+        if split is None:
+            continue
+        rows.append(
+            (
+                f"{split.split} accuracy",
+                split.accuracy,
+                split.accuracy_ci.low,
+                split.accuracy_ci.high,
+                base.get(f"{split.split}.accuracy"),
             )
-            rows.append(
-                (
-                    f"{split.split} macro-F1",
-                    split.macro_f1,
-                    split.macro_f1_ci.low,
-                    split.macro_f1_ci.high,
-                    base.get(f"{split.split}.macro_f1"),
-                )
+        )
+        rows.append(
+            (
+                f"{split.split} macro-F1",
+                split.macro_f1,
+                split.macro_f1_ci.low,
+                split.macro_f1_ci.high,
+                base.get(f"{split.split}.macro_f1"),
             )
-        view.plots["intervals"] = plots.intervals(rows)
-    if distribution.scores:
-        share = (
-            distribution.share_below(sub.overall_score) if sub.overall_score is not None else None
         )
-        view.plots["distribution"] = plots.distribution(
-            distribution.histogram, sub.overall_score, share
-        )
-        if share is not None:
-            view.percentile = 100 * share
-    if report is not None:
-        longest = max((s.duration_s for s in report.stages), default=0.0) or 1.0
-        view.timeline = [
-            {"stage": s, "width": max(2.0, 100 * s.duration_s / longest)} for s in report.stages
-        ]
-        findings_per_file = Counter(f.file for g in report.graders for f in g.findings if f.file)
-        tests = report.grader("tests")
-        if tests is not None:
-            raw = tests.details.get("results") or tests.details.get("tests") or []
-            if isinstance(raw, list):
-                view.tests = [t for t in raw if isinstance(t, dict)][:500]
-    else:
-        findings_per_file = Counter()
-    blob = settings.blobs_dir / sub.blob_key
+    view.plots["intervals"] = plots.intervals(rows)
+
+
+def _distribution_plot(view: ReportView, sub: Submission, distribution: ScoreDistribution) -> None:
+    """Where this submission's score sits among the assignment's."""
+    if not distribution.scores:
+        return
+    share = distribution.share_below(sub.overall_score) if sub.overall_score is not None else None
+    view.plots["distribution"] = plots.distribution(distribution.histogram, sub.overall_score, share)
+    if share is not None:
+        view.percentile = 100 * share
+
+
+def _stages_and_tests(view: ReportView, report: Report) -> None:
+    """The stage timeline (bar widths relative to the longest stage) and the test results."""
+    longest = max((s.duration_s for s in report.stages), default=0.0) or 1.0
+    view.timeline = [
+        {"stage": s, "width": max(2.0, 100 * s.duration_s / longest)} for s in report.stages
+    ]
+    tests = report.grader("tests")
+    if tests is not None:
+        raw = tests.details.get("results") or tests.details.get("tests") or []
+        if isinstance(raw, list):
+            view.tests = [t for t in raw if isinstance(t, dict)][:500]
+
+
+def _files(view: ReportView, blob: Path, report: Report | None) -> None:
+    """The archive's files, each with its findings and test coverage."""
+    findings_per_file: Counter[str] = Counter()
     coverage: dict[str, Any] = {}
-    tests_grader = report.grader("tests") if report is not None else None
-    if tests_grader is not None and isinstance(tests_grader.details.get("coverage_by_file"), dict):
-        coverage = tests_grader.details["coverage_by_file"]
+    if report is not None:
+        findings_per_file.update(f.file for g in report.graders for f in g.findings if f.file)
+        tests = report.grader("tests")
+        if tests is not None and isinstance(tests.details.get("coverage_by_file"), dict):
+            coverage = tests.details["coverage_by_file"]
     for e in list_files(blob):
         cov = coverage.get(e.path)
         pct = None
@@ -179,6 +179,22 @@ def build_report_view(
                 "coverage": pct,
             }
         )
+
+
+def build_report_view(
+    settings: Settings,
+    sub: Submission,
+    record: ReportRecord | None,
+    distribution: ScoreDistribution,
+) -> ReportView:
+    report = _report(record)
+    view = ReportView(report=report, record=record)
+    if report is not None:
+        _score_plots(view, report)
+    _distribution_plot(view, sub, distribution)
+    if report is not None:
+        _stages_and_tests(view, report)
+    _files(view, blob_path(settings, sub), report)
     if record is not None:
         # The notebooks grader's artifacts are rendered notebooks whatever their names; other
         # graders' HTML artifacts are shown the same way.
@@ -195,11 +211,11 @@ def build_report_view(
 
 
 def code_view(
-    settings: Settings, sub: Submission, report: Report | None, path: str
+    settings: Settings, sub: Submission, record: ReportRecord | None, path: str
 ) -> dict[str, Any] | None:
     """Lines of one file with the findings that point at them; None if no such file."""
-    blob: Path = settings.blobs_dir / sub.blob_key
-    got = read_text(blob, path)
+    report = _report(record)
+    got = read_text(blob_path(settings, sub), path)
     if got is None:
         return None
     text, truncated = got

@@ -17,13 +17,41 @@ from starlette.responses import Response
 
 from api.security import csrf_token
 
-__all__ = ["TZ_COOKIE", "local_text", "render", "templates", "viewer_zone"]
+__all__ = [
+    "MILESTONE_LABELS",
+    "STEP_LABELS",
+    "TZ_COOKIE",
+    "format_remaining",
+    "local_text",
+    "render",
+    "templates",
+    "viewer_zone",
+]
 
 _UTC_ZONE = ZoneInfo("UTC")
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.autoescape = True
 
+
+STEP_LABELS = {
+    "start": "invited → started",
+    "work": "started → submitted",
+    "grading": "submitted → graded",
+    "review": "graded → first reviewed",
+    "decision": "first reviewed → decided",
+    "total": "invited → decided",
+}
+"""How pages name the steps of the hiring process (``harness.ledger.process.Step``)."""
+MILESTONE_LABELS = {
+    "invited": "Invited",
+    "started": "Started the clock",
+    "submitted": "First upload",
+    "graded": "Graded",
+    "first_reviewed": "First reviewed",
+    "decided": "Decided",
+}
+"""How pages name the milestones (``harness.ledger.process.Milestone``)."""
 
 TZ_COOKIE = "tz"
 """The viewer's IANA time zone, set by ``app.js`` from the browser (``Intl``)."""
@@ -67,6 +95,16 @@ def _when(value: datetime | None) -> Markup | str:
         f'<time class="local" datetime="{utc.isoformat()}" '
         f'title="{utc:%Y-%m-%d %H:%M:%S} UTC">{escape(text)}</time>'
     )
+
+
+def format_remaining(seconds: int) -> str:
+    """``3:59:58`` or ``2 d 03:59:58``: what the countdown shows (the same in ``app.js``)."""
+    seconds = max(0, int(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    clock = f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{days} d {hours:02d}:{minutes:02d}:{secs:02d}" if days else clock
 
 
 def _duration(seconds: float | None) -> str:

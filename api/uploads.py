@@ -2,6 +2,8 @@
 
 Starlette's form parser would spool the whole body before we could look at its size; this one
 stops reading the moment the cap is passed, so a huge upload costs neither memory nor disk.
+``receive_submission`` streams a candidate's archive and hands it to
+``harness.submissions.intake.receive``; ``receive_csv`` reads a bulk-invitation file.
 """
 
 from __future__ import annotations
@@ -9,16 +11,33 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from harness.errors import HarnessError
+from api.deps import Forbidden
+from harness.db.engine import Database
+from harness.errors import HarnessError, InputRejected
+from harness.invitations.bulk import MAX_BULK_BYTES
+from harness.invitations.service import check_link
+from harness.ledger.clock import Clock
+from harness.settings import Settings
+from harness.submissions import intake
+from harness.submissions.service import incoming_dir
 
-__all__ = ["UploadTooLarge", "UploadedFile", "receive_upload"]
+__all__ = [
+    "BadUpload",
+    "UploadTooLarge",
+    "UploadedFile",
+    "receive_csv",
+    "receive_submission",
+    "receive_upload",
+]
 
 MAX_FIELD_BYTES = 16 * 1024
 MAX_FIELDS = 20
@@ -129,14 +148,8 @@ class _Collector:
         return self._hash.hexdigest()
 
 
-async def receive_upload(
-    request: Request, *, incoming: Path, cap_bytes: int, file_field: str = "file"
-) -> UploadedFile:
-    """Read a ``multipart/form-data`` request, streaming ``file_field`` into ``incoming``.
-
-    Raises ``UploadTooLarge`` (413) past ``cap_bytes`` and ``BadUpload`` (422) for a malformed
-    body or a missing file. The caller owns the file and must move or ``discard()`` it.
-    """
+def _check_headers(request: Request, cap_bytes: int) -> bytes:
+    """The multipart boundary; refuses other bodies, and bodies declared too large."""
     content_type, params = parse_options_header(request.headers.get("content-type", ""))
     if content_type != b"multipart/form-data" or b"boundary" not in params:
         raise BadUpload(
@@ -148,10 +161,13 @@ async def receive_upload(
             f"the upload is larger than the {cap_bytes // (1024 * 1024)} MiB limit; leave data and "
             "model files out of your submission"
         )
-    incoming.mkdir(parents=True, exist_ok=True)
-    collector = _Collector(incoming, cap_bytes, file_field)
-    parser = MultipartParser(
-        params[b"boundary"],
+    boundary: bytes = params[b"boundary"]
+    return boundary
+
+
+def _parser(boundary: bytes, collector: _Collector) -> MultipartParser:
+    return MultipartParser(
+        boundary,
         {
             "on_part_begin": collector.on_part_begin,
             "on_part_data": collector.on_part_data,
@@ -162,19 +178,35 @@ async def receive_upload(
             "on_headers_finished": collector.on_headers_finished,
         },
     )
+
+
+def _abandon(collector: _Collector) -> None:
+    collector.close()
+    if collector.path:
+        collector.path.unlink(missing_ok=True)
+
+
+async def receive_upload(
+    request: Request, *, incoming: Path, cap_bytes: int, file_field: str = "file"
+) -> UploadedFile:
+    """Read a ``multipart/form-data`` request, streaming ``file_field`` into ``incoming``.
+
+    Raises ``UploadTooLarge`` (413) past ``cap_bytes`` and ``BadUpload`` (422) for a malformed
+    body or a missing file. The caller owns the file and must move or ``discard()`` it.
+    """
+    boundary = _check_headers(request, cap_bytes)
+    incoming.mkdir(parents=True, exist_ok=True)
+    collector = _Collector(incoming, cap_bytes, file_field)
+    parser = _parser(boundary, collector)
     try:
         async for chunk in request.stream():
             parser.write(chunk)
         parser.finalize()
     except HarnessError:
-        collector.close()
-        if collector.path:
-            collector.path.unlink(missing_ok=True)
+        _abandon(collector)
         raise
     except Exception as exc:
-        collector.close()
-        if collector.path:
-            collector.path.unlink(missing_ok=True)
+        _abandon(collector)
         raise BadUpload(f"the upload could not be read as multipart/form-data: {exc}") from None
     collector.close()
     if collector.path is None or collector.filename is None:
@@ -191,3 +223,67 @@ async def receive_upload(
         sha256=collector.hexdigest,
         fields=collector.fields,
     )
+
+
+async def receive_submission(
+    request: Request,
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+    token: str,
+    *,
+    status_link: Callable[[int], str],
+    check: Callable[[dict[str, str]], bool] | None = None,
+) -> intake.Accepted:
+    """Stream a candidate's archive to disk and take it in (``intake.receive``, in a worker
+    thread). The link is checked before a byte of the body is read; ``check`` looks at the form
+    fields that came with the file (the page's CSRF token) before anything is stored."""
+    await run_in_threadpool(check_link, db, token)
+    upload = await receive_upload(
+        request, incoming=incoming_dir(settings), cap_bytes=settings.max_upload_mb * 1024 * 1024
+    )
+    try:
+        if check is not None and not check(upload.fields):
+            raise Forbidden(
+                "the form expired or did not come from this site; reload the page and try again"
+            )
+        return await run_in_threadpool(
+            lambda: intake.receive(
+                db,
+                settings,
+                token,
+                upload.path,
+                filename=upload.filename,
+                sha256=upload.sha256,
+                size=upload.size,
+                reported_hours=upload.fields.get("hours"),
+                now=clock.now(),
+                status_link=status_link,
+            )
+        )
+    finally:
+        upload.discard()  # no-op once accepted (moved into blob storage)
+
+
+async def receive_csv(request: Request, settings: Settings) -> tuple[bytes, dict[str, str]]:
+    """The CSV of a bulk invitation, and the form fields that came with it: a ``text/csv``
+    body, or the ``file`` of a multipart form. At most ``MAX_BULK_BYTES``."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        upload = await receive_upload(
+            request, incoming=incoming_dir(settings), cap_bytes=MAX_BULK_BYTES
+        )
+        try:
+            return upload.path.read_bytes(), upload.fields
+        finally:
+            upload.discard()
+    if not content_type.startswith(("text/csv", "text/plain", "application/csv")):
+        raise BadUpload("send the CSV as text/csv, or as the field 'file' of a multipart form")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BULK_BYTES:
+            raise InputRejected(
+                f"the file is larger than {MAX_BULK_BYTES // 1024} KiB; split it into smaller files"
+            )
+    return bytes(body), {}

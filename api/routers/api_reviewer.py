@@ -4,45 +4,37 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api import views
 from api.deps import (
     AdminReviewer,
+    AfterCommitDep,
     ApiReviewer,
-    DatabaseDep,
-    DispatcherDep,
+    ClockDep,
     Id,
+    LinksDep,
     SessionDep,
     SettingsDep,
-)
-from api.routers.ledger_common import (
-    ClockDep,
-    NotifierDep,
-    send_after_commit,
     shows_identity,
-    with_timebox,
 )
-from harness.assignments.loader import list_assignments, load_assignment
+from harness.assignments.loader import list_assignments
 from harness.audit.service import list_events
-from harness.errors import NotFound
-from harness.invitations.repository import InvitationRepository
-from harness.invitations.schemas import InvitationCreate, InvitationCreated, InvitationOut
-from harness.invitations.service import create_invitation
-from harness.ledger.notices import invitation_notice
-from harness.ledger.schemas import LedgerOut, ProcessOut
-from harness.ledger.timelines import process_overview
-from harness.ledger.views import ledger_out, process_out
+from harness.invitations.schemas import InvitationCreate
+from harness.reviewing import service as reviewing
+from harness.reviewing.schemas import (
+    DashboardWithProcess,
+    InvitationCreated,
+    InvitationOut,
+    SubmissionWithLedger,
+)
 from harness.submissions import service
-from harness.submissions.repository import SubmissionFilter, SubmissionRepository
+from harness.submissions.repository import SubmissionFilter
 from harness.submissions.schemas import (
-    DashboardOut,
     DecisionCreate,
     DecisionOut,
     NoteCreate,
     NoteOut,
-    SubmissionDetail,
     SubmissionPage,
 )
 
@@ -73,17 +65,6 @@ class Queued(BaseModel):
     status: str
 
 
-class SubmissionWithLedger(SubmissionDetail):
-    ledger: LedgerOut
-    """The time box of the candidate's invitation: clock, deadline, extensions (with their
-    reasons), hours measured and reported, the payment, and the process timeline."""
-
-
-class DashboardWithProcess(DashboardOut):
-    process: ProcessOut
-    """Median time per step of the hiring process, and candidates heading past the target."""
-
-
 @router.get("/submissions", response_model=SubmissionPage)
 def list_submissions(
     session: SessionDep,
@@ -96,8 +77,8 @@ def list_submissions(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> SubmissionPage:
-    repo = SubmissionRepository(session)
-    items, total = repo.search(
+    return service.submission_page(
+        session,
         SubmissionFilter(
             status=status,
             assignment=assignment,
@@ -106,14 +87,7 @@ def list_submissions(
             descending=order == "desc",
             limit=limit,
             offset=offset,
-        )
-    )
-    decisions = repo.decisions_for(sorted({s.invitation_id for s in items}))
-    return SubmissionPage(
-        items=[views.summary(s, decisions.get(s.invitation_id)) for s in items],
-        total=total,
-        limit=limit,
-        offset=offset,
+        ),
     )
 
 
@@ -125,18 +99,12 @@ def get_submission(
     clock: ClockDep,
     submission_id: Id,
 ) -> SubmissionWithLedger:
-    sub = service.get_submission(session, submission_id)
-    repo = SubmissionRepository(session)
-    detail = views.detail(sub, repo.current_report(sub.id), repo.report_history(sub.id))
-    return SubmissionWithLedger(
-        **detail.model_dump(),
-        ledger=ledger_out(
-            session,
-            sub,
-            clock.now(),
-            target_days=settings.process_target_days,
-            show_identity=shows_identity(reviewer),
-        ),
+    return reviewing.submission_with_ledger(
+        session,
+        submission_id,
+        clock.now(),
+        target_days=settings.process_target_days,
+        show_identity=shows_identity(reviewer),
     )
 
 
@@ -145,23 +113,15 @@ def get_report(
     session: SessionDep, _: ApiReviewer, submission_id: Id, report_id: Id
 ) -> dict[str, Any]:
     """One stored report (current or historical) as JSON."""
-    for record in SubmissionRepository(session).report_history(submission_id):
-        if record.id == report_id:
-            return record.body
-    raise NotFound(f"submission {submission_id} has no report {report_id}")
+    return service.report_body(session, submission_id, report_id)
 
 
 @router.post("/submissions/{submission_id}/regrade", status_code=202, response_model=Queued)
 def regrade(
-    session: SessionDep,
-    reviewer: ApiReviewer,
-    dispatcher: DispatcherDep,
-    background: BackgroundTasks,
-    submission_id: Id,
+    session: SessionDep, reviewer: ApiReviewer, after: AfterCommitDep, submission_id: Id
 ) -> Queued:
-    sub = service.get_submission(session, submission_id)
-    service.request_regrade(session, sub, reviewer)
-    background.add_task(dispatcher.enqueue, sub.id)  # runs after the commit
+    sub = service.request_regrade(session, submission_id, reviewer)
+    after.enqueue(sub.id)
     return Queued(id=sub.id, status=sub.status)
 
 
@@ -169,32 +129,20 @@ def regrade(
 def add_note(
     session: SessionDep, reviewer: ApiReviewer, submission_id: Id, body: NoteCreate
 ) -> NoteOut:
-    sub = service.get_submission(session, submission_id)
-    note = service.add_note(session, sub, reviewer, body.body)
-    return NoteOut(id=note.id, author=reviewer.email, body=note.body, created_at=note.created_at)
+    return service.add_note(session, submission_id, reviewer, body.body)
 
 
 @router.post("/submissions/{submission_id}/decision", status_code=201, response_model=DecisionOut)
 def decide(
     session: SessionDep, reviewer: ApiReviewer, submission_id: Id, body: DecisionCreate
 ) -> DecisionOut:
-    sub = service.get_submission(session, submission_id)
-    d = service.record_decision(session, sub, reviewer, body.outcome, body.reason)
-    return DecisionOut(
-        id=d.id,
-        outcome=d.outcome,
-        reason=d.reason,
-        reviewer=reviewer.email,
-        submission_id=d.submission_id,
-        created_at=d.created_at,
-    )
+    return service.record_decision(session, submission_id, reviewer, body.outcome, body.reason)
 
 
 @router.post("/submissions/{submission_id}/select", response_model=Queued)
 def select(session: SessionDep, reviewer: ApiReviewer, submission_id: Id) -> Queued:
     """Make this version the one that counts for its candidate."""
-    sub = service.get_submission(session, submission_id)
-    service.select_version(session, sub, reviewer)
+    sub = service.select_version(session, submission_id, reviewer)
     return Queued(id=sub.id, status=sub.status)
 
 
@@ -202,9 +150,7 @@ def select(session: SessionDep, reviewer: ApiReviewer, submission_id: Id) -> Que
 def get_dashboard(
     session: SessionDep, _: ApiReviewer, settings: SettingsDep, clock: ClockDep
 ) -> DashboardWithProcess:
-    d = service.dashboard(session)
-    overview = process_overview(session, clock.now(), target_days=settings.process_target_days)
-    return DashboardWithProcess(**d.__dict__, process=process_out(session, overview))
+    return reviewing.dashboard(session, clock.now(), target_days=settings.process_target_days)
 
 
 @router.get("/assignments", response_model=list[AssignmentOut])
@@ -224,25 +170,19 @@ def list_invitations(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[InvitationOut]:
-    rows = InvitationRepository(session).list(assignment=assignment, limit=limit, offset=offset)
-    now = clock.now()
-    return [with_timebox(session, i, now) for i in rows]
-
-
-def candidate_link(request: Request, token: str) -> str:
-    return f"{str(request.base_url).rstrip('/')}/c/{token}"
+    return reviewing.invitations(
+        session, clock.now(), assignment=assignment, limit=limit, offset=offset
+    )
 
 
 @router.post("/invitations", status_code=201, response_model=InvitationCreated)
 def invite(
-    request: Request,
     session: SessionDep,
-    db: DatabaseDep,
     settings: SettingsDep,
     reviewer: ApiReviewer,
     clock: ClockDep,
-    notifier: NotifierDep,
-    background: BackgroundTasks,
+    links: LinksDep,
+    after: AfterCommitDep,
     body: InvitationCreate,
 ) -> InvitationCreated:
     """Invite a candidate; the answer holds their link (shown once: only its hash is kept).
@@ -250,26 +190,11 @@ def invite(
     The time box and pay terms come from the assignment; the optional fields override them for
     this candidate. The candidate is sent the invitation e-mail unless ``notify`` is false.
     """
-    assignment = load_assignment(body.assignment, settings)
-    now = clock.now()
-    inv, token = create_invitation(
-        session,
-        assignment.spec,
-        name=body.name,
-        email=body.email,
-        actor=reviewer,
-        anonymous_review=body.anonymous_review,
-        terms=body.terms(),
-        now=now,
+    created, notice = reviewing.create_invitation(
+        session, settings, body, actor=reviewer, now=clock.now(), link_for=links.candidate
     )
-    session.flush()
-    session.refresh(inv)
-    link = candidate_link(request, token)
-    if body.notify:
-        notice = invitation_notice(inv, link, title=assignment.spec.title)
-        send_after_commit(background, db, notifier, clock, notice)
-    out = with_timebox(session, inv, now)
-    return InvitationCreated(**out.model_dump(), link=link, token=token)
+    after.send(notice)
+    return created
 
 
 @router.get("/audit", response_model=list[AuditOut])

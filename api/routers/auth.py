@@ -11,8 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.deps import CsrfChecked, SessionDep, session_marker
 from api.templating import render
-from harness.accounts.service import authenticate
-from harness.audit import service as audit
+from harness.accounts.service import sign_in
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -56,10 +55,9 @@ def login(
             status_code=429,
             headers={"Retry-After": str(wait)},
         )
-    reviewer = authenticate(session, email, password)
+    reviewer = sign_in(session, email, password, ip=ip)
     if reviewer is None:
         limiter.failed(ip, email)
-        audit.record(session, "login.failed", actor=email.strip().lower()[:320] or "unknown", ip=ip)
         return render(
             request,
             "login.html",
@@ -72,7 +70,6 @@ def login(
     request.session.update(
         {"rid": reviewer.id, "pw": session_marker(reviewer), "csrf": secrets.token_urlsafe(32)}
     )
-    audit.record(session, "login", actor=reviewer, ip=ip)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 

@@ -2,46 +2,42 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from markupsafe import Markup
-from sqlalchemy.orm import Session
 
-from api import views
-from api.deps import CandidateInvitation, DatabaseDep, Id, SessionDep, SettingsDep, Token_
-from api.render import markdown_html
-from api.routers.api_candidate import receive_and_accept
-from api.routers.ledger_common import (
+from api.deps import (
+    AfterCommitDep,
+    CandidateInvitation,
     ClockDep,
-    NotifierDep,
-    format_late,
-    format_remaining,
-    send_after_commit,
+    DatabaseDep,
+    Id,
+    LinksDep,
+    SessionDep,
+    SettingsDep,
+    Token_,
 )
+from api.render import markdown_html
 from api.security import csrf_valid
-from api.templating import render
-from harness.assignments.loader import Assignment, load_assignment
-from harness.assignments.spec import ClockStart
-from harness.errors import HarnessError, NotFound
-from harness.invitations.models import Invitation
-from harness.invitations.service import (
-    invitation_for_token,
-    note_first_view,
-    note_kit_download,
-    starter_kit_path,
-)
-from harness.ledger import service as ledger
-from harness.ledger.errors import WindowClosed
-from harness.ledger.views import timebox_out
+from api.templating import format_remaining, render
+from api.uploads import receive_submission
+from harness.assignments.loader import Assignment
+from harness.db.engine import Database
+from harness.errors import HarnessError
+from harness.notify.messages import format_late
 from harness.settings import Settings
-from harness.submissions.repository import SubmissionRepository
+from harness.submissions import portal
+from harness.timeboxes import service as timeboxes
 
 log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/c/{token}", tags=["pages"], include_in_schema=False)
+
+STAGE_ORDER = ["static", "tests", "train", "predict", "notebook", "score", "graders"]
 
 
 def _task_html(assignment: Assignment) -> Markup:
@@ -57,35 +53,23 @@ def _task_html(assignment: Assignment) -> Markup:
         )
 
 
-router = APIRouter(prefix="/c/{token}", tags=["pages"], include_in_schema=False)
-
-
 def _ms(value: datetime | None) -> int | None:
     return None if value is None else int(value.timestamp() * 1000)
 
 
 def _task_context(
-    settings: Settings,
-    invitation: Invitation,
-    token: str,
-    now: datetime,
-    **extra: Any,
+    page: portal.TaskPage, settings: Settings, token: str, now: datetime, **extra: Any
 ) -> dict[str, Any]:
-    """Everything the task page shows; the countdown works without JavaScript too (the server
+    """The task page's template context; the countdown works without JavaScript too (the server
     renders the remaining time) and ``app.js`` ticks it from the same numbers."""
-    assignment = load_assignment(invitation.assignment_name, settings)
-    spec = assignment.spec
-    show = spec.policy.show_scores_to_candidate
-    box = timebox_out(invitation, now, spec.policy)
+    box = page.box
     return {
         "token": token,
-        "invitation": invitation,
-        "spec": spec,
-        "task_html": _task_html(assignment),
-        "rubric": sorted(spec.rubric_weights().items(), key=lambda kv: -kv[1]),
-        "submissions": [
-            views.candidate_view(s, show_scores=show) for s in reversed(invitation.submissions)
-        ],
+        "invitation": page.invitation,
+        "spec": page.spec,
+        "task_html": _task_html(page.assignment),
+        "rubric": sorted(page.spec.rubric_weights().items(), key=lambda kv: -kv[1]),
+        "submissions": page.versions,
         "max_upload_mb": settings.max_upload_mb,
         "box": box,
         "remaining": format_remaining(box.remaining_seconds) if box else "",
@@ -103,35 +87,38 @@ def _task_context(
 def task_page(
     request: Request,
     invitation: CandidateInvitation,
+    session: SessionDep,
     db: DatabaseDep,
     settings: SettingsDep,
     clock: ClockDep,
     token: Token_,
 ) -> Response:
-    if invitation.first_viewed_at is None:
-        with db.session(write=True) as w:  # GETs read; the one write gets its own transaction
-            note_first_view(w, invitation.id)
-    return render(
-        request, "candidate/task.html", _task_context(settings, invitation, token, clock.now())
-    )
+    now = clock.now()
+    page = portal.task_page(session, settings, invitation, now, db=db)
+    return render(request, "candidate/task.html", _task_context(page, settings, token, now))
 
 
 def _render_task(
     request: Request,
-    session: Session,
+    db: Database,
     settings: Settings,
     token: str,
     now: datetime,
     status_code: int,
     **extra: Any,
 ) -> Response:
-    invitation = invitation_for_token(session, token)
+    """The task page again, with an error, from a fresh read (the failed write rolled back)."""
+    page = portal.task_page_for_link(db, settings, token, now)
     return render(
         request,
         "candidate/task.html",
-        _task_context(settings, invitation, token, now, **extra),
+        _task_context(page, settings, token, now, **extra),
         status_code=status_code,
     )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 @router.post("/start")
@@ -140,70 +127,34 @@ async def start_form(
 ) -> Response:
     """The Start button: starts the clock, then back to the task page (Post/Redirect/Get)."""
     form = await request.form()
-    if not csrf_valid(request, _text(form.get("csrf_token"))):
-        with db.session() as session:
-            return _render_task(
-                request,
-                session,
-                settings,
-                token,
-                clock.now(),
-                403,
-                start_error="the page expired; reload it and press Start again",
-            )
     now = clock.now()
+    if not csrf_valid(request, _text(form.get("csrf_token"))):
+        return _render_task(
+            request,
+            db,
+            settings,
+            token,
+            now,
+            403,
+            start_error="the page expired; reload it and press Start again",
+        )
     try:
-        with db.session(write=True) as session:
-            invitation = invitation_for_token(session, token)
-            ledger.start(
-                session,
-                invitation,
-                now,
-                time_zone=_text(form.get("time_zone")),
-                policy=ledger.policy_fallback(settings, invitation),
-            )
-    except (WindowClosed, ledger.NotTimed) as exc:
-        with db.session() as session:
-            return _render_task(
-                request, session, settings, token, now, exc.status_code, start_error=exc.message
-            )
+        timeboxes.start_for_link(db, settings, token, now, time_zone=_text(form.get("time_zone")))
+    except HarnessError as exc:
+        if exc.status_code != 409:  # WindowClosed, NotTimed: say so on the page
+            raise
+        return _render_task(
+            request, db, settings, token, now, exc.status_code, start_error=exc.message
+        )
     return RedirectResponse(f"/c/{token}#timebox", status_code=303)
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 @router.get("/kit.zip")
 def starter_kit(
     invitation: CandidateInvitation, db: DatabaseDep, settings: SettingsDep, clock: ClockDep
 ) -> Response:
-    assignment = load_assignment(invitation.assignment_name, settings)
-    path = starter_kit_path(settings, assignment)
-    starts_clock = (
-        invitation.started_at is None
-        and ledger.is_timed(invitation)
-        and ledger.terms_of(invitation, assignment.spec.policy).clock_start == ClockStart.download
-    )
-    if invitation.kit_downloaded_at is None or starts_clock:
-        with db.session(write=True) as w:
-            note_kit_download(w, invitation.id)
-            if starts_clock:
-                row = w.get(Invitation, invitation.id)
-                assert row is not None
-                # After the window closed the kit is still the candidate's to read; the clock
-                # just stays stopped.
-                with contextlib.suppress(WindowClosed):
-                    ledger.start(
-                        w,
-                        row,
-                        clock.now(),
-                        trigger=ClockStart.download,
-                        policy=assignment.spec.policy,
-                    )
-    return FileResponse(
-        path, media_type="application/zip", filename=f"{assignment.spec.name}-starter-kit.zip"
-    )
+    path, filename = timeboxes.starter_kit_download(db, settings, invitation, clock.now())
+    return FileResponse(path, media_type="application/zip", filename=filename)
 
 
 @router.post("/upload")
@@ -213,34 +164,31 @@ async def upload_form(
     db: DatabaseDep,
     settings: SettingsDep,
     clock: ClockDep,
-    notifier: NotifierDep,
-    background: BackgroundTasks,
+    links: LinksDep,
+    after: AfterCommitDep,
 ) -> Response:
     """The no-JavaScript upload: a plain form post, then the status page."""
     # The CSRF token is a form field; it arrives with the file, so it is checked after
     # streaming, and the file is dropped if it does not match.
     try:
-        done = await receive_and_accept(
-            request, db, settings, token, check=lambda f: csrf_valid(request, f.get("csrf_token"))
+        done = await receive_submission(
+            request,
+            db,
+            settings,
+            clock,
+            token,
+            status_link=lambda sid: links.status(token, sid),
+            check=lambda f: csrf_valid(request, f.get("csrf_token")),
         )
     except HarnessError as exc:
-        if exc.status_code in (404,):
+        if exc.status_code == 404:
             raise
-        with db.session() as session:
-            return _render_task(
-                request,
-                session,
-                settings,
-                token,
-                clock.now(),
-                exc.status_code,
-                upload_error=exc.message,
-            )
-    request.app.state.dispatcher.enqueue(done.id)
-    send_after_commit(background, db, notifier, clock, done.receipt)
-    return RedirectResponse(
-        f"/c/{token}/submissions/{done.id}", status_code=303, background=background
-    )
+        return _render_task(
+            request, db, settings, token, clock.now(), exc.status_code, upload_error=exc.message
+        )
+    after.enqueue(done.id)
+    after.send(done.receipt)
+    return RedirectResponse(f"/c/{token}/submissions/{done.id}", status_code=303)
 
 
 @router.get("/submissions/{submission_id}")
@@ -252,22 +200,18 @@ def status_page(
     token: Token_,
     submission_id: Id,
 ) -> Response:
-    sub = SubmissionRepository(session).get_for_invitation(invitation.id, submission_id)
-    if sub is None:
-        raise NotFound("no such submission for this link")
-    spec = load_assignment(invitation.assignment_name, settings).spec
-    late_by = None
-    if sub.late and invitation.deadline_at is not None:
-        late_by = max(0, int((sub.created_at - invitation.deadline_at).total_seconds()))
+    page = portal.status_page(session, settings, invitation, submission_id)
     return render(
         request,
         "candidate/status.html",
         {
             "token": token,
-            "sub": views.candidate_view(sub, show_scores=spec.policy.show_scores_to_candidate),
-            "spec": spec,
-            "late_by": format_late(late_by) if late_by is not None else None,
-            "deadline_at": invitation.deadline_at,
-            "stage_order": ["static", "tests", "train", "predict", "notebook", "score", "graders"],
+            "sub": page.sub,
+            "spec": page.spec,
+            "late_by": format_late(page.late_by_seconds)
+            if page.late_by_seconds is not None
+            else None,
+            "deadline_at": page.deadline_at,
+            "stage_order": STAGE_ORDER,
         },
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
-from sqlalchemy import text
 
 from api.deps import DatabaseDep, SettingsDep
 
@@ -21,8 +20,7 @@ class Health(BaseModel):
 
 @router.get("/healthz", response_model=Health)
 def healthz(request: Request, db: DatabaseDep, settings: SettingsDep) -> Health:
-    with db.engine.connect() as conn:
-        conn.execute(text("SELECT 1"))
+    db.ping()
     return Health(
         status="ok", mode=settings.mode.value, workers=getattr(request.app.state, "worker_slots", 0)
     )

@@ -1,87 +1,87 @@
-"""Reviewer pages of the paid time box: one invitation (clock, extensions, payment, timeline),
-bulk invitations from a CSV, and the payments ledger with its totals."""
+"""Reviewer pages of invitations and the paid time box: the invitations list with the invite
+and bulk forms, one invitation (clock, extensions, payment, timeline), and the payments ledger
+with its totals."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from api import views
-from api.deps import CsrfChecked, DatabaseDep, Forbidden, Id, PageReviewer, SessionDep, SettingsDep
-from api.routers.ledger_api import bulk_create, get_invitation
-from api.routers.ledger_common import (
+from api.deps import (
+    AfterCommitDep,
     ClockDep,
-    NotifierDep,
-    send_after_commit,
+    CsrfChecked,
+    Forbidden,
+    Id,
+    LinksDep,
+    PageReviewer,
+    SessionDep,
+    SettingsDep,
     shows_identity,
-    with_timebox,
 )
 from api.security import csrf_valid
-from api.templating import render
-from api.uploads import receive_upload
+from api.templating import MILESTONE_LABELS, STEP_LABELS, render
+from api.uploads import receive_csv
 from harness.accounts.models import Reviewer
-from harness.assignments.loader import list_assignments
+from harness.assignments.loader import list_assignments, spec_loader
 from harness.errors import HarnessError
-from harness.invitations.bulk import COLUMNS, MAX_BULK_BYTES
-from harness.invitations.repository import InvitationRepository
-from harness.invitations.service import candidate_label, identity_hidden
-from harness.ledger import payments
-from harness.ledger import service as ledger
+from harness.invitations.bulk import COLUMNS, invite_from_csv
+from harness.invitations.schemas import BulkInviteOut, InvitationCreate
 from harness.ledger.clock import Clock
-from harness.ledger.process import Milestone
-from harness.ledger.schemas import BulkInviteOut
-from harness.ledger.timelines import durations, timeline_of
-from harness.ledger.views import payment_out, payments_out, timebox_out, timeline_out
+from harness.payments import service as payments
+from harness.reviewing import service as reviewing
 from harness.settings import Settings
+from harness.timeboxes import service as timeboxes
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
-STEP_LABELS = {
-    "start": "invited → started",
-    "work": "started → submitted",
-    "grading": "submitted → graded",
-    "review": "graded → first reviewed",
-    "decision": "first reviewed → decided",
-    "total": "invited → decided",
-}
-MILESTONE_LABELS = {
-    Milestone.invited.value: "Invited",
-    Milestone.started.value: "Started the clock",
-    Milestone.submitted.value: "First upload",
-    Milestone.graded.value: "Graded",
-    Milestone.first_reviewed.value: "First reviewed",
-    Milestone.decided.value: "Decided",
-}
 
-
-def invitation_context(
-    session: Session, invitation_id: int, now: datetime, *, target_days: int, identity: bool
-) -> dict[str, Any]:
-    invitation = get_invitation(session, invitation_id)
-    timeline = timeline_of(session, invitation.id)
-    payment = payments.payment_for_invitation(session, invitation.id)
+def _invitation_context(page: reviewing.InvitationPage, **extra: Any) -> dict[str, Any]:
     return {
-        "inv": invitation,
-        "view": views.invitation_view(invitation),
-        "label": candidate_label(invitation),
-        "hidden": identity_hidden(invitation),
-        "box": timebox_out(invitation, now),
-        "extensions": ledger.extensions_of(session, invitation.id),
-        "payment": payment,
-        "payment_view": payment_out(payment, show_identity=identity) if payment else None,
-        "timeline": timeline_out(timeline, now, target_days=target_days),
-        "steps": [(STEP_LABELS[s.value], d.total_seconds()) for s, d in durations(timeline)]
-        if timeline
-        else [],
+        "inv": page.invitation,
+        "view": page.view,
+        "label": page.label,
+        "hidden": page.hidden,
+        "box": page.box,
+        "extensions": page.extensions,
+        "payment": page.payment,
+        "payment_view": page.payment_view,
+        "timeline": page.timeline,
+        "steps": [(STEP_LABELS[step.value], secs) for step, secs in page.steps],
         "milestone_labels": MILESTONE_LABELS,
-        "submissions": invitation.submissions,
+        "submissions": page.versions,
+        **extra,
     }
+
+
+def _invitation_page(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    reviewer: Reviewer,
+    clock: Clock,
+    invitation_id: int,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    page = reviewing.invitation_page(
+        session,
+        invitation_id,
+        clock.now(),
+        target_days=settings.process_target_days,
+        show_identity=shows_identity(reviewer),
+    )
+    return render(
+        request, "invitation.html", _invitation_context(page, error=error), status_code=status_code
+    )
 
 
 @router.get("/invitations/{invitation_id}")
@@ -93,17 +93,7 @@ def invitation_page(
     clock: ClockDep,
     invitation_id: Id,
 ) -> Response:
-    return render(
-        request,
-        "invitation.html",
-        invitation_context(
-            session,
-            invitation_id,
-            clock.now(),
-            target_days=settings.process_target_days,
-            identity=shows_identity(reviewer),
-        ),
-    )
+    return _invitation_page(request, session, settings, reviewer, clock, invitation_id)
 
 
 @router.post("/invitations/{invitation_id}/extensions", dependencies=[CsrfChecked])
@@ -117,102 +107,51 @@ def extend(
     minutes: Annotated[int, Form(ge=1, le=14 * 24 * 60)],
     reason: Annotated[str, Form(max_length=1000)],
 ) -> Response:
-    invitation = get_invitation(session, invitation_id)
     try:
-        ledger.extend(
+        timeboxes.grant(
             session,
-            invitation,
+            settings,
+            invitation_id,
             minutes=minutes,
             reason=reason,
             actor=reviewer,
             now=clock.now(),
-            policy=ledger.policy_fallback(settings, invitation),
         )
     except HarnessError as exc:
+        if exc.status_code == 404:
+            raise
         session.rollback()
-        ctx = invitation_context(
-            session,
-            invitation_id,
-            clock.now(),
-            target_days=settings.process_target_days,
-            identity=shows_identity(reviewer),
-        )
-        return render(
-            request, "invitation.html", {**ctx, "error": exc.message}, status_code=exc.status_code
-        )
-    return RedirectResponse(f"/invitations/{invitation_id}#timebox", status_code=303)
-
-
-@router.post("/invitations/bulk")
-async def bulk(
-    request: Request,
-    session: SessionDep,
-    db: DatabaseDep,
-    settings: SettingsDep,
-    reviewer: PageReviewer,
-    clock: ClockDep,
-    notifier: NotifierDep,
-    background: BackgroundTasks,
-) -> Response:
-    """Bulk invitations from an uploaded CSV; the page lists the links made and the bad rows."""
-    # Signed in first (the dependency), then the file is streamed with a cap, then the CSRF
-    # field that came with it is checked before anything is created.
-    upload = await receive_upload(
-        request, incoming=settings.blobs_dir / "incoming", cap_bytes=MAX_BULK_BYTES
-    )
-    try:
-        if not csrf_valid(request, upload.fields.get("csrf_token")):
-            raise Forbidden(
-                "the form expired or did not come from this site; reload the page and try again"
-            )
-        data = upload.path.read_bytes()
-    finally:
-        upload.discard()
-    assignment = upload.fields.get("assignment") or None
-    anonymous = upload.fields.get("anonymous_review", "") == "true"
-    try:
-        done = await run_in_threadpool(
-            bulk_create,
+        return _invitation_page(
             request,
             session,
             settings,
             reviewer,
-            clock.now(),
-            data,
-            assignment=assignment,
-            anonymous_review=anonymous,
+            clock,
+            invitation_id,
+            error=exc.message,
+            status_code=exc.status_code,
         )
-    except HarnessError as exc:
-        return await run_in_threadpool(
-            invitations_page, request, session, settings, clock, None, exc.message, None, 422
-        )
-    for notice in done.notices:
-        send_after_commit(background, db, notifier, clock, notice)
-    status = 201 if done.result.created else 422
-    return await run_in_threadpool(
-        invitations_page, request, session, settings, clock, None, None, done.result, status
-    )
+    return RedirectResponse(f"/invitations/{invitation_id}#timebox", status_code=303)
 
 
-def invitations_page(
+def _invitations_page(
     request: Request,
     session: Session,
     settings: Settings,
     clock: Clock,
-    created: dict[str, Any] | None,
-    error: str | None,
-    bulk_result: BulkInviteOut | None,
+    *,
+    created: dict[str, Any] | None = None,
+    error: str | None = None,
+    bulk_result: BulkInviteOut | None = None,
     status_code: int = 200,
 ) -> Response:
     """The invitations page: the invite form, the bulk form (with the last bulk's result),
     and the latest invitations with their clocks."""
-    now = clock.now()
-    rows = [with_timebox(session, i, now) for i in InvitationRepository(session).list(limit=200)]
     return render(
         request,
         "invitations.html",
         {
-            "rows": rows,
+            "rows": reviewing.invitations(session, clock.now(), limit=200),
             "assignments": list_assignments(settings),
             "created": created,
             "error": error,
@@ -220,6 +159,128 @@ def invitations_page(
             "bulk_columns": COLUMNS,
         },
         status_code=status_code,
+    )
+
+
+@router.get("/invitations")
+def invitations(
+    request: Request, session: SessionDep, settings: SettingsDep, _: PageReviewer, clock: ClockDep
+) -> Response:
+    return _invitations_page(request, session, settings, clock)
+
+
+class InviteForm(BaseModel):
+    """The invite form; an empty field keeps the assignment's term."""
+
+    assignment: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=320)
+    anonymous_review: bool = False
+    time_box_hours: str = Field(default="", max_length=20)
+    grace_minutes: str = Field(default="", max_length=20)
+    start_window_days: str = Field(default="", max_length=20)
+    pay_kind: str = Field(default="", max_length=10)
+    hourly_rate: str = Field(default="", max_length=20)
+    cap_hours: str = Field(default="", max_length=20)
+    flat_fee: str = Field(default="", max_length=20)
+    currency: str = Field(default="", max_length=3)
+    no_submission_pay: str = Field(default="", max_length=10)
+    no_submission_amount: str = Field(default="", max_length=20)
+
+    def body(self) -> InvitationCreate:
+        """The form as the API's body (its checks and messages), empty fields left out."""
+        values: dict[str, Any] = {
+            k: (v.strip() or None) if isinstance(v, str) else v
+            for k, v in self.model_dump(exclude={"name", "email"}).items()
+        }
+        currency = values["currency"]
+        values.update(name=self.name, email=self.email, currency=currency and currency.upper())
+        try:
+            return InvitationCreate.model_validate(values)
+        except ValidationError as exc:
+            raise HarnessError(
+                "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()),
+                status_code=422,
+            ) from None
+
+
+@router.post("/invitations", dependencies=[CsrfChecked])
+def invite(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    reviewer: PageReviewer,
+    clock: ClockDep,
+    links: LinksDep,
+    after: AfterCommitDep,
+    form: Annotated[InviteForm, Form()],
+) -> Response:
+    created = error = None
+    try:
+        made, notice = reviewing.create_invitation(
+            session, settings, form.body(), actor=reviewer, now=clock.now(), link_for=links.candidate
+        )
+        created = {"link": made.link, "id": made.id}
+        after.send(notice)
+    except HarnessError as exc:
+        session.rollback()
+        error = exc.message
+    return _invitations_page(
+        request,
+        session,
+        settings,
+        clock,
+        created=created,
+        error=error,
+        status_code=201 if created else 422,
+    )
+
+
+@router.post("/invitations/bulk")
+async def bulk(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    reviewer: PageReviewer,
+    clock: ClockDep,
+    links: LinksDep,
+    after: AfterCommitDep,
+) -> Response:
+    """Bulk invitations from an uploaded CSV; the page lists the links made and the bad rows."""
+    # Signed in first (the dependency), then the file is streamed with a cap, then the CSRF
+    # field that came with it is checked before anything is created.
+    data, fields = await receive_csv(request, settings)
+    if not csrf_valid(request, fields.get("csrf_token")):
+        raise Forbidden(
+            "the form expired or did not come from this site; reload the page and try again"
+        )
+    try:
+        done = await run_in_threadpool(
+            lambda: invite_from_csv(
+                session,
+                data,
+                load_spec=spec_loader(settings),
+                link_for=links.candidate,
+                actor=reviewer,
+                default_assignment=fields.get("assignment") or None,
+                anonymous_review=fields.get("anonymous_review", "") == "true",
+                now=clock.now(),
+            )
+        )
+    except HarnessError as exc:
+        message = exc.message
+        return await run_in_threadpool(
+            lambda: _invitations_page(
+                request, session, settings, clock, error=message, status_code=422
+            )
+        )
+    for notice in done.notices:
+        after.send(notice)
+    status = 201 if done.result.created else 422
+    return await run_in_threadpool(
+        lambda: _invitations_page(
+            request, session, settings, clock, bulk_result=done.result, status_code=status
+        )
     )
 
 
@@ -253,31 +314,24 @@ def _payments_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    flt = payments.PaymentFilter(
-        status=status or None,
-        assignment=assignment or None,
-        currency=currency or None,
-        month=month or None,
-    )
-    rows = payments.list_payments(session, flt)
-    out = payments_out(rows, show_identity=shows_identity(reviewer))
-    query = "&".join(
-        f"{k}={v}"
-        for k, v in (
-            ("status", status),
-            ("assignment", assignment),
-            ("currency", currency),
-            ("month", month),
-        )
-        if v
+    filters = {"status": status, "assignment": assignment, "currency": currency, "month": month}
+    out = payments.payments_out(
+        session,
+        payments.PaymentFilter(
+            status=status or None,
+            assignment=assignment or None,
+            currency=currency or None,
+            month=month or None,
+        ),
+        show_identity=shows_identity(reviewer),
     )
     return render(
         request,
         "payments.html",
         {
             "p": out,
-            "f": {"status": status, "assignment": assignment, "currency": currency, "month": month},
-            "query": query,
+            "f": filters,
+            "query": "&".join(f"{k}={v}" for k, v in filters.items() if v),
             "assignments": [a.spec.name for a in list_assignments(settings)],
             "error": error,
             "today": clock.now().date().isoformat(),
@@ -293,11 +347,11 @@ def _payment_action(
     reviewer: Reviewer,
     clock: Clock,
     payment_id: int,
-    action: Callable[[Any], object],
+    action: Callable[[], object],
 ) -> Response:
     """Apply a status change to one payment; a refused change re-renders the page with why."""
     try:
-        action(payments.get_payment(session, payment_id))
+        action()
     except HarnessError as exc:
         if exc.status_code == 404:
             raise
@@ -325,7 +379,7 @@ def approve(
 ) -> Response:
     return _payment_action(
         request, session, settings, reviewer, clock, payment_id,
-        lambda payment: payments.approve_payment(session, payment, reviewer, clock.now()),
+        lambda: payments.approve_payment(session, payment_id, reviewer, clock.now()),
     )
 
 
@@ -342,7 +396,7 @@ def paid(
 ) -> Response:
     return _payment_action(
         request, session, settings, reviewer, clock, payment_id,
-        lambda payment: payments.mark_payment_paid(
-            session, payment, reviewer, paid_on=paid_on, reference=reference, now=clock.now()
+        lambda: payments.mark_payment_paid(
+            session, payment_id, reviewer, paid_on=paid_on, reference=reference, now=clock.now()
         ),
     )

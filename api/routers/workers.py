@@ -9,17 +9,15 @@ from __future__ import annotations
 import logging
 from typing import NamedTuple
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.deps import ApiReviewer, DispatcherDep, PageReviewer, SettingsDep
 from api.templating import render, templates
 from harness.jobs.dispatch import Dispatcher, workers_of
-from harness.jobs.runtime import GradingRuntime
 from harness.jobs.schemas import WorkerInfo
-from harness.settings import Mode
 
-__all__ = ["install", "router"]
+__all__ = ["router"]
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +79,3 @@ def workers_page(
             "busy": sum(w.busy for w in workers),
         },
     )
-
-
-def install(app: FastAPI, runtime: GradingRuntime) -> None:
-    """Add the worker routes: the reviewer list always, the worker-facing API in distributed mode."""
-    app.include_router(router)
-    if runtime.settings.mode == Mode.distributed:
-        from api.routers import worker_api
-        from harness.jobs.remote import RemoteJobs
-
-        app.state.remote_jobs = RemoteJobs.for_runtime(runtime)
-        app.include_router(worker_api.router)

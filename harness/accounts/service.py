@@ -27,6 +27,7 @@ __all__ = [
     "create_token",
     "reviewer_for_token",
     "set_password",
+    "sign_in",
     "token_needs_touch",
     "touch_token",
 ]
@@ -101,6 +102,16 @@ def authenticate(session: Session, email: str, password: str) -> Reviewer | None
     if needs_rehash(reviewer.password_hash):
         reviewer.password_hash = hash_password(password)
     reviewer.last_login_at = utcnow()
+    return reviewer
+
+
+def sign_in(session: Session, email: str, password: str, *, ip: str) -> Reviewer | None:
+    """``authenticate``, with the attempt audited (a failed one under the address tried)."""
+    reviewer = authenticate(session, email, password)
+    if reviewer is None:
+        audit.record(session, "login.failed", actor=email.strip().lower()[:320] or "unknown", ip=ip)
+        return None
+    audit.record(session, "login", actor=reviewer, ip=ip)
     return reviewer
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,14 @@ from harness.assignments.spec import AssignmentSpec
 from harness.errors import AssignmentError, NotFound
 from harness.settings import Settings
 
-__all__ = ["SPEC_FILE", "Assignment", "list_assignments", "load_assignment", "shipped_assignments_dir"]
+__all__ = [
+    "SPEC_FILE",
+    "Assignment",
+    "list_assignments",
+    "load_assignment",
+    "shipped_assignments_dir",
+    "spec_loader",
+]
 
 SPEC_FILE = "assignment.toml"
 
@@ -143,3 +151,16 @@ def load_assignment(name_or_path: str, settings: Settings) -> Assignment:
         f"No assignment {name_or_path!r}: give the name of a shipped assignment ({known}) or the "
         f"path of a folder holding {SPEC_FILE}."
     )
+
+
+def spec_loader(settings: Settings) -> Callable[[str], AssignmentSpec]:
+    """Assignment specs by name, each loaded once by this loader (one per request or command:
+    a bulk invitation names the same assignment on many rows)."""
+    cache: dict[str, AssignmentSpec] = {}
+
+    def load(name: str) -> AssignmentSpec:
+        if name not in cache:
+            cache[name] = load_assignment(name, settings).spec
+        return cache[name]
+
+    return load

@@ -7,19 +7,20 @@ assignment. Paths in the spec are relative to the assignment folder.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from harness.ledger.pay import PayTerms
+from harness.ledger.timebox import ClockStart, LatePolicy, TimeBoxTerms
+
 __all__ = [
     "AssignmentSpec",
     "BaselineScores",
-    "ClockStart",
     "DataFiles",
-    "LatePolicy",
-    "PayTerms",
+    "PaySpec",
     "Policy",
     "StageLimits",
     "StagesLimits",
@@ -93,8 +94,10 @@ class StagesLimits(_Strict):
     """A notebook-only submission, run headless end to end."""
 
 
-class PayTerms(_Strict):
-    """How the candidate is paid for the time box. Money is decimal, never float."""
+class PaySpec(_Strict):
+    """The ``[pay]`` table: how the candidate is paid for the time box. Money is decimal, never
+    float. Parsed here only; ``AssignmentSpec.pay_terms`` turns it into the ledger's
+    ``PayTerms``, whose rules check it (a rate for hourly, a fee for flat, a known currency)."""
 
     kind: Literal["hourly", "flat"]
     """``hourly`` (rate times hours, capped) or ``flat`` (a fixed fee on submission)."""
@@ -106,28 +109,6 @@ class PayTerms(_Strict):
     """Hours paid at most, for ``hourly`` (defaults to the time box)."""
     flat_fee: Decimal | None = None
     """Fee, for ``flat``."""
-
-    @model_validator(mode="after")
-    def _complete(self) -> PayTerms:
-        if self.kind == "hourly" and (self.hourly_rate is None or self.hourly_rate <= 0):
-            raise ValueError("hourly pay needs a positive hourly_rate")
-        if self.kind == "flat" and (self.flat_fee is None or self.flat_fee <= 0):
-            raise ValueError("flat pay needs a positive flat_fee")
-        return self
-
-
-class LatePolicy(StrEnum):
-    accept = "accept"
-    """Accept late submissions and mark them late."""
-    refuse = "refuse"
-    """Refuse uploads after the deadline."""
-
-
-class ClockStart(StrEnum):
-    button = "button"
-    """The clock starts when the candidate presses Start."""
-    download = "download"
-    """The clock starts at the first starter-kit download."""
 
 
 class Policy(_Strict):
@@ -141,6 +122,24 @@ class Policy(_Strict):
     clock_start: ClockStart = ClockStart.button
     show_scores_to_candidate: bool = False
     """Whether candidates see their scores on the status page."""
+
+    def time_box_terms(
+        self,
+        time_box_hours: Decimal,
+        *,
+        grace_minutes: int | None = None,
+        start_window_days: int | None = None,
+    ) -> TimeBoxTerms:
+        """The ledger's terms from this policy; the keyword arguments override it per invitation."""
+        return TimeBoxTerms(
+            time_box_hours=time_box_hours,
+            grace=timedelta(minutes=self.grace_minutes if grace_minutes is None else grace_minutes),
+            start_window=timedelta(
+                days=self.start_window_days if start_window_days is None else start_window_days
+            ),
+            late=self.late,
+            clock_start=self.clock_start,
+        )
 
 
 class BaselineScores(_Strict):
@@ -183,7 +182,7 @@ class AssignmentSpec(_Strict):
     """Weight of each grader in ``overall`` (normalised; need not sum to 1)."""
     time_box_hours: Annotated[Decimal, Field(gt=0, le=40)]
     """Hours the candidate is asked (and paid) to spend."""
-    pay: PayTerms
+    pay: PaySpec
     policy: Policy = Field(default_factory=Policy)
     baseline: BaselineScores
     """Measured scores of ``solutions/baseline`` (checked by a test)."""
@@ -235,6 +234,41 @@ class AssignmentSpec(_Strict):
             if unknown:
                 raise ValueError(f"per_class_f1 names labels not in the label set: {sorted(unknown)}")
         return self
+
+    @model_validator(mode="after")
+    def _pay_terms_hold(self) -> AssignmentSpec:
+        self.pay_terms()  # the ledger's rules; an InvalidTerms is a ValueError for pydantic
+        return self
+
+    def time_box_terms(
+        self,
+        *,
+        time_box_hours: Decimal | None = None,
+        grace_minutes: int | None = None,
+        start_window_days: int | None = None,
+    ) -> TimeBoxTerms:
+        """The time box an invitation is promised, with optional per-invitation overrides.
+
+        An invitation keeps its own copy of these terms (its columns), so an edit of the spec
+        never changes what a candidate was already promised.
+        """
+        return self.policy.time_box_terms(
+            self.time_box_hours if time_box_hours is None else time_box_hours,
+            grace_minutes=grace_minutes,
+            start_window_days=start_window_days,
+        )
+
+    def pay_terms(self, time_box_hours: Decimal | None = None) -> PayTerms:
+        """The ``[pay]`` table as the ledger's terms; an hourly cap left unset is the time box
+        (``time_box_hours``, the spec's own by default)."""
+        return PayTerms.stated(
+            kind=self.pay.kind,
+            currency=self.pay.currency,
+            hourly_rate=self.pay.hourly_rate,
+            cap_hours=self.pay.cap_hours,
+            flat_fee=self.pay.flat_fee,
+            time_box_hours=self.time_box_hours if time_box_hours is None else time_box_hours,
+        )
 
     def rubric_weights(self) -> dict[str, float]:
         """Rubric weights normalised to sum to 1."""

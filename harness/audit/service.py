@@ -3,32 +3,46 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from harness.accounts.models import Reviewer
 from harness.audit.models import AuditEvent
 
-__all__ = ["list_events", "record"]
+__all__ = ["Actor", "list_events", "record"]
+
+
+class Actor(Protocol):
+    """Who did it, when it is a person with an account (a ``Reviewer`` is one). The audit log
+    sits below the accounts, so it names what it reads of them instead of importing them."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def email(self) -> str: ...
 
 
 def record(
     session: Session,
     action: str,
     *,
-    actor: Reviewer | str | None = None,
+    actor: Actor | str | None = None,
     object_type: str = "",
     object_id: int | None = None,
     ip: str | None = None,
     **detail: Any,
 ) -> AuditEvent:
     """Append one event. ``actor`` is a reviewer, or a label such as ``"cli"`` or ``"system"``."""
+    if actor is None or isinstance(actor, str):
+        actor_id, label = None, actor or "system"
+    else:
+        actor_id, label = actor.id, actor.email
     event = AuditEvent(
         action=action,
-        actor_id=actor.id if isinstance(actor, Reviewer) else None,
-        actor_label=actor.email if isinstance(actor, Reviewer) else (actor or "system"),
+        actor_id=actor_id,
+        actor_label=label,
         object_type=object_type,
         object_id=object_id,
         detail=detail,

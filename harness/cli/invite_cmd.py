@@ -21,6 +21,7 @@ from harness.cli.common import err, fail, load_settings, out
 
 if TYPE_CHECKING:
     from harness.db.engine import Database
+    from harness.invitations.service import InvitationTerms
     from harness.notify.messages import Notification
     from harness.settings import Settings
 
@@ -63,6 +64,72 @@ def _send(settings: Settings, db: Database, notices: list[Notification | None]) 
             deliver(db, notifier, notice, clock.now())
 
 
+def _terms(
+    time_box_hours: str | None,
+    grace_minutes: int | None,
+    start_window_days: int | None,
+    pay_kind: str | None,
+    hourly_rate: str | None,
+    cap_hours: str | None,
+    flat_fee: str | None,
+    currency: str | None,
+) -> InvitationTerms:
+    """The command's overrides of the assignment's terms (unset options keep the spec's)."""
+    from harness.invitations.service import InvitationTerms
+
+    return InvitationTerms(
+        time_box_hours=_decimal(time_box_hours, "--time-box-hours"),
+        grace_minutes=grace_minutes,
+        start_window_days=start_window_days,
+        pay_kind=pay_kind,
+        hourly_rate=_decimal(hourly_rate, "--hourly-rate"),
+        cap_hours=_decimal(cap_hours, "--cap-hours"),
+        flat_fee=_decimal(flat_fee, "--flat-fee"),
+        currency=currency.upper() if currency else None,
+    )
+
+
+def _invite_one(
+    settings: Settings,
+    assignment: str,
+    name: str,
+    email: str,
+    base: str,
+    *,
+    terms: InvitationTerms,
+    anonymous: bool,
+    notify: bool,
+) -> None:
+    from harness.assignments.loader import load_assignment
+    from harness.errors import HarnessError
+    from harness.invitations.service import invite
+
+    db = _database(settings)
+    try:
+        try:
+            spec = load_assignment(assignment, settings).spec
+            with db.session(write=True) as session:
+                invited = invite(
+                    session,
+                    spec,
+                    name=name,
+                    email=email,
+                    actor="cli",
+                    link_for=lambda token: f"{base}/c/{token}",
+                    anonymous_review=anonymous,
+                    terms=terms,
+                )
+                invitation_id = invited.invitation.id
+        except HarnessError as exc:
+            fail(exc.message)
+        if notify:
+            _send(settings, db, [invited.notice])
+    finally:
+        db.dispose()
+    err.print(f"invited {email} to {assignment} (invitation {invitation_id})", highlight=False, markup=False)
+    out.print(invited.link, highlight=False, soft_wrap=True, markup=False)
+
+
 def invite(
     assignment: Annotated[
         str | None, typer.Option(help="Assignment name (for --csv: rows without one).")
@@ -101,11 +168,6 @@ def invite(
     ] = None,
 ) -> None:
     """Invite a candidate and print their link, or invite everyone in a CSV (--csv)."""
-    from harness.assignments.loader import load_assignment
-    from harness.errors import HarnessError
-    from harness.invitations.service import InvitationTerms, create_invitation
-    from harness.ledger.notices import invitation_notice
-
     settings = load_settings()
     base = (base_url or settings.public_url).rstrip("/")
     if csv_file is not None:
@@ -115,41 +177,19 @@ def invite(
         return
     if not (assignment and name and email):
         fail("give --assignment, --name and --email (or --csv FILE)")
-    terms = InvitationTerms(
-        time_box_hours=_decimal(time_box_hours, "--time-box-hours"),
-        grace_minutes=grace_minutes,
-        start_window_days=start_window_days,
-        pay_kind=pay_kind,
-        hourly_rate=_decimal(hourly_rate, "--hourly-rate"),
-        cap_hours=_decimal(cap_hours, "--cap-hours"),
-        flat_fee=_decimal(flat_fee, "--flat-fee"),
-        currency=currency.upper() if currency else None,
+    terms = _terms(
+        time_box_hours,
+        grace_minutes,
+        start_window_days,
+        pay_kind,
+        hourly_rate,
+        cap_hours,
+        flat_fee,
+        currency,
     )
-    db = _database(settings)
-    try:
-        try:
-            spec = load_assignment(assignment, settings).spec
-            with db.session(write=True) as session:
-                inv, token = create_invitation(
-                    session,
-                    spec,
-                    name=name,
-                    email=email,
-                    actor="cli",
-                    anonymous_review=not named,
-                    terms=terms,
-                )
-                link = f"{base}/c/{token}"
-                notice = invitation_notice(inv, link, title=spec.title)
-                invitation_id = inv.id
-        except HarnessError as exc:
-            fail(exc.message)
-        if notify:
-            _send(settings, db, [notice])
-    finally:
-        db.dispose()
-    err.print(f"invited {email} to {assignment} (invitation {invitation_id})", highlight=False, markup=False)
-    out.print(link, highlight=False, soft_wrap=True, markup=False)
+    _invite_one(
+        settings, assignment, name, email, base, terms=terms, anonymous=not named, notify=notify
+    )
 
 
 def _invite_csv(
@@ -161,45 +201,38 @@ def _invite_csv(
     anonymous: bool,
     notify: bool,
 ) -> None:
-    from harness.assignments.loader import load_assignment
+    from harness.assignments.loader import spec_loader
     from harness.errors import HarnessError
-    from harness.invitations.bulk import MAX_BULK_BYTES, create_bulk, parse_bulk_csv
-    from harness.invitations.models import Invitation
-    from harness.ledger.notices import invitation_notice
+    from harness.invitations.bulk import MAX_BULK_BYTES, invite_from_csv
 
     if path.stat().st_size > MAX_BULK_BYTES:
         fail(f"{path} is larger than {MAX_BULK_BYTES // 1024} KiB; split it into smaller files")
-    try:
-        rows, errors = parse_bulk_csv(path.read_bytes())
-    except HarnessError as exc:
-        fail(f"{path}: {exc.message}")
+    data = path.read_bytes()
     db = _database(settings)
-    notices = []
     try:
-        with db.session(write=True) as session:
-            outcome = create_bulk(
-                session,
-                rows,
-                load_spec=lambda name: load_assignment(name, settings).spec,
-                actor="cli",
-                default_assignment=assignment,
-                anonymous_review=anonymous,
-            )
-            for c in outcome.created:
-                inv = session.get(Invitation, c.invitation_id)
-                if inv is not None:
-                    notices.append(invitation_notice(inv, f"{base}/c/{c.token}"))
+        try:
+            with db.session(write=True) as session:
+                done = invite_from_csv(
+                    session,
+                    data,
+                    load_spec=spec_loader(settings),
+                    link_for=lambda token: f"{base}/c/{token}",
+                    actor="cli",
+                    default_assignment=assignment,
+                    anonymous_review=anonymous,
+                )
+        except HarnessError as exc:
+            fail(f"{path}: {exc.message}")
         if notify:
-            _send(settings, db, notices)
+            _send(settings, db, done.notices)
     finally:
         db.dispose()
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["line", "name", "email", "assignment", "link"])
-    for c in outcome.created:
-        writer.writerow([c.line, c.name, c.email, c.assignment, f"{base}/c/{c.token}"])
+    for c in done.result.created:
+        writer.writerow([c.line, c.name, c.email, c.assignment, c.link])
     sys.stdout.flush()
-    failed = sorted([*errors, *outcome.errors], key=lambda e: e.line)
-    for e in failed:
+    for e in done.result.errors:
         err.print(
             f"line {e.line} ({e.email or 'no email'}): {e.message}",
             highlight=False,
@@ -207,10 +240,11 @@ def _invite_csv(
             markup=False,
         )
     err.print(
-        f"invited {len(outcome.created)} candidate(s); {len(failed)} row(s) not invited",
+        f"invited {len(done.result.created)} candidate(s); {len(done.result.errors)} row(s) not "
+        "invited",
         highlight=False,
     )
-    if failed:
+    if done.result.errors:
         raise typer.Exit(EXIT_SOME_ROWS_FAILED)
 
 

@@ -11,6 +11,8 @@ import io
 import os
 import stat
 from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from graders.types import PredictionCheck
@@ -44,6 +46,82 @@ def _read_bounded(path: Path, cap: int) -> tuple[str | None, str | None]:
         return None, f"the predictions file is not UTF-8 text (byte {exc.start})"
 
 
+def _failed(problem: str, rows: int = 0) -> tuple[PredictionCheck, dict[str, str]]:
+    return PredictionCheck(ok=False, problems=[problem], rows=rows), {}
+
+
+def _header_problem(header: list[str] | None) -> str | None:
+    if header is None:
+        return "the predictions file is empty; expected a header `id,label`"
+    cleaned = [h.strip() for h in header]
+    if cleaned != ["id", "label"]:
+        return f"the header is {','.join(cleaned)[:80]!r}; it must be exactly `id,label`"
+    return None
+
+
+@dataclass
+class _Rows:
+    """The data rows of a predictions file, as read (before any check against the ids)."""
+
+    predictions: dict[str, str] = field(default_factory=dict)
+    """The first label given for each id."""
+    duplicates: list[str] = field(default_factory=list)
+    bad_rows: list[str] = field(default_factory=list)
+    """Lines without exactly two cells."""
+    count: int = 0
+    """Non-blank rows."""
+
+
+def _read_rows(reader: Iterator[list[str]], out: _Rows) -> None:
+    """Fill ``out`` with the rows; raises ``csv.Error`` for text the CSV reader cannot parse
+    (``out`` then holds the rows before it)."""
+    for line_no, row in enumerate(reader, start=2):
+        if not row or all(not cell.strip() for cell in row):
+            continue
+        out.count += 1
+        if len(row) != 2:
+            out.bad_rows.append(f"line {line_no}")
+            continue
+        ticket_id, label = row[0].strip(), row[1].strip()
+        if ticket_id in out.predictions:
+            out.duplicates.append(ticket_id)
+            continue
+        out.predictions[ticket_id] = label
+
+
+def _row_problems(rows: _Rows, expected_ids: list[str], labels: list[str]) -> list[str]:
+    predictions = rows.predictions
+    expected = set(expected_ids)
+    missing = [i for i in expected_ids if i not in predictions]
+    unknown_ids = [i for i in predictions if i not in expected]
+    label_set = set(labels)
+    unknown_labels: Counter[str] = Counter(
+        label
+        for ticket_id, label in predictions.items()
+        if ticket_id in expected and label not in label_set
+    )
+    problems: list[str] = []
+    if rows.bad_rows:
+        problems.append(
+            f"{len(rows.bad_rows)} rows do not have exactly 2 columns, first: {_first(rows.bad_rows)}"
+        )
+    if missing:
+        problems.append(f"{len(missing)} ids missing, first: {_first(missing)}")
+    if rows.duplicates:
+        problems.append(
+            f"{len(rows.duplicates)} ids appear more than once, first: {_first(rows.duplicates)}"
+        )
+    if unknown_ids:
+        problems.append(f"{len(unknown_ids)} ids are not held-out ids, first: {_first(unknown_ids)}")
+    if unknown_labels:
+        shown = [f"{label[:40]!r} ({count})" for label, count in unknown_labels.most_common()]
+        problems.append(
+            f"{sum(unknown_labels.values())} predictions use labels outside the label set, first: "
+            f"{_first(shown)}; valid labels: {', '.join(labels)}"
+        )
+    return problems
+
+
 def validate_predictions(
     path: Path | None,
     expected_ids: list[str],
@@ -56,72 +134,27 @@ def validate_predictions(
     Returns the check and, when it passed, the prediction for every expected id.
     """
     if path is None:
-        return PredictionCheck(ok=False, problems=["no predictions file was written"]), {}
+        return _failed("no predictions file was written")
     text, error = _read_bounded(path, cap_bytes)
     if text is None:
-        return PredictionCheck(ok=False, problems=[error or "unreadable predictions file"]), {}
-
-    problems: list[str] = []
+        return _failed(error or "unreadable predictions file")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        return PredictionCheck(ok=False, problems=[f"the predictions file is not valid CSV ({exc})"]), {}
-    if header is None:
-        return PredictionCheck(ok=False, problems=["the predictions file is empty; expected a header `id,label`"]), {}
-    cleaned = [h.strip() for h in header]
-    if cleaned != ["id", "label"]:
-        return PredictionCheck(
-            ok=False,
-            problems=[f"the header is {','.join(cleaned)[:80]!r}; it must be exactly `id,label`"],
-        ), {}
-
-    predictions: dict[str, str] = {}
-    duplicates: list[str] = []
-    bad_rows: list[str] = []
-    unknown_labels: Counter[str] = Counter()
-    rows = 0
+        return _failed(f"the predictions file is not valid CSV ({exc})")
+    problem = _header_problem(header)
+    if problem is not None:
+        return _failed(problem)
+    rows = _Rows()
     try:
-        for line_no, row in enumerate(reader, start=2):
-            if not row or all(not cell.strip() for cell in row):
-                continue
-            rows += 1
-            if len(row) != 2:
-                bad_rows.append(f"line {line_no}")
-                continue
-            ticket_id, label = row[0].strip(), row[1].strip()
-            if ticket_id in predictions:
-                duplicates.append(ticket_id)
-                continue
-            predictions[ticket_id] = label
+        _read_rows(reader, rows)
     except csv.Error as exc:
-        return PredictionCheck(ok=False, problems=[f"the predictions file is not valid CSV ({exc})"], rows=rows), {}
-
-    expected = set(expected_ids)
-    missing = [i for i in expected_ids if i not in predictions]
-    unknown_ids = [i for i in predictions if i not in expected]
-    label_set = set(labels)
-    for ticket_id, label in predictions.items():
-        if ticket_id in expected and label not in label_set:
-            unknown_labels[label] += 1
-
-    if bad_rows:
-        problems.append(f"{len(bad_rows)} rows do not have exactly 2 columns, first: {_first(bad_rows)}")
-    if missing:
-        problems.append(f"{len(missing)} ids missing, first: {_first(missing)}")
-    if duplicates:
-        problems.append(f"{len(duplicates)} ids appear more than once, first: {_first(duplicates)}")
-    if unknown_ids:
-        problems.append(f"{len(unknown_ids)} ids are not held-out ids, first: {_first(unknown_ids)}")
-    if unknown_labels:
-        shown = [f"{label[:40]!r} ({count})" for label, count in unknown_labels.most_common()]
-        problems.append(
-            f"{sum(unknown_labels.values())} predictions use labels outside the label set, first: "
-            f"{_first(shown)}; valid labels: {', '.join(labels)}"
-        )
+        return _failed(f"the predictions file is not valid CSV ({exc})", rows=rows.count)
+    problems = _row_problems(rows, expected_ids, labels)
     if problems:
-        return PredictionCheck(ok=False, problems=problems, rows=rows), {}
-    return PredictionCheck(ok=True, rows=rows), {i: predictions[i] for i in expected_ids}
+        return PredictionCheck(ok=False, problems=problems, rows=rows.count), {}
+    return PredictionCheck(ok=True, rows=rows.count), {i: rows.predictions[i] for i in expected_ids}
 
 
 def read_labels_csv(path: Path, id_column: str, label_column: str) -> dict[str, str]:

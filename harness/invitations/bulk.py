@@ -25,17 +25,22 @@ from sqlalchemy.orm import Session
 from harness.accounts.models import Reviewer
 from harness.assignments.spec import AssignmentSpec
 from harness.errors import HarnessError, InputRejected
-from harness.invitations.service import InvitationTerms, create_invitation
+from harness.invitations.models import Invitation
+from harness.invitations.schemas import BulkCreatedOut, BulkErrorOut, BulkInviteOut
+from harness.invitations.service import InvitationTerms, create_invitation, invitation_notice
+from harness.notify.messages import Notification
 
 __all__ = [
     "COLUMNS",
     "MAX_BULK_BYTES",
     "MAX_BULK_ROWS",
     "BulkCreated",
+    "BulkInvited",
     "BulkOutcome",
     "BulkRow",
     "RowError",
     "create_bulk",
+    "invite_from_csv",
     "parse_bulk_csv",
 ]
 
@@ -223,6 +228,19 @@ def parse_bulk_csv(data: bytes) -> tuple[list[BulkRow], list[RowError]]:
     return rows, errors
 
 
+def _row_problem(
+    row: BulkRow, assignment: str | None, seen: set[tuple[str, str]]
+) -> RowError | None:
+    """Why a row cannot be invited before even trying: no assignment, or a repeat."""
+    if not assignment:
+        return RowError(row.line, row.email, "no assignment: add an assignment column or pick one")
+    if (assignment, row.email.strip().lower()) in seen:
+        return RowError(
+            row.line, row.email, f"{row.email} is invited to {assignment} earlier in this file"
+        )
+    return None
+
+
 def create_bulk(
     session: Session,
     rows: list[BulkRow],
@@ -242,21 +260,11 @@ def create_bulk(
     seen: set[tuple[str, str]] = set()
     for row in rows:
         assignment = row.assignment or default_assignment
-        if not assignment:
-            outcome.errors.append(
-                RowError(row.line, row.email, "no assignment: add an assignment column or pick one")
-            )
+        problem = _row_problem(row, assignment, seen)
+        if problem is not None:
+            outcome.errors.append(problem)
             continue
-        key = (assignment, row.email.strip().lower())
-        if key in seen:
-            outcome.errors.append(
-                RowError(
-                    row.line,
-                    row.email,
-                    f"{row.email} is invited to {assignment} earlier in this file",
-                )
-            )
-            continue
+        assert assignment is not None
         try:
             spec = load_spec(assignment)
             with session.begin_nested():
@@ -275,7 +283,7 @@ def create_bulk(
         except HarnessError as exc:
             outcome.errors.append(RowError(row.line, row.email[:320], exc.message))
             continue
-        seen.add(key)
+        seen.add((assignment, row.email.strip().lower()))
         outcome.created.append(
             BulkCreated(
                 line=row.line,
@@ -288,3 +296,64 @@ def create_bulk(
         )
     outcome.errors.sort(key=lambda e: e.line)
     return outcome
+
+
+@dataclass
+class BulkInvited:
+    """What a bulk invitation made: the answer for the reviewer (links shown once), and the
+    invitation e-mails to send after the transaction commits."""
+
+    result: BulkInviteOut
+    notices: list[Notification | None]
+
+
+def invite_from_csv(
+    session: Session,
+    data: bytes,
+    *,
+    load_spec: Callable[[str], AssignmentSpec],
+    link_for: Callable[[str], str],
+    actor: Reviewer | str,
+    default_assignment: str | None,
+    anonymous_review: bool = True,
+    now: datetime | None = None,
+) -> BulkInvited:
+    """Parse a bulk-invitation CSV and invite its good rows in the caller's transaction.
+
+    Raises ``InputRejected`` when the file as a whole cannot be read; bad rows are listed with
+    their line in ``result.errors`` while the good ones are created.
+    """
+    rows, parse_errors = parse_bulk_csv(data)
+    outcome = create_bulk(
+        session,
+        rows,
+        load_spec=load_spec,
+        actor=actor,
+        default_assignment=default_assignment,
+        anonymous_review=anonymous_review,
+        now=now,
+    )
+    created: list[BulkCreatedOut] = []
+    notices: list[Notification | None] = []
+    for c in outcome.created:
+        link = link_for(c.token)
+        created.append(
+            BulkCreatedOut(
+                line=c.line,
+                id=c.invitation_id,
+                name=c.name,
+                email=c.email,
+                assignment=c.assignment,
+                link=link,
+            )
+        )
+        invitation = session.get(Invitation, c.invitation_id)
+        if invitation is not None:
+            title = load_spec(c.assignment).title
+            notices.append(invitation_notice(invitation, link, title=title))
+    errors = sorted([*parse_errors, *outcome.errors], key=lambda e: e.line)
+    result = BulkInviteOut(
+        created=created,
+        errors=[BulkErrorOut(line=e.line, email=e.email, message=e.message) for e in errors],
+    )
+    return BulkInvited(result, notices)

@@ -1,26 +1,29 @@
-"""Candidates and invitations.
+"""Candidates, invitations, and the decisions recorded on them.
 
 An invitation is one candidate's seat at one assignment: the secret link, the clock, the deadline
 and the pay terms. The time-box columns are nullable (an invitation without them is untimed) and
-are read and written through ``harness.ledger.service``, which turns them into the ledger's
-``TimeBoxState`` and back, so ``deadline_at`` always matches the start, terms and extensions.
+are read and written through ``harness.invitations.terms``, which turns them into the ledger's
+values and back, so ``deadline_at`` always matches the start, terms and extensions.
+
+A decision belongs to the invitation (the candidate advances or not), not to one upload; the
+submission the reviewer was looking at is kept beside it. Submissions point at their invitation;
+the invitation does not list them (``harness.submissions.repository`` queries them), so this
+package needs nothing from the submissions above it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from harness.accounts.models import Reviewer
 from harness.db.base import Base, DecimalText, UTCDateTime, utcnow
 
-if TYPE_CHECKING:
-    from harness.submissions.models import Decision, Submission
-
-__all__ = ["Candidate", "Invitation"]
+__all__ = ["Candidate", "Decision", "DecisionOutcome", "Invitation"]
 
 
 class Candidate(Base):
@@ -99,11 +102,6 @@ class Invitation(Base):
     and applied the no-submission pay policy. An extension that reopens it clears this."""
 
     candidate: Mapped[Candidate] = relationship(back_populates="invitations", lazy="joined")
-    submissions: Mapped[list[Submission]] = relationship(
-        back_populates="invitation",
-        foreign_keys="Submission.invitation_id",
-        order_by="Submission.version",
-    )
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="invitation", order_by="Decision.created_at"
     )
@@ -111,3 +109,27 @@ class Invitation(Base):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+class DecisionOutcome(StrEnum):
+    advance = "advance"
+    reject = "reject"
+    hold = "hold"
+
+
+class Decision(Base):
+    """A reviewer's structured decision on a candidate's invitation. The latest one stands."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id"), index=True)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+    """The submission the reviewer was looking at."""
+    outcome: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    invitation: Mapped[Invitation] = relationship(back_populates="decisions")
+    reviewer: Mapped[Reviewer] = relationship(lazy="joined")

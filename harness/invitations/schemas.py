@@ -1,17 +1,17 @@
-"""API shapes of invitations."""
+"""API shapes of invitations: the invite form (a thin parse layer over ``InvitationTerms``) and
+the result of a bulk invitation. What reviewers read of an invitation is in
+``harness.reviewing.schemas``."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from harness.invitations.service import InvitationTerms
-from harness.ledger.schemas import ExtensionOut, PaymentOut, TimeBoxOut, TimelineOut
 
-__all__ = ["InvitationCreate", "InvitationCreated", "InvitationDetail", "InvitationOut"]
+__all__ = ["BulkCreatedOut", "BulkErrorOut", "BulkInviteOut", "InvitationCreate"]
 
 # Bounded so no input can reach a decimal context's limits; the ledger checks the real rules.
 Amount = Annotated[Decimal, Field(gt=0, le=10_000_000, decimal_places=4)]
@@ -66,36 +66,23 @@ class InvitationCreate(BaseModel):
         )
 
 
-class InvitationOut(BaseModel):
+class BulkCreatedOut(BaseModel):
+    line: int
     id: int
+    name: str
+    email: str
     assignment: str
-    assignment_version: str
-    candidate: str
-    """The candidate's name, or ``Candidate #<id>`` while review is anonymous."""
-    email: str | None
-    """Null while review is anonymous."""
-    created_at: datetime
-    revoked: bool
-    submissions: int
-    decision: str | None
-    """Latest decision: ``advance``, ``reject`` or ``hold``; null before one."""
-    timebox: TimeBoxOut | None = None
-    """The clock, deadline and terms; null for an invitation made without a time box."""
-    payment_status: str | None = None
-    """``owed``, ``approved`` or ``paid`` once something is owed."""
-
-
-class InvitationCreated(InvitationOut):
     link: str
-    """The candidate's link. Shown once: only a hash of its token is stored."""
-    token: str
+    """The candidate's link, shown once."""
 
 
-class InvitationDetail(InvitationOut):
-    """One invitation with its extensions, payment and timeline."""
+class BulkErrorOut(BaseModel):
+    line: int
+    """Line of the CSV (the header is line 1)."""
+    email: str
+    message: str
 
-    extensions: list[ExtensionOut]
-    payment: PaymentOut | None
-    timeline: TimelineOut
-    submission_ids: list[int]
-    """Its uploads, oldest first."""
+
+class BulkInviteOut(BaseModel):
+    created: list[BulkCreatedOut]
+    errors: list[BulkErrorOut]

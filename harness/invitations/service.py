@@ -1,12 +1,19 @@
-"""Inviting candidates and resolving candidate links."""
+"""Inviting candidates, resolving candidate links, and anonymous review.
+
+``identity_hidden`` is the one rule of anonymous review (a candidate's name and email stay
+hidden from reviewers until a decision is recorded); every shape that names a candidate goes
+through ``candidate_label`` and ``candidate_email``.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,17 +24,19 @@ from harness.accounts.models import Reviewer
 from harness.accounts.security import hash_token
 from harness.accounts.service import normalise_email
 from harness.assignments.spec import AssignmentSpec
-from harness.assignments.spec import PayTerms as SpecPayTerms
 from harness.audit import service as audit
 from harness.db.base import utcnow
+from harness.db.engine import Database
 from harness.errors import HarnessError, NotFound
+from harness.invitations import terms as promised
 from harness.invitations.models import Candidate, Invitation
 from harness.invitations.repository import InvitationRepository
 from harness.ledger.clock import ensure_utc
 from harness.ledger.errors import InvalidTerms
 from harness.ledger.money import Money
-from harness.ledger.pay import NoSubmissionPay, NoSubmissionPolicy, PayKind, PayTerms
-from harness.ledger.timebox import TimeBoxTerms, open_invitation
+from harness.ledger.pay import NoSubmissionPay, NoSubmissionPolicy, PayTerms, describe_pay
+from harness.ledger.timebox import TimeBoxTerms
+from harness.notify.messages import Notification, invitation_sent
 from harness.settings import Settings
 
 if TYPE_CHECKING:
@@ -35,18 +44,25 @@ if TYPE_CHECKING:
 
 __all__ = [
     "InvitationTerms",
+    "Invited",
+    "candidate_email",
     "candidate_label",
+    "check_link",
     "create_invitation",
+    "get_invitation",
     "identity_hidden",
     "invitation_for_token",
+    "invitation_notice",
+    "invite",
     "new_candidate_token",
     "note_first_view",
     "note_kit_download",
     "starter_kit_path",
 ]
 
+log = logging.getLogger(__name__)
+
 _TOKEN_BYTES = 32
-_MINUTE = timedelta(minutes=1)
 
 
 def new_candidate_token() -> str:
@@ -76,49 +92,48 @@ class InvitationTerms:
     no_submission_amount: Decimal | None = None
     """The amount for ``fixed``."""
 
+    def time_box(self, spec: AssignmentSpec) -> TimeBoxTerms:
+        """The time box the spec promises, with these overrides."""
+        return spec.time_box_terms(
+            time_box_hours=self.time_box_hours,
+            grace_minutes=self.grace_minutes,
+            start_window_days=self.start_window_days,
+        )
 
-@dataclass(frozen=True)
-class _Pay:
-    kind: str
-    currency: str
-    hourly_rate: Decimal | None
-    cap_hours: Decimal | None
-    flat_fee: Decimal | None
+    def pay(self, spec: AssignmentSpec, box: TimeBoxTerms) -> PayTerms:
+        """The spec's pay terms with these overrides (an unset hourly cap is ``box``'s hours)."""
+        return spec.pay_terms(box.time_box_hours).with_overrides(
+            time_box_hours=box.time_box_hours,
+            kind=self.pay_kind,
+            currency=self.currency,
+            hourly_rate=self.hourly_rate,
+            cap_hours=self.cap_hours,
+            flat_fee=self.flat_fee,
+        )
+
+    def if_nothing_submitted(self, pay: PayTerms) -> NoSubmissionPolicy:
+        """What is owed when the time box closes empty; a fixed amount in ``pay``'s currency."""
+        try:
+            kind = NoSubmissionPay(self.no_submission_pay or NoSubmissionPay.nothing.value)
+            policy = NoSubmissionPolicy(pay=kind, fixed_amount=self.no_submission_amount)
+        except ValueError:
+            raise InvalidTerms(
+                "no_submission_pay must be 'nothing', 'fixed' (with no_submission_amount) or 'full'"
+            ) from None
+        if policy.pay != NoSubmissionPay.fixed or policy.fixed_amount is None:
+            return NoSubmissionPolicy(pay=policy.pay)
+        return NoSubmissionPolicy(
+            pay=policy.pay, fixed_amount=Money(policy.fixed_amount, pay.currency).amount
+        )
 
 
-def _resolve_pay(spec_pay: SpecPayTerms, terms: InvitationTerms, time_box_hours: Decimal) -> _Pay:
-    kind = terms.pay_kind or spec_pay.kind
-    try:
-        PayKind(kind)
-    except ValueError:
-        raise InvalidTerms(f"pay_kind must be 'hourly' or 'flat' (got {kind!r})") from None
-    same = kind == spec_pay.kind
-    pay = _Pay(
-        kind=kind,
-        currency=terms.currency or spec_pay.currency,
-        hourly_rate=terms.hourly_rate
-        if terms.hourly_rate is not None
-        else (spec_pay.hourly_rate if same else None),
-        cap_hours=terms.cap_hours
-        if terms.cap_hours is not None
-        else (spec_pay.cap_hours if same else None),
-        flat_fee=terms.flat_fee
-        if terms.flat_fee is not None
-        else (spec_pay.flat_fee if same else None),
-    )
-    # Validates the combination (a rate for hourly, a fee for flat, a known currency).
-    checked = PayTerms.from_columns(
-        kind=pay.kind,
-        currency=pay.currency,
-        hourly_rate=pay.hourly_rate,
-        cap_hours=pay.cap_hours,
-        flat_fee=pay.flat_fee,
-        time_box_hours=time_box_hours,
-    )
-    # Keep only what the kind uses, so a flat invitation never shows an hourly rate.
-    if checked.kind == PayKind.flat:
-        return _Pay(pay.kind, pay.currency, None, None, pay.flat_fee)
-    return _Pay(pay.kind, pay.currency, pay.hourly_rate, pay.cap_hours, None)
+def _candidate(repo: InvitationRepository, name: str, email: str, now: datetime) -> Candidate:
+    """The candidate with this email and name, or a new one."""
+    candidate = repo.candidate_by_email(email)
+    if candidate is None or candidate.name != name:
+        candidate = Candidate(name=name, email=email, created_at=now)
+        repo.add(candidate)
+    return candidate
 
 
 def create_invitation(
@@ -146,54 +161,21 @@ def create_invitation(
     email = normalise_email(email)
     terms = terms or InvitationTerms()
     now = ensure_utc(now, "now") if now is not None else utcnow()
-    box = TimeBoxTerms.from_spec(
-        spec,
-        time_box_hours=terms.time_box_hours,
-        grace_minutes=terms.grace_minutes,
-        start_window_days=terms.start_window_days,
-    )
-    pay = _resolve_pay(spec.pay, terms, box.time_box_hours)
-    try:
-        empty = NoSubmissionPolicy(
-            pay=NoSubmissionPay(terms.no_submission_pay or NoSubmissionPay.nothing.value),
-            fixed_amount=terms.no_submission_amount,
-        )
-    except ValueError:
-        raise InvalidTerms(
-            "no_submission_pay must be 'nothing', 'fixed' (with no_submission_amount) or 'full'"
-        ) from None
-    fixed = (
-        Money(empty.fixed_amount, pay.currency).amount if empty.fixed_amount is not None else None
-    )
+    box = terms.time_box(spec)
+    pay = terms.pay(spec, box)
+    if_empty = terms.if_nothing_submitted(pay)
     token = token or new_candidate_token()
     repo = InvitationRepository(session)
-    candidate = repo.candidate_by_email(email)
-    if candidate is None or candidate.name != name:
-        candidate = Candidate(name=name, email=email, created_at=now)
-        repo.add(candidate)
     invitation = Invitation(
-        candidate=candidate,
+        candidate=_candidate(repo, name, email, now),
         assignment_name=spec.name,
         assignment_version=spec.version,
         token_hash=hash_token(token),
         created_at=now,
         created_by_id=actor.id if isinstance(actor, Reviewer) else None,
         anonymous_review=anonymous_review,
-        window_ends_at=open_invitation(now, box),
-        time_box_hours=box.time_box_hours,
-        grace_minutes=box.grace // _MINUTE,
-        extension_minutes=0,
-        window_extension_minutes=0,
-        late_policy=box.late.value,
-        clock_start=box.clock_start.value,
-        pay_kind=pay.kind,
-        pay_currency=pay.currency,
-        pay_hourly_rate=pay.hourly_rate,
-        pay_cap_hours=pay.cap_hours,
-        pay_flat_fee=pay.flat_fee,
-        no_submission_pay=empty.pay.value,
-        no_submission_amount=fixed if empty.pay == NoSubmissionPay.fixed else None,
     )
+    promised.write_promise(invitation, box, pay, if_empty, invited_at=now)
     repo.add(invitation)
     session.flush()
     audit.record(
@@ -204,10 +186,92 @@ def create_invitation(
         object_id=invitation.id,
         assignment=spec.name,
         time_box_hours=f"{box.time_box_hours:f}",
-        pay_kind=pay.kind,
+        pay_kind=pay.kind.value,
         currency=pay.currency,
     )
     return invitation, token
+
+
+def invitation_notice(
+    invitation: Invitation, link: str, *, title: str | None = None
+) -> Notification | None:
+    """The invitation e-mail with the candidate's link; ``None`` for an untimed invitation.
+
+    Built inside the transaction that made the invitation and sent after it commits
+    (``harness.notify.outbox.deliver``), so a rolled-back invitation never e-mails a dead link.
+    """
+    if not promised.is_timed(invitation):
+        return None
+    state = promised.state_of(invitation)
+    terms = promised.pay_terms_of(invitation)
+    try:
+        return invitation_sent(
+            invitation_id=invitation.id,
+            candidate_name=invitation.candidate.name,
+            candidate_email=invitation.candidate.email,
+            assignment_title=title or invitation.assignment_name,
+            link=link,
+            time_box_hours=state.terms.time_box_hours,
+            window_ends_at=state.effective_window_end,
+            pay=describe_pay(terms) if terms else None,
+            tz_name=invitation.time_zone or "UTC",
+        )
+    except ValueError as exc:  # an address the mailer refuses: say so, do not fail the invite
+        log.warning("no invitation e-mail for invitation %s: %s", invitation.id, exc)
+        return None
+
+
+@dataclass(frozen=True)
+class Invited:
+    """A new invitation, the candidate's link (shown once), and the e-mail to send after the
+    transaction commits."""
+
+    invitation: Invitation
+    token: str
+    link: str
+    notice: Notification | None
+
+
+def invite(
+    session: Session,
+    spec: AssignmentSpec,
+    *,
+    name: str,
+    email: str,
+    actor: Reviewer | str,
+    link_for: Callable[[str], str],
+    anonymous_review: bool = True,
+    terms: InvitationTerms | None = None,
+    now: datetime | None = None,
+) -> Invited:
+    """Invite one candidate: the invitation (``create_invitation``), its link built by
+    ``link_for(token)``, and its e-mail."""
+    invitation, token = create_invitation(
+        session,
+        spec,
+        name=name,
+        email=email,
+        actor=actor,
+        anonymous_review=anonymous_review,
+        terms=terms,
+        now=now,
+    )
+    link = link_for(token)
+    return Invited(invitation, token, link, invitation_notice(invitation, link, title=spec.title))
+
+
+def get_invitation(session: Session, invitation_id: int) -> Invitation:
+    invitation = InvitationRepository(session).get(invitation_id)
+    if invitation is None:
+        raise NotFound(f"invitation {invitation_id} does not exist")
+    return invitation
+
+
+def check_link(db: Database, token: str) -> None:
+    """Raise ``NotFound`` unless ``token`` opens an active invitation (checked in its own read
+    transaction, before an upload's body is read)."""
+    with db.session() as session:
+        invitation_for_token(session, token)
 
 
 def invitation_for_token(session: Session, token: str) -> Invitation:
@@ -220,15 +284,27 @@ def invitation_for_token(session: Session, token: str) -> Invitation:
     return invitation
 
 
-def identity_hidden(invitation: Invitation) -> bool:
-    """Anonymous review hides who the candidate is until someone records a decision."""
-    return invitation.anonymous_review and not invitation.decisions
+def identity_hidden(invitation: Invitation, *, decided: bool | None = None) -> bool:
+    """Anonymous review hides who the candidate is until someone records a decision.
+
+    ``decided`` says whether a decision exists when the caller loaded decisions in bulk (lists);
+    otherwise the invitation's own decisions are looked at.
+    """
+    if decided is None:
+        decided = bool(invitation.decisions)
+    return invitation.anonymous_review and not decided
 
 
-def candidate_label(invitation: Invitation) -> str:
-    return (
-        f"Candidate #{invitation.id}" if identity_hidden(invitation) else invitation.candidate.name
-    )
+def candidate_label(invitation: Invitation, *, decided: bool | None = None) -> str:
+    """The candidate's name, or ``Candidate #<invitation id>`` while review is anonymous."""
+    if identity_hidden(invitation, decided=decided):
+        return f"Candidate #{invitation.id}"
+    return invitation.candidate.name
+
+
+def candidate_email(invitation: Invitation, *, decided: bool | None = None) -> str | None:
+    """The candidate's email, or ``None`` while review is anonymous."""
+    return None if identity_hidden(invitation, decided=decided) else invitation.candidate.email
 
 
 _kit_lock = threading.Lock()

@@ -37,9 +37,9 @@ from harness.db.base import utcnow
 from harness.jobs.celery_app import QUEUE, TASK_NAME, make_celery
 from harness.jobs.fairness import fair_claimable
 from harness.jobs.lifecycle import recover_stale
-from harness.jobs.registry import WorkerRegistry, redis_client
 from harness.jobs.runtime import GradingRuntime
 from harness.jobs.schemas import WorkerInfo
+from harness.jobs.worker_health import WorkerRegistry, redis_client
 from harness.submissions.models import Submission, SubmissionStatus
 
 __all__ = ["HANDED_OUT_KEY", "LEASE_KEY", "CeleryDispatcher", "node_of"]

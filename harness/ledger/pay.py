@@ -24,7 +24,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from harness.ledger.clock import ensure_utc
 from harness.ledger.errors import (
@@ -35,9 +34,6 @@ from harness.ledger.errors import (
     LedgerInvariantBroken,
 )
 from harness.ledger.money import Money, parse_amount
-
-if TYPE_CHECKING:
-    from harness.assignments.spec import PayTerms as SpecPayTerms
 
 __all__ = [
     "HOURS_QUANTUM",
@@ -75,6 +71,13 @@ class PayKind(StrEnum):
     """A fixed fee on submission."""
 
 
+def _kind(kind: str) -> PayKind:
+    try:
+        return PayKind(kind)
+    except ValueError:
+        raise InvalidTerms(f"pay_kind must be 'hourly' or 'flat' (got {kind!r})") from None
+
+
 def _positive(value: Decimal | int | str | None, what: str) -> Decimal:
     if value is None:
         raise InvalidTerms(f"{what} is required")
@@ -86,7 +89,11 @@ def _positive(value: Decimal | int | str | None, what: str) -> Decimal:
 
 @dataclass(frozen=True, slots=True)
 class PayTerms:
-    """How one invitation is paid. Mirrors the invitation's ``pay_*`` columns."""
+    """How one invitation is paid: the one shape of pay terms.
+
+    The assignment's ``[pay]`` table, an invitation's ``pay_*`` columns and the API's fields are
+    parsed into it (``stated``, ``with_overrides``) and written from it; the rules below take it.
+    """
 
     kind: PayKind
     """Hourly (with a cap) or flat."""
@@ -112,35 +119,55 @@ class PayTerms:
             object.__setattr__(self, "cap_hours", None)
 
     @classmethod
-    def from_spec(cls, pay: SpecPayTerms, time_box_hours: Decimal) -> PayTerms:
-        """Terms from the assignment spec; an hourly cap defaults to the time box."""
-        return cls.from_columns(
-            kind=pay.kind,
-            currency=pay.currency,
-            hourly_rate=pay.hourly_rate,
-            cap_hours=pay.cap_hours,
-            flat_fee=pay.flat_fee,
-            time_box_hours=time_box_hours,
-        )
-
-    @classmethod
-    def from_columns(
+    def stated(
         cls,
         *,
         kind: str,
         currency: str,
-        hourly_rate: Decimal | None,
-        cap_hours: Decimal | None,
-        flat_fee: Decimal | None,
+        hourly_rate: Decimal | None = None,
+        cap_hours: Decimal | None = None,
+        flat_fee: Decimal | None = None,
         time_box_hours: Decimal,
     ) -> PayTerms:
-        """Terms from stored columns (an invitation's ``pay_*``); a missing cap is the time box."""
+        """Terms as people state them (the assignment's ``[pay]``, an invitation's columns, an
+        API body): an hourly cap left unset is the time box."""
+        pay_kind = _kind(kind)
         return cls(
-            kind=PayKind(kind),
+            kind=pay_kind,
             currency=currency,
             hourly_rate=hourly_rate,
-            cap_hours=time_box_hours if cap_hours is None and kind == PayKind.hourly else cap_hours,
+            cap_hours=time_box_hours if cap_hours is None and pay_kind == PayKind.hourly else cap_hours,
             flat_fee=flat_fee,
+        )
+
+    def with_overrides(
+        self,
+        *,
+        time_box_hours: Decimal,
+        kind: str | None = None,
+        currency: str | None = None,
+        hourly_rate: Decimal | None = None,
+        cap_hours: Decimal | None = None,
+        flat_fee: Decimal | None = None,
+    ) -> PayTerms:
+        """These terms with one invitation's overrides (``None`` keeps what these say).
+
+        A kind other than these terms' takes none of their amounts (a flat fee says nothing
+        about an hourly rate); an hourly cap left unset is then the time box.
+        """
+        new_kind = _kind(kind) if kind else self.kind
+        same = new_kind == self.kind
+
+        def pick(given: Decimal | None, own: Decimal | None) -> Decimal | None:
+            return given if given is not None else (own if same else None)
+
+        return PayTerms.stated(
+            kind=new_kind,
+            currency=currency or self.currency,
+            hourly_rate=pick(hourly_rate, self.hourly_rate),
+            cap_hours=pick(cap_hours, self.cap_hours),
+            flat_fee=pick(flat_fee, self.flat_fee),
+            time_box_hours=time_box_hours,
         )
 
     @property
@@ -275,7 +302,7 @@ class PaymentBasis(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Payment:
-    """The one payment of an invitation. Mirrors a row of the payments table (phase 2)."""
+    """The one payment of an invitation. Mirrors a row of the payments table (``harness.payments.models``)."""
 
     amount: Money
     """What is owed, in the pay terms' currency; never negative."""

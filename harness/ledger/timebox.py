@@ -32,14 +32,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
-from harness.assignments.spec import ClockStart, LatePolicy
 from harness.ledger.clock import ensure_utc
 from harness.ledger.errors import InvalidExtension, InvalidTerms, LedgerError, WindowClosed
-
-if TYPE_CHECKING:
-    from harness.assignments.spec import AssignmentSpec, Policy
 
 __all__ = [
     "MAX_EXTENSION_MINUTES",
@@ -77,6 +72,20 @@ MAX_EXTENSION_MINUTES = 14 * 24 * 60
 """One grant adds at most two weeks; a larger gap is a new invitation, not an extension."""
 _MAX_REASON_CHARS = 1000
 _ONE_SECOND = timedelta(seconds=1)
+
+
+class LatePolicy(StrEnum):
+    accept = "accept"
+    """Accept late submissions and mark them late."""
+    refuse = "refuse"
+    """Refuse uploads after the deadline."""
+
+
+class ClockStart(StrEnum):
+    button = "button"
+    """The clock starts when the candidate presses Start."""
+    download = "download"
+    """The clock starts at the first starter-kit download."""
 
 
 def _hours_to_timedelta(hours: Decimal) -> timedelta:
@@ -124,50 +133,6 @@ class TimeBoxTerms:
     def time_box(self) -> timedelta:
         """The time box as real elapsed time, in whole seconds."""
         return _hours_to_timedelta(self.time_box_hours)
-
-    @classmethod
-    def from_policy(
-        cls,
-        policy: Policy,
-        time_box_hours: Decimal,
-        *,
-        grace_minutes: int | None = None,
-        start_window_days: int | None = None,
-    ) -> TimeBoxTerms:
-        """Terms from an assignment's policy; the keyword arguments override it per invitation."""
-        return cls(
-            time_box_hours=time_box_hours,
-            grace=timedelta(
-                minutes=policy.grace_minutes if grace_minutes is None else grace_minutes
-            ),
-            start_window=timedelta(
-                days=policy.start_window_days if start_window_days is None else start_window_days
-            ),
-            late=policy.late,
-            clock_start=policy.clock_start,
-        )
-
-    @classmethod
-    def from_spec(
-        cls,
-        spec: AssignmentSpec,
-        *,
-        time_box_hours: Decimal | None = None,
-        grace_minutes: int | None = None,
-        start_window_days: int | None = None,
-    ) -> TimeBoxTerms:
-        """Terms from an assignment spec, with optional per-invitation overrides.
-
-        Phase 2 rebuilds an invitation's terms with
-        ``from_spec(spec, time_box_hours=inv.time_box_hours, grace_minutes=inv.grace_minutes)``,
-        so an edit of the spec never changes what a candidate was already promised.
-        """
-        return cls.from_policy(
-            spec.policy,
-            spec.time_box_hours if time_box_hours is None else time_box_hours,
-            grace_minutes=grace_minutes,
-            start_window_days=start_window_days,
-        )
 
 
 @dataclass(frozen=True, slots=True)

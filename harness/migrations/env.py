@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from harness.db.engine import make_engine
-from harness.db.models import Base
+from harness.migrations.all_models import Base
 
 config = context.config
 target_metadata = Base.metadata

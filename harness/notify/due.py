@@ -17,9 +17,8 @@ from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from harness.assignments.spec import LatePolicy
 from harness.ledger.clock import ensure_utc
-from harness.ledger.timebox import TimeBoxState
+from harness.ledger.timebox import LatePolicy, TimeBoxState
 from harness.notify.messages import Notification, deadline_approaching, review_waiting
 
 __all__ = ["DEFAULT_DEADLINE_WARNING", "InvitationWatch", "ReviewWait", "due_notifications"]

@@ -21,6 +21,7 @@ __all__ = [
     "NotificationKind",
     "deadline_approaching",
     "format_duration",
+    "format_late",
     "invitation_sent",
     "review_waiting",
     "submission_received",
@@ -89,6 +90,14 @@ def format_duration(delta: timedelta) -> str:
     if hours:
         return f"{hours} h {minutes:02d} min"
     return f"{minutes} min"
+
+
+def format_late(seconds: int) -> str:
+    """``1 s``, ``12 min``, ``2 h 05 min``: how late an upload was, as people say it."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    return format_duration(timedelta(seconds=seconds))
 
 
 def _when(dt: datetime, tz_name: str) -> str:

@@ -297,110 +297,134 @@ def _sniff(path: Path) -> Literal["zip", "tar", "folder"]:
     )
 
 
+class _Walk:
+    """One pass over a submission's members, shared by the three formats: litter is dropped and
+    counted, folders are made (when extracting), files are copied through the budget."""
+
+    def __init__(self, dest: Path | None, limits: ArchiveLimits) -> None:
+        self.dest = dest
+        self.limits = limits
+        self.budget = _Budget(limits)
+        self.dropped: list[str] = []
+        self.dropped_count = 0
+
+    def name(self, raw: str) -> str | None:
+        """The member's safe relative path, or ``None`` (counted) for litter."""
+        name = _normalise(raw, self.limits)
+        if name is None:
+            self.dropped_count += 1
+            if len(self.dropped) < 10:
+                self.dropped.append(_display(raw))
+        return name
+
+    def folder(self, name: str) -> None:
+        if self.dest is not None:
+            self.dest.joinpath(*name.split("/")).mkdir(parents=True, exist_ok=True)
+
+    def copy(self, name: str, src: IO[bytes] | _HashingReader, packed: int | None) -> None:
+        """Copy one regular file, counted already (``packed``: its compressed size, if known)."""
+        if self.dest is None:
+            self.budget.copy(name, src, None, packed)
+        else:
+            with _open_target(self.dest, name) as out:
+                self.budget.copy(name, src, out, packed)
+
+    def info(self, fmt: Literal["zip", "tar", "folder"], sha256: str, packed: int = 0) -> ArchiveInfo:
+        return ArchiveInfo(
+            format=fmt,
+            sha256=sha256,
+            files=self.budget.files,
+            total_bytes=self.budget.total,
+            packed_bytes=packed,
+            dropped=self.dropped,
+            dropped_count=self.dropped_count,
+        )
+
+
+def _walk_zip(walk: _Walk, source: Path) -> None:
+    try:
+        with zipfile.ZipFile(source) as zf:
+            for raw, zinfo in _zip_members(zf, walk.limits):
+                name = walk.name(raw)
+                if name is None:
+                    continue
+                if zinfo.is_dir():
+                    walk.folder(name)
+                    continue
+                walk.budget.add_file(name)
+                with zf.open(zinfo) as src:
+                    walk.copy(name, src, zinfo.compress_size)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
+        raise _reject(f"The zip file is damaged or uses an unsupported feature ({exc}). Re-create it and upload again.") from exc
+
+
+def _walk_tar(walk: _Walk, source: Path, packed_total: int) -> None:
+    limits = walk.limits
+    try:
+        with tarfile.open(source, mode="r:*") as tf:
+            for member in tf:
+                name = walk.name(member.name)
+                if name is None:
+                    continue
+                _tar_check_member(member)
+                if member.isdir():
+                    walk.folder(name)
+                    continue
+                walk.budget.add_file(name)
+                member_src = tf.extractfile(member)
+                if member_src is None:  # pragma: no cover - regular members always have data
+                    continue
+                with member_src:
+                    # A tar member's packed size is unknown inside a gzip stream; judge the
+                    # ratio on the whole archive below.
+                    walk.copy(name, member_src, None)
+                total = walk.budget.total
+                if total > limits.ratio_floor_bytes and total > packed_total * limits.max_ratio:
+                    raise _reject(
+                        f"The archive expands more than {limits.max_ratio:.0f}-fold when unpacked, "
+                        "which looks like a decompression bomb; it was not unpacked."
+                    )
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        # gzip's BadGzipFile is an OSError without errno: the archive's fault. An OSError with
+        # an errno (disk full, permissions) is the harness's and must not blame the candidate.
+        if isinstance(exc, ArchiveRejected) or (isinstance(exc, OSError) and exc.errno is not None):
+            raise
+        raise _reject(f"The .tar.gz file is damaged ({exc}). Re-create it and upload again.") from exc
+
+
+def _walk_folder_files(walk: _Walk, source: Path) -> str:
+    """Walk a folder; returns the hash of its canonical listing (paths and file hashes)."""
+    digest = hashlib.sha256()
+    for rel, path, is_dir in _walk_folder(source, source):
+        name = walk.name(rel)
+        if name is None:
+            continue
+        if is_dir:
+            walk.folder(name)
+            continue
+        walk.budget.add_file(name)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as raw_src:
+            hashing = _HashingReader(raw_src)
+            walk.copy(name, hashing, None)
+        digest.update(f"{name}\0{hashing.hexdigest()}\n".encode())
+    return digest.hexdigest()
+
+
 def _walk(source: Path, dest: Path | None, limits: ArchiveLimits) -> ArchiveInfo:
+    """Check every member of ``source`` (and extract it into ``dest`` unless that is ``None``)."""
     fmt = _sniff(source)
-    budget = _Budget(limits)
-    dropped: list[str] = []
-    dropped_count = 0
-
-    def drop(raw: str) -> None:
-        nonlocal dropped_count
-        dropped_count += 1
-        if len(dropped) < 10:
-            dropped.append(_display(raw))
-
-    packed_total = 0
+    walk = _Walk(dest, limits)
+    if fmt == "folder":
+        return walk.info("folder", _walk_folder_files(walk, source))
+    packed_total = source.stat().st_size
     if fmt == "zip":
-        packed_total = source.stat().st_size
-        try:
-            with zipfile.ZipFile(source) as zf:
-                for raw, zinfo in _zip_members(zf, limits):
-                    name = _normalise(raw, limits)
-                    if name is None:
-                        drop(raw)
-                        continue
-                    if zinfo.is_dir():
-                        if dest is not None:
-                            dest.joinpath(*name.split("/")).mkdir(parents=True, exist_ok=True)
-                        continue
-                    budget.add_file(name)
-                    with zf.open(zinfo) as src:
-                        if dest is None:
-                            budget.copy(name, src, None, zinfo.compress_size)
-                        else:
-                            with _open_target(dest, name) as out:
-                                budget.copy(name, src, out, zinfo.compress_size)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
-            raise _reject(f"The zip file is damaged or uses an unsupported feature ({exc}). Re-create it and upload again.") from exc
-    elif fmt == "tar":
-        packed_total = source.stat().st_size
-        try:
-            with tarfile.open(source, mode="r:*") as tf:
-                for member in tf:
-                    name = _normalise(member.name, limits)
-                    if name is None:
-                        drop(member.name)
-                        continue
-                    _tar_check_member(member)
-                    if member.isdir():
-                        if dest is not None:
-                            dest.joinpath(*name.split("/")).mkdir(parents=True, exist_ok=True)
-                        continue
-                    budget.add_file(name)
-                    member_src = tf.extractfile(member)
-                    if member_src is None:  # pragma: no cover - regular members always have data
-                        continue
-                    with member_src:
-                        # A tar member's packed size is unknown inside a gzip stream; judge the
-                        # ratio on the whole archive below.
-                        if dest is None:
-                            budget.copy(name, member_src, None, None)
-                        else:
-                            with _open_target(dest, name) as out:
-                                budget.copy(name, member_src, out, None)
-                    if budget.total > limits.ratio_floor_bytes and budget.total > packed_total * limits.max_ratio:
-                        raise _reject(
-                            f"The archive expands more than {limits.max_ratio:.0f}-fold when unpacked, "
-                            "which looks like a decompression bomb; it was not unpacked."
-                        )
-        except (tarfile.TarError, EOFError, OSError) as exc:
-            # gzip's BadGzipFile is an OSError without errno: the archive's fault. An OSError with
-            # an errno (disk full, permissions) is the harness's and must not blame the candidate.
-            if isinstance(exc, ArchiveRejected) or (isinstance(exc, OSError) and exc.errno is not None):
-                raise
-            raise _reject(f"The .tar.gz file is damaged ({exc}). Re-create it and upload again.") from exc
+        _walk_zip(walk, source)
     else:
-        digest = hashlib.sha256()
-        for rel, path, is_dir in _walk_folder(source, source):
-            name = _normalise(rel, limits)
-            if name is None:
-                drop(rel)
-                continue
-            if is_dir:
-                if dest is not None:
-                    dest.joinpath(*name.split("/")).mkdir(parents=True, exist_ok=True)
-                continue
-            budget.add_file(name)
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-            with os.fdopen(fd, "rb") as raw_src:
-                hashing = _HashingReader(raw_src)
-                if dest is None:
-                    budget.copy(name, hashing, None, None)
-                else:
-                    with _open_target(dest, name) as out:
-                        budget.copy(name, hashing, out, None)
-            digest.update(f"{name}\0{hashing.hexdigest()}\n".encode())
-        info = ArchiveInfo(format="folder", sha256=digest.hexdigest())
-        info.files, info.total_bytes = budget.files, budget.total
-        info.dropped, info.dropped_count = dropped, dropped_count
-        return info
-
-    if budget.files == 0:
+        _walk_tar(walk, source, packed_total)
+    if walk.budget.files == 0:
         raise _reject("The archive holds no files. Upload your submission folder as a .zip or .tar.gz.")
-    info = ArchiveInfo(format=fmt, sha256=sha256_file(source), files=budget.files,
-                       total_bytes=budget.total, packed_bytes=packed_total)
-    info.dropped, info.dropped_count = dropped, dropped_count
-    return info
+    return walk.info(fmt, sha256_file(source), packed_total)
 
 
 def _walk_folder(root: Path, base: Path) -> Iterator[tuple[str, Path, bool]]:

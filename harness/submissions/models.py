@@ -1,4 +1,7 @@
-"""Submissions, their reports (with history), and what reviewers record about them."""
+"""Submissions, their reports (with history), and the notes reviewers leave on them.
+
+Decisions are recorded on the invitation (``harness.invitations.models.Decision``).
+"""
 
 from __future__ import annotations
 
@@ -25,8 +28,6 @@ from harness.db.base import Base, DecimalText, UTCDateTime, utcnow
 from harness.invitations.models import Invitation
 
 __all__ = [
-    "Decision",
-    "DecisionOutcome",
     "Note",
     "ReportRecord",
     "Submission",
@@ -99,9 +100,7 @@ class Submission(Base):
     accuracy: Mapped[float | None] = mapped_column(Float)
     macro_f1: Mapped[float | None] = mapped_column(Float)
 
-    invitation: Mapped[Invitation] = relationship(
-        back_populates="submissions", foreign_keys=[invitation_id]
-    )
+    invitation: Mapped[Invitation] = relationship(foreign_keys=[invitation_id])
     reports: Mapped[list[ReportRecord]] = relationship(
         back_populates="submission", order_by="ReportRecord.id"
     )
@@ -129,30 +128,6 @@ class ReportRecord(Base):
     worker: Mapped[str | None] = mapped_column(String(200))
 
     submission: Mapped[Submission] = relationship(back_populates="reports")
-
-
-class DecisionOutcome(StrEnum):
-    advance = "advance"
-    reject = "reject"
-    hold = "hold"
-
-
-class Decision(Base):
-    """A reviewer's structured decision on a candidate's invitation. The latest one stands."""
-
-    __tablename__ = "decisions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id"), index=True)
-    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
-    """The submission the reviewer was looking at."""
-    outcome: Mapped[str] = mapped_column(String(10))
-    reason: Mapped[str] = mapped_column(Text)
-    reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    invitation: Mapped[Invitation] = relationship(back_populates="decisions")
-    reviewer: Mapped[Reviewer] = relationship(lazy="joined")
 
 
 class Note(Base):

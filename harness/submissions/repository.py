@@ -15,9 +15,8 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from harness.invitations.models import Candidate, Invitation
+from harness.invitations.models import Candidate, Decision, Invitation
 from harness.submissions.models import (
-    Decision,
     Note,
     ReportRecord,
     Submission,
@@ -70,6 +69,34 @@ class SubmissionRepository:
             select(Submission).where(
                 Submission.id == submission_id, Submission.invitation_id == invitation_id
             )
+        )
+
+    def versions_of(self, invitation_id: int) -> Sequence[Submission]:
+        """The invitation's uploads, oldest first."""
+        return self.session.scalars(
+            select(Submission)
+            .where(Submission.invitation_id == invitation_id)
+            .order_by(Submission.version)
+        ).all()
+
+    def version_counts(self, invitation_ids: Sequence[int]) -> dict[int, int]:
+        """How many uploads each invitation has (absent: none)."""
+        if not invitation_ids:
+            return {}
+        rows = self.session.execute(
+            select(Submission.invitation_id, func.count(Submission.id))
+            .where(Submission.invitation_id.in_(invitation_ids))
+            .group_by(Submission.invitation_id)
+        )
+        return {inv_id: count for inv_id, count in rows}
+
+    def latest_id(self, invitation_id: int) -> int | None:
+        """The id of the invitation's newest upload."""
+        return self.session.scalar(
+            select(Submission.id)
+            .where(Submission.invitation_id == invitation_id)
+            .order_by(Submission.version.desc())
+            .limit(1)
         )
 
     def next_version(self, invitation_id: int) -> int:

@@ -8,7 +8,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from harness.timeboxes.schemas import TimeBoxOut
+
 __all__ = [
+    "CandidateHome",
     "CandidateSubmission",
     "DashboardOut",
     "DecisionCreate",
@@ -21,6 +24,7 @@ __all__ = [
     "SubmissionDetail",
     "SubmissionPage",
     "SubmissionSummary",
+    "UploadAccepted",
 ]
 
 
@@ -137,6 +141,23 @@ class CandidateSubmission(BaseModel):
     graded_at: datetime | None
     overall_score: float | None = None
     """Only when the assignment lets candidates see their scores."""
+
+
+class CandidateHome(BaseModel):
+    assignment: str
+    title: str
+    submissions: list[CandidateSubmission]
+    timebox: TimeBoxOut | None = None
+    """The clock: start the time box with ``POST /api/c/{token}/start`` before uploading."""
+
+
+class UploadAccepted(SubmissionAccepted):
+    late: bool
+    """Arrived after the deadline; kept (the assignment accepts late work) and marked late."""
+    late_by_seconds: int | None
+    deadline_at: datetime | None
+    message: str
+    """What to tell the candidate about this upload."""
 
 
 class DashboardOut(BaseModel):

@@ -1,4 +1,6 @@
-"""Submissions: accepting uploads, regrades, notes, decisions, and the dashboard's numbers."""
+"""Submissions: regrades, notes, decisions, the versions of an invitation, blob storage, the
+dashboard's numbers, and the API shapes of all of these (anonymous review applied through
+``harness.invitations.service``). Taking an upload in is ``harness.submissions.intake``."""
 
 from __future__ import annotations
 
@@ -9,63 +11,67 @@ import shutil
 import statistics
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from harness.accounts.models import Reviewer
 from harness.audit import service as audit
-from harness.db.base import utcnow
+from harness.db.engine import Database
 from harness.errors import HarnessError, NotFound
-from harness.invitations.models import Invitation
-from harness.ledger import payments
-from harness.ledger import service as ledger
-from harness.ledger.clock import ensure_utc
-from harness.ledger.pay import validate_reported_hours
-from harness.ledger.timebox import Late, Refused
+from harness.invitations.models import Decision, DecisionOutcome, Invitation
+from harness.invitations.service import candidate_email, candidate_label
 from harness.settings import Settings
-from harness.submissions.archive import ArchiveLimits, check_archive
 from harness.submissions.models import (
     FINISHED,
-    Decision,
-    DecisionOutcome,
     Note,
+    ReportRecord,
     Submission,
     SubmissionStatus,
 )
-from harness.submissions.repository import SubmissionRepository
+from harness.submissions.repository import SubmissionFilter, SubmissionRepository
+from harness.submissions.schemas import (
+    CandidateSubmission,
+    DecisionOut,
+    NoteOut,
+    ReportOut,
+    StageProgress,
+    SubmissionDetail,
+    SubmissionPage,
+    SubmissionSummary,
+)
 
 __all__ = [
     "Dashboard",
-    "SubmissionClosed",
-    "UploadRefused",
-    "accept_upload",
+    "ScoreDistribution",
     "add_note",
     "blob_path",
+    "candidate_view",
+    "counting_submission_id",
     "dashboard",
+    "decision_out",
+    "detail",
+    "download",
     "get_submission",
-    "parse_hours",
+    "incoming_dir",
+    "note_out",
     "record_decision",
+    "report_body",
     "request_regrade",
     "score_distribution",
     "select_version",
     "store_blob",
+    "submission_page",
+    "summary",
+    "versions_of",
+    "with_current_report",
 ]
 
 MAX_NOTE = 10_000
-MAX_VERSIONS = 50
-"""Uploads one invitation may make; past it the candidate is asked to contact the team."""
 MAX_REASON = 5_000
-
-
-class SubmissionClosed(HarnessError):
-    """Uploads are no longer accepted for this invitation."""
-
-    status_code = 409
 
 
 def store_blob(blobs_dir: Path, source: Path, sha256: str) -> str:
@@ -89,125 +95,36 @@ def store_blob(blobs_dir: Path, source: Path, sha256: str) -> str:
 
 
 def blob_path(settings: Settings, submission: Submission) -> Path:
+    """Where the submission's archive is stored: the one function that knows blob paths."""
     return settings.blobs_dir / submission.blob_key
 
 
-def parse_hours(value: str | None) -> Decimal | None:
-    """The candidate's reported hours: empty, or more than 0 and at most 100, to 0.01 h."""
-    if value is None or not str(value).strip():
-        return None
-    return validate_reported_hours(str(value).strip()[:32])
+def incoming_dir(settings: Settings) -> Path:
+    """Where uploads stream to before they are accepted (the same file system as the blobs,
+    so accepting one is a rename)."""
+    return settings.blobs_dir / "incoming"
 
 
-class UploadRefused(SubmissionClosed):
-    """The time box refuses this upload: not started yet, window closed, or past a deadline
-    that accepts nothing late. ``reason`` is the ledger's code; the message says what to do."""
-
-    def __init__(self, refusal: Refused) -> None:
-        super().__init__(refusal.message)
-        self.reason = refusal.reason
-        self.deadline = refusal.deadline
-
-
-def accept_upload(
-    session: Session,
-    settings: Settings,
-    invitation: Invitation,
-    upload: Path,
-    *,
-    filename: str,
-    sha256: str,
-    size: int,
-    reported_hours: Decimal | None = None,
-    now: datetime | None = None,
-) -> Submission:
-    """Check an uploaded archive and queue it for grading as the invitation's next version.
-
-    ``upload`` is a file already streamed to disk (within the size cap); it is moved into blob
-    storage when accepted and deleted when rejected. Raises ``ArchiveRejected`` with the
-    candidate-facing reason, and ``UploadRefused`` when the time box does not take uploads now
-    (before the clock starts, or late under a refuse policy). A late upload under an accept
-    policy is kept and marked late. The amount owed is recorded (or recomputed, while owed)
-    with the upload. ``now`` comes from the app's clock.
-    """
-    try:
-        now = ensure_utc(now, "now") if now is not None else utcnow()
-        # One upload of an invitation at a time: versions and the payment are per invitation.
-        session.execute(
-            select(Invitation.id).where(Invitation.id == invitation.id).with_for_update()
+def download(
+    db: Database, session: Session, settings: Settings, submission_id: int, actor: Reviewer
+) -> tuple[Path, str]:
+    """The archive a reviewer downloads, and a neutral name to save it under. The download is
+    audited in its own write transaction (the page's request only reads)."""
+    submission = get_submission(session, submission_id)
+    with db.session(write=True) as w:
+        audit.record(
+            w,
+            "submission.download",
+            actor=actor,
+            object_type="submission",
+            object_id=submission.id,
         )
-        timing = ledger.upload_timing(invitation, now, ledger.policy_fallback(settings, invitation))
-        if isinstance(timing, Refused):
-            raise UploadRefused(timing)
-        if timing is None:  # an untimed invitation: only a stored deadline can make it late
-            late = invitation.deadline_at is not None and now > invitation.deadline_at
-            if late and _late_refused(settings, invitation):
-                raise SubmissionClosed(
-                    "the deadline for this assignment has passed and late submissions are not accepted"
-                )
-        else:
-            late = isinstance(timing, Late)
-        if len(invitation.submissions) >= MAX_VERSIONS:
-            raise SubmissionClosed(
-                f"this link has received {MAX_VERSIONS} uploads, the most it accepts; "
-                "contact the hiring team if you need to send another"
-            )
-        limits = ArchiveLimits(max_archive_bytes=settings.max_upload_mb * 1024 * 1024)
-        check_archive(upload, filename, limits)
-    except BaseException:
-        upload.unlink(missing_ok=True)
-        raise
-    key = store_blob(settings.blobs_dir, upload, sha256)
-    repo = SubmissionRepository(session)
-    submission = Submission(
-        invitation_id=invitation.id,
-        version=repo.next_version(invitation.id),
-        assignment_name=invitation.assignment_name,
-        filename=_clean_filename(filename),
-        sha256=sha256,
-        blob_key=key,
-        size_bytes=size,
-        status=SubmissionStatus.queued.value,
-        stages={},
-        late=late,
-        reported_hours=reported_hours,
-        created_at=now,
-    )
-    repo.add(submission)
-    session.flush()
-    audit.record(
-        session,
-        "submission.upload",
-        actor="candidate",
-        object_type="submission",
-        object_id=submission.id,
-        invitation=invitation.id,
-        size=size,
-        late=late,
-        late_by_s=int((now - timing.deadline).total_seconds())
-        if isinstance(timing, Late)
-        else None,
-    )
-    payments.record_for_submission(
-        session, invitation, submission_id=submission.id, uploaded_at=now
-    )
-    return submission
+    return blob_path(settings, submission), f"submission-{submission.id}-v{submission.version}.bin"
 
 
-def _late_refused(settings: Settings, invitation: Invitation) -> bool:
-    from harness.assignments.loader import load_assignment
-
-    try:
-        spec = load_assignment(invitation.assignment_name, settings).spec
-    except HarnessError:
-        return False
-    return spec.policy.late.value == "refuse"
-
-
-def _clean_filename(name: str) -> str:
-    # Keep what the candidate called it (escaped on display), minus control characters.
-    cleaned = "".join(ch for ch in name if ch.isprintable()).strip()
-    return (cleaned or "submission")[-255:]
+def versions_of(session: Session, invitation_id: int) -> Sequence[Submission]:
+    """The invitation's uploads, oldest first."""
+    return SubmissionRepository(session).versions_of(invitation_id)
 
 
 def get_submission(session: Session, submission_id: int) -> Submission:
@@ -217,8 +134,26 @@ def get_submission(session: Session, submission_id: int) -> Submission:
     return submission
 
 
-def request_regrade(session: Session, submission: Submission, actor: Reviewer) -> None:
-    """Queue a finished submission for grading again; its reports so far stay as history."""
+def with_current_report(
+    session: Session, submission_id: int
+) -> tuple[Submission, ReportRecord | None]:
+    """The submission and its current report (``None`` until graded)."""
+    sub = get_submission(session, submission_id)
+    return sub, SubmissionRepository(session).current_report(sub.id)
+
+
+def report_body(session: Session, submission_id: int, report_id: int) -> dict[str, Any]:
+    """One stored report of the submission (current or historical), as JSON."""
+    for record in SubmissionRepository(session).report_history(submission_id):
+        if record.id == report_id:
+            return record.body
+    raise NotFound(f"submission {submission_id} has no report {report_id}")
+
+
+def request_regrade(session: Session, submission_id: int, actor: Reviewer) -> Submission:
+    """Queue a finished submission for grading again; its reports so far stay as history. The
+    caller enqueues it once the transaction has committed."""
+    submission = get_submission(session, submission_id)
     if submission.status not in {s.value for s in FINISHED}:
         raise HarnessError(
             f"submission {submission.id} is {submission.status}; it can be regraded once it has finished",
@@ -237,9 +172,11 @@ def request_regrade(session: Session, submission: Submission, actor: Reviewer) -
         object_type="submission",
         object_id=submission.id,
     )
+    return submission
 
 
-def add_note(session: Session, submission: Submission, actor: Reviewer, body: str) -> Note:
+def add_note(session: Session, submission_id: int, actor: Reviewer, body: str) -> NoteOut:
+    submission = get_submission(session, submission_id)
     body = body.strip()
     if not body or len(body) > MAX_NOTE:
         raise HarnessError(f"a note must be 1 to {MAX_NOTE} characters", status_code=422)
@@ -254,13 +191,14 @@ def add_note(session: Session, submission: Submission, actor: Reviewer, body: st
         object_id=submission.id,
         note=note.id,
     )
-    return note
+    return note_out(note)
 
 
 def record_decision(
-    session: Session, submission: Submission, actor: Reviewer, outcome: str, reason: str
-) -> Decision:
+    session: Session, submission_id: int, actor: Reviewer, outcome: str, reason: str
+) -> DecisionOut:
     """Record advance/reject/hold with a reason, on the submission's invitation."""
+    submission = get_submission(session, submission_id)
     try:
         outcome = DecisionOutcome(outcome).value
     except ValueError:
@@ -279,7 +217,7 @@ def record_decision(
     )
     session.add(decision)
     session.flush()
-    session.refresh(submission.invitation, ["decisions"])
+    session.refresh(submission.invitation, ["decisions"])  # anonymous review ends now
     audit.record(
         session,
         "decision.record",
@@ -289,21 +227,24 @@ def record_decision(
         submission=submission.id,
         outcome=outcome,
     )
-    return decision
+    return decision_out(decision)
 
 
-def select_version(session: Session, submission: Submission, actor: Reviewer) -> None:
+def select_version(session: Session, submission_id: int, actor: Reviewer) -> Submission:
     """Make this version the one that counts for its invitation (instead of the latest)."""
+    submission = get_submission(session, submission_id)
     submission.invitation.selected_submission_id = submission.id
     audit.record(
         session, "submission.select", actor=actor, object_type="submission", object_id=submission.id
     )
+    return submission
 
 
-def counting_submission_id(invitation: Invitation) -> int | None:
+def counting_submission_id(session: Session, invitation: Invitation) -> int | None:
+    """The version that counts: the one a reviewer selected, else the latest."""
     if invitation.selected_submission_id is not None:
         return invitation.selected_submission_id
-    return invitation.submissions[-1].id if invitation.submissions else None
+    return SubmissionRepository(session).latest_id(invitation.id)
 
 
 @dataclass(frozen=True)
@@ -387,4 +328,129 @@ def dashboard(session: Session) -> Dashboard:
         median_to_graded_s=statistics.median(to_graded) if to_graded else None,
         median_to_decision_s=statistics.median(to_decision) if to_decision else None,
         total=sum(counts.values()),
+    )
+
+
+def _stages(raw: dict[str, Any] | None) -> dict[str, StageProgress]:
+    out = {}
+    for name, entry in (raw or {}).items():
+        if isinstance(entry, dict):
+            out[str(name)] = StageProgress(
+                state=str(entry.get("state", "")),
+                verdict=entry.get("verdict"),
+                message=str(entry.get("message", "")),
+            )
+    return out
+
+
+def summary(sub: Submission, decision: Decision | None) -> SubmissionSummary:
+    """One row of a list. ``decision`` is the invitation's latest, loaded in bulk for lists:
+    anonymous review ends with the first decision, so its presence is all the label needs."""
+    return SubmissionSummary(
+        id=sub.id,
+        invitation_id=sub.invitation_id,
+        version=sub.version,
+        assignment=sub.assignment_name,
+        candidate=candidate_label(sub.invitation, decided=decision is not None),
+        filename=sub.filename,
+        status=sub.status,
+        stage=sub.stage,
+        overall_score=sub.overall_score,
+        accuracy=sub.accuracy,
+        macro_f1=sub.macro_f1,
+        late=sub.late,
+        created_at=sub.created_at,
+        graded_at=sub.graded_at,
+        decision=decision.outcome if decision else None,
+    )
+
+
+def submission_page(session: Session, flt: SubmissionFilter) -> SubmissionPage:
+    """One page of the submissions list, with each candidate's latest decision."""
+    repo = SubmissionRepository(session)
+    items, total = repo.search(flt)
+    decisions = repo.decisions_for(sorted({s.invitation_id for s in items}))
+    return SubmissionPage(
+        items=[summary(s, decisions.get(s.invitation_id)) for s in items],
+        total=total,
+        limit=flt.limit,
+        offset=flt.offset,
+    )
+
+
+def note_out(note: Note) -> NoteOut:
+    return NoteOut(id=note.id, author=note.reviewer.email, body=note.body, created_at=note.created_at)
+
+
+def decision_out(d: Decision) -> DecisionOut:
+    return DecisionOut(
+        id=d.id,
+        outcome=d.outcome,
+        reason=d.reason,
+        reviewer=d.reviewer.email,
+        submission_id=d.submission_id,
+        created_at=d.created_at,
+    )
+
+
+def detail(
+    session: Session,
+    sub: Submission,
+    report: ReportRecord | None,
+    history: Sequence[ReportRecord],
+    *,
+    versions: Sequence[Submission] | None = None,
+) -> SubmissionDetail:
+    """Everything about one submission: its report, history, notes and the decisions on its
+    invitation. ``versions`` (the invitation's uploads, oldest first) spares a query when the
+    caller has them."""
+    inv = sub.invitation
+    if inv.selected_submission_id is not None or versions is None:
+        counting = counting_submission_id(session, inv)
+    else:
+        counting = versions[-1].id if versions else None
+    decisions = list(inv.decisions)
+    latest = decisions[-1] if decisions else None
+    base = summary(sub, latest)
+    return SubmissionDetail(
+        **base.model_dump(),
+        email=candidate_email(inv),
+        sha256=sub.sha256,
+        size_bytes=sub.size_bytes,
+        message=sub.message,
+        stages=_stages(sub.stages),
+        attempts=sub.attempts,
+        reported_hours=sub.reported_hours,
+        counts=counting == sub.id,
+        report=report.body if report else None,
+        reports=[
+            ReportOut(
+                id=r.id,
+                current=r.current,
+                status=r.status,
+                overall_score=r.overall_score,
+                grader_versions=r.grader_versions,
+                created_at=r.created_at,
+            )
+            for r in history
+        ],
+        notes=[note_out(n) for n in sub.notes],
+        decisions=[decision_out(d) for d in decisions],
+    )
+
+
+def candidate_view(sub: Submission, *, show_scores: bool) -> CandidateSubmission:
+    """An upload as its candidate sees it: scores only when the assignment shows them."""
+    return CandidateSubmission(
+        id=sub.id,
+        version=sub.version,
+        filename=sub.filename,
+        status=sub.status,
+        stage=sub.stage,
+        stages=_stages(sub.stages),
+        message=sub.message,
+        late=sub.late,
+        created_at=sub.created_at,
+        graded_at=sub.graded_at,
+        overall_score=sub.overall_score if show_scores else None,
     )

@@ -23,7 +23,7 @@ from celery import Celery, signals
 from celery.exceptions import Reject
 
 from harness.jobs.celery_app import QUEUE, TASK_NAME, make_celery
-from harness.jobs.registry import WorkerBeat, WorkerRegistry, redis_client
+from harness.jobs.worker_health import WorkerBeat, WorkerRegistry, redis_client
 from harness.settings import Settings
 from harness.worker.client import ApiClient
 from harness.worker.job import DockerUnavailable, WorkerContext, run_job

@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from harness.audit.models import AuditEvent
-from harness.ledger.models import PaymentRecord
+from harness.payments.models import PaymentRecord
 from tests.api.fixtures import csrf_from, login
 from tests.ledger.web import T0, Clocked, clocked_fixture  # noqa: F401
 

@@ -74,7 +74,7 @@ class LiveServer:
             )
             if started:
                 from harness.db.base import utcnow
-                from harness.ledger.service import start
+                from harness.timeboxes.service import start
 
                 start(s, inv, utcnow())
         return token

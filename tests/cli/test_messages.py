@@ -8,7 +8,15 @@ from datetime import UTC, datetime
 import pytest
 import typer
 
-from graders.types import Finding, GraderResult, GraderStatus, Severity, StageName, StageOutcome, Verdict
+from graders.types import (
+    Finding,
+    GraderResult,
+    GraderStatus,
+    Severity,
+    StageName,
+    StageOutcome,
+    Verdict,
+)
 from harness.cli.common import err, fail, out
 from harness.cli.grade_cmd import print_summary
 from harness.reports.schema import Overall, Report, ReportStatus, SubmissionInfo

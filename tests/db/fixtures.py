@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from harness.db.engine import Database
 from harness.db.migrate import upgrade_head
-from harness.db.models import Base
+from harness.migrations.all_models import Base
 from harness.settings import Environment, Settings
 
 TEST_SECRET = "test-secret-key-0123456789abcdef0123456789"

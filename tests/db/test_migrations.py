@@ -6,7 +6,7 @@ from sqlalchemy import inspect
 
 from harness.db.engine import Database
 from harness.db.migrate import upgrade_head
-from harness.db.models import Base
+from harness.migrations.all_models import Base
 
 
 def test_upgrade_head_builds_every_table_and_is_repeatable(tmp_path: Path) -> None:

@@ -17,11 +17,23 @@ from harness.audit.models import AuditEvent
 from harness.db.engine import Database
 from harness.errors import NotFound
 from harness.invitations.models import Invitation
-from harness.invitations.service import candidate_label, identity_hidden, invitation_for_token
+from harness.invitations.service import (
+    candidate_email,
+    candidate_label,
+    identity_hidden,
+    invitation_for_token,
+)
 from harness.settings import Settings
 from harness.submissions.models import ReportRecord, Submission, SubmissionStatus
 from harness.submissions.repository import SubmissionFilter, SubmissionRepository
-from harness.submissions.service import dashboard, record_decision, request_regrade
+from harness.submissions.service import (
+    counting_submission_id,
+    dashboard,
+    record_decision,
+    request_regrade,
+    select_version,
+    versions_of,
+)
 from tests.db.factories import (
     PASSWORD,
     make_invitation,
@@ -84,7 +96,7 @@ def test_anonymous_until_decision(db: Database, settings: Settings) -> None:
             s, settings, inv, status=SubmissionStatus.graded, report=make_report()
         )
         assert identity_hidden(inv) and candidate_label(inv) == f"Candidate #{inv.id}"
-        record_decision(s, sub, rev, "advance", "strong")
+        record_decision(s, sub.id, rev, "advance", "strong")
         assert not identity_hidden(inv) and candidate_label(inv) == "Grace Hopper"
 
 
@@ -97,7 +109,7 @@ def test_reports_keep_history_and_one_current(db: Database, settings: Settings) 
         sub = make_submission(
             s, settings, inv, status=SubmissionStatus.graded, report=make_report(score=50)
         )
-        request_regrade(s, sub, rev)
+        request_regrade(s, sub.id, rev)
         assert sub.status == "queued"
         store_report(s, sub, make_report(score=60), artifacts_dir=settings.artifacts_dir)
     with db.session() as s:
@@ -128,7 +140,7 @@ def test_list_filters_sorting_and_dashboard(db: Database, settings: Settings) ->
             subs.append(sub)
         inv, _ = make_invitation(s, name="Q", email="q@example.com")
         make_submission(s, settings, inv)
-        record_decision(s, subs[0], rev, "reject", "weak")
+        record_decision(s, subs[0].id, rev, "reject", "weak")
     with db.session() as s:
         repo = SubmissionRepository(s)
         items, total = repo.search(SubmissionFilter(status="graded", sort="score", descending=True))
@@ -162,3 +174,61 @@ def test_claim_is_exclusive(db: Database, settings: Settings) -> None:
         assert not repo.release(first, status="graded")
         third = repo.claim(sub.id, "w3", now)
         assert third is not None and third.attempt == 2
+
+
+def test_anonymous_review_with_decisions_loaded_in_bulk(db: Database, settings: Settings) -> None:
+    """Lists pass ``decided`` (from one query for many rows) instead of loading each
+    invitation's decisions; the rule gives the same answer either way."""
+    with db.session() as s:
+        rev = make_reviewer(s)
+        inv, _ = make_invitation(s, name="Grace Hopper", email="grace@example.com")
+        named, _ = make_invitation(s, name="Alan Turing", email="alan@example.com", anonymous=False)
+        sub = make_submission(s, settings, inv)
+        assert candidate_label(inv, decided=False) == f"Candidate #{inv.id}"
+        assert candidate_email(inv, decided=False) is None
+        assert candidate_label(inv, decided=True) == "Grace Hopper"
+        # Near miss: an invitation made without anonymous review is never hidden.
+        assert candidate_label(named, decided=False) == "Alan Turing"
+        assert candidate_email(named) == "alan@example.com"
+        record_decision(s, sub.id, rev, "hold", "waiting for a second reviewer")
+        assert candidate_email(inv) == "grace@example.com"
+
+
+def test_versions_counts_and_the_version_that_counts(db: Database, settings: Settings) -> None:
+    with db.session() as s:
+        rev = make_reviewer(s)
+        inv, _ = make_invitation(s)
+        empty, _ = make_invitation(s, name="No Uploads", email="none@example.com")
+        first = make_submission(s, settings, inv)
+        second = make_submission(s, settings, inv, files={"a.ipynb": "{}"})
+    with db.session() as s:
+        inv_row = s.get(Invitation, inv.id)
+        empty_row = s.get(Invitation, empty.id)
+        assert inv_row is not None and empty_row is not None
+        assert [v.version for v in versions_of(s, inv.id)] == [1, 2]
+        assert SubmissionRepository(s).version_counts([inv.id, empty.id]) == {inv.id: 2}
+        assert counting_submission_id(s, inv_row) == second.id  # the latest, by default
+        assert counting_submission_id(s, empty_row) is None
+        select_version(s, first.id, rev)
+        assert counting_submission_id(s, inv_row) == first.id  # the one a reviewer picked
+
+
+def test_the_invitations_list_loads_counts_and_payment_status_in_bulk(
+    db: Database, settings: Settings
+) -> None:
+    from harness.reviewing.service import invitation_out, invitations
+
+    now = datetime.now(UTC)
+    with db.session() as s:
+        inv, _ = make_invitation(s)
+        make_invitation(s, name="No Uploads", email="none@example.com")
+        make_submission(s, settings, inv)
+        make_submission(s, settings, inv, files={"a.ipynb": "{}"})
+    with db.session() as s:
+        listed = {row.id: row for row in invitations(s, now)}
+        assert listed[inv.id].submissions == 2
+        assert sum(row.submissions for row in listed.values()) == 2
+        # The same shape, one invitation at a time (its counts looked up), agrees.
+        row = s.get(Invitation, inv.id)
+        assert row is not None
+        assert invitation_out(s, row, now) == listed[inv.id]

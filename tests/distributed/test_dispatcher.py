@@ -18,8 +18,8 @@ from harness.db.engine import Database
 from harness.db.migrate import upgrade_head
 from harness.jobs.celery_app import QUEUE
 from harness.jobs.distributed import HANDED_OUT_KEY, CeleryDispatcher
-from harness.jobs.registry import WorkerBeat, WorkerRegistry
 from harness.jobs.runtime import GradingRuntime
+from harness.jobs.worker_health import WorkerBeat, WorkerRegistry
 from harness.settings import Environment, Mode, Settings
 from harness.submissions.repository import SubmissionRepository
 from tests.db.factories import make_invitation, make_spec, make_submission

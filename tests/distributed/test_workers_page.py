@@ -15,8 +15,8 @@ from harness.db.base import utcnow
 from harness.db.engine import Database
 from harness.jobs.distributed import CeleryDispatcher
 from harness.jobs.embedded import EmbeddedWorkerPool
-from harness.jobs.registry import WorkerBeat, WorkerRegistry, redis_client
 from harness.jobs.runtime import GradingRuntime
+from harness.jobs.worker_health import WorkerBeat, WorkerRegistry, redis_client
 from harness.settings import Mode, Settings
 from harness.submissions.repository import SubmissionRepository
 from tests.api.fixtures import Env, env, login  # noqa: F401

@@ -61,7 +61,7 @@ def test_grades_records_progress_and_is_idempotent(db: Database, settings: Setti
         rev = make_reviewer(s)
         sub = s.get(Submission, sid)
         assert sub is not None
-        request_regrade(s, sub, rev)
+        request_regrade(s, sub.id, rev)
     assert grade_now(rt, sid) == Outcome.graded
     reports = _reports(db, sid)
     assert [r.current for r in reports] == [False, True]

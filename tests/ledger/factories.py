@@ -5,10 +5,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from harness.assignments.spec import ClockStart, LatePolicy
 from harness.ledger.money import Money
 from harness.ledger.pay import PayKind, Payment, PaymentBasis, PaymentStatus, PayTerms
-from harness.ledger.timebox import TimeBoxState, TimeBoxTerms, invite, start_clock
+from harness.ledger.timebox import (
+    ClockStart,
+    LatePolicy,
+    TimeBoxState,
+    TimeBoxTerms,
+    invite,
+    start_clock,
+)
 
 __all__ = [
     "INVITED",

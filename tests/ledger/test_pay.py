@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from harness.assignments.spec import PayTerms as SpecPayTerms
 from harness.ledger.errors import (
     CurrencyMismatch,
     InvalidHours,
@@ -87,26 +86,66 @@ def test_impossible_reported_hours_are_refused(value: Any) -> None:
 # --- terms and amounts -------------------------------------------------------------------------
 
 
-def test_terms_from_the_spec_cap_hourly_pay_at_the_time_box_by_default() -> None:
-    spec_pay = SpecPayTerms(kind="hourly", hourly_rate=Decimal(60), currency="EUR")
-    terms = PayTerms.from_spec(spec_pay, Decimal("4.5"))
+def test_stated_terms_cap_hourly_pay_at_the_time_box_by_default() -> None:
+    terms = PayTerms.stated(
+        kind="hourly", hourly_rate=Decimal(60), currency="EUR", time_box_hours=Decimal("4.5")
+    )
     assert (terms.kind, terms.cap_hours, terms.hourly_rate) == (
         PayKind.hourly,
         Decimal("4.5"),
         Decimal(60),
     )
     assert terms.maximum == Money(Decimal(270), "EUR")
-    capped = PayTerms.from_spec(
-        SpecPayTerms(kind="hourly", hourly_rate=Decimal(60), cap_hours=Decimal(3)), Decimal(5)
+    capped = PayTerms.stated(
+        kind="hourly",
+        hourly_rate=Decimal(60),
+        cap_hours=Decimal(3),
+        currency=USD,
+        time_box_hours=Decimal(5),
     )
     assert capped.cap_hours == Decimal(3)
-    flat = PayTerms.from_spec(SpecPayTerms(kind="flat", flat_fee=Decimal(250)), Decimal(5))
+    flat = PayTerms.stated(
+        kind="flat", flat_fee=Decimal(250), currency=USD, time_box_hours=Decimal(5)
+    )
     assert (flat.kind, flat.flat_fee, flat.cap_hours, flat.maximum) == (
         PayKind.flat,
         Decimal(250),
         None,
         usd("250"),
     )
+
+
+def test_stated_terms_refuse_an_unknown_kind() -> None:
+    with pytest.raises(InvalidTerms, match="pay_kind must be 'hourly' or 'flat'"):
+        PayTerms.stated(kind="daily", currency=USD, flat_fee=Decimal(1), time_box_hours=Decimal(4))
+
+
+def test_overrides_of_the_same_kind_keep_the_amounts_not_overridden() -> None:
+    base = PayTerms.stated(
+        kind="hourly", hourly_rate=Decimal(60), currency=USD, time_box_hours=Decimal(4)
+    )
+    more = base.with_overrides(time_box_hours=Decimal(6), hourly_rate=Decimal(80))
+    assert (more.hourly_rate, more.cap_hours, more.currency) == (Decimal(80), Decimal(4), USD)
+    # Near miss: no override at all changes nothing.
+    assert base.with_overrides(time_box_hours=Decimal(4)) == base
+
+
+def test_an_override_of_another_kind_takes_none_of_the_amounts() -> None:
+    flat = PayTerms.stated(kind="flat", flat_fee=Decimal(300), currency=USD, time_box_hours=Decimal(4))
+    with pytest.raises(InvalidTerms, match="hourly_rate is required"):
+        flat.with_overrides(time_box_hours=Decimal(4), kind="hourly")
+    hourly = flat.with_overrides(
+        time_box_hours=Decimal(5), kind="hourly", hourly_rate=Decimal(50), currency="EUR"
+    )
+    assert (hourly.kind, hourly.hourly_rate, hourly.cap_hours, hourly.flat_fee) == (
+        PayKind.hourly,
+        Decimal(50),
+        Decimal(5),  # unset cap: the time box
+        None,
+    )
+    assert hourly.currency == "EUR"
+    with pytest.raises(InvalidTerms, match="pay_kind must be"):
+        flat.with_overrides(time_box_hours=Decimal(4), kind="weekly")
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from harness.assignments.spec import AssignmentSpec, ClockStart, LatePolicy, Policy
 from harness.ledger.clock import format_in_tz, to_viewer_tz
 from harness.ledger.errors import (
     InvalidExtension,
@@ -20,12 +19,13 @@ from harness.ledger.errors import (
     WindowClosed,
 )
 from harness.ledger.timebox import (
+    ClockStart,
     Late,
+    LatePolicy,
     OnTime,
     Phase,
     RefusalReason,
     Refused,
-    TimeBoxTerms,
     countdown,
     deadline,
     expired_unused,
@@ -41,51 +41,6 @@ SECOND = timedelta(seconds=1)
 START = at(2026, 3, 3, 10)
 """Clock start used by most tests: 5 h box + 15 min grace -> deadline 15:15:00 UTC."""
 DEADLINE = at(2026, 3, 3, 15, 15)
-
-
-def _spec(**overrides: Any) -> AssignmentSpec:
-    data: dict[str, Any] = {
-        "name": "tiny",
-        "title": "Tiny",
-        "summary": "A tiny assignment.",
-        "labels": ["a", "b"],
-        "data": {"train": "t.csv", "heldout_features": "h.csv", "heldout_labels": "l.csv"},
-        "rubric": {"accuracy": 1},
-        "time_box_hours": "4.5",
-        "pay": {"kind": "hourly", "hourly_rate": "60", "currency": "EUR"},
-        "policy": {
-            "start_window_days": 5,
-            "grace_minutes": 10,
-            "late": "refuse",
-            "clock_start": "download",
-        },
-        "baseline": {"heldout_accuracy": 0.5, "heldout_macro_f1": 0.5},
-    }
-    data.update(overrides)
-    return AssignmentSpec.model_validate(data)
-
-
-# --- terms -------------------------------------------------------------------------------------
-
-
-def test_terms_come_from_the_spec_and_can_be_overridden_per_invitation() -> None:
-    terms = TimeBoxTerms.from_spec(_spec())
-    assert terms.time_box_hours == Decimal("4.5")
-    assert terms.time_box == timedelta(hours=4, minutes=30)
-    assert terms.grace == timedelta(minutes=10)
-    assert terms.start_window == timedelta(days=5)
-    assert terms.late == LatePolicy.refuse
-    assert terms.clock_start == ClockStart.download
-
-    custom = TimeBoxTerms.from_spec(
-        _spec(), time_box_hours=Decimal(6), grace_minutes=0, start_window_days=10
-    )
-    assert (custom.time_box, custom.grace, custom.start_window) == (
-        timedelta(hours=6),
-        timedelta(0),
-        timedelta(days=10),
-    )
-    assert TimeBoxTerms.from_policy(Policy(), Decimal(4)).grace == timedelta(minutes=15)
 
 
 def test_fractional_time_box_is_whole_seconds() -> None:

@@ -24,9 +24,9 @@ from harness.accounts.models import Role
 from harness.accounts.service import create_token
 from harness.db.engine import Database
 from harness.ledger.clock import ManualClock
-from harness.ledger.sweep import SweepResult
 from harness.notify.notifier import MemoryNotifier
 from harness.settings import Settings
+from harness.sweep.service import SweepResult
 from tests.db.factories import SAMPLE_FILES, make_assignment_dir, make_reviewer, zip_bytes
 
 __all__ = ["T0", "Clocked", "clocked_fixture"]

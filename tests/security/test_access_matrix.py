@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from api.routes import RouteInfo, route_table
 from harness.audit.models import AuditEvent
-from harness.submissions.models import Decision, Note, SubmissionStatus
+from harness.invitations.models import Decision
+from harness.submissions.models import Note, SubmissionStatus
 from tests.api.fixtures import Env, csrf_from, login
 from tests.db.factories import make_invitation, make_report, make_submission
 

@@ -110,7 +110,7 @@ def _hostile_submission(server: LiveServer) -> tuple[int, str]:
         sub = s.get(Submission, graded)
         assert reviewer is not None and sub is not None
         for payload in PAYLOADS:
-            add_note(s, sub, reviewer, f"note {payload}")
+            add_note(s, sub.id, reviewer, f"note {payload}")
     return graded, token
 
 

@@ -27,10 +27,9 @@ from harness.accounts.models import Reviewer
 from harness.audit import service as audit
 from harness.db.engine import Database
 from harness.errors import HarnessError
-from harness.invitations.models import Invitation
+from harness.invitations import terms as promised
+from harness.invitations.models import Decision, Invitation
 from harness.invitations.service import candidate_label
-from harness.ledger import payments
-from harness.ledger import service as timebox_service
 from harness.ledger.clock import Clock, ensure_utc
 from harness.ledger.timebox import expired_unused, is_closed
 from harness.notify.due import (
@@ -43,8 +42,9 @@ from harness.notify.messages import REVIEW_WAITING_KEY
 from harness.notify.models import SentNotification
 from harness.notify.notifier import Notifier
 from harness.notify.outbox import deliver, sent_keys
+from harness.payments import service as payments
 from harness.settings import Settings
-from harness.submissions.models import Decision, Note, Submission, SubmissionStatus
+from harness.submissions.models import Note, Submission, SubmissionStatus
 
 __all__ = ["LedgerSweeper", "SweepResult", "sweep"]
 
@@ -103,8 +103,8 @@ def _close(
         .limit(_CLOSE_BATCH)
     ).all()
     for invitation in rows:
-        policy = timebox_service.policy_fallback(settings, invitation)
-        state = timebox_service.state_of(invitation, policy)
+        policy = promised.policy_fallback(settings, invitation)
+        state = promised.state_of(invitation, policy)
         if not is_closed(now, state):
             continue
         invitation.closed_at = now
@@ -145,12 +145,12 @@ def _watches(
             candidate_name=inv.candidate.name,
             candidate_email=inv.candidate.email,
             assignment_title=titles.get(inv.assignment_name, inv.assignment_name),
-            timebox=timebox_service.state_of(inv),
+            timebox=promised.state_of(inv),
             submitted=False,
             tz_name=inv.time_zone or "UTC",
         )
         for inv in rows
-        if timebox_service.is_timed(inv)
+        if promised.is_timed(inv)
     ]
 
 

@@ -1,8 +1,8 @@
-"""Ledger rows: the one payment of an invitation, and the extensions granted to it.
+"""The one payment of an invitation.
 
 Amounts and hours are ``DecimalText`` (exact text on every backend); the money value types of
 ``harness.ledger.money`` and ``harness.ledger.pay`` are built from these rows by
-``harness.ledger.payments`` and written back there, never by hand.
+``harness.payments.service`` and written back there, never by hand.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from harness.db.base import Base, DecimalText, UTCDateTime, utcnow
 from harness.invitations.models import Invitation
 
-__all__ = ["PaymentRecord", "TimeExtension"]
+__all__ = ["PaymentRecord"]
 
 
 class PaymentRecord(Base):
@@ -50,27 +50,4 @@ class PaymentRecord(Base):
 
     invitation: Mapped[Invitation] = relationship()
     """Loaded on use (from the session's identity map when the invitation is already there);
-    lists load it eagerly (``payments.list_payments``)."""
-
-
-class TimeExtension(Base):
-    """One extension a reviewer granted, with its reason (also in the audit log)."""
-
-    __tablename__ = "time_extensions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id"), index=True)
-    minutes: Mapped[int] = mapped_column(Integer)
-    reason: Mapped[str] = mapped_column(Text)
-    before_start: Mapped[bool] = mapped_column(Boolean)
-    """Granted before the clock started: it moved the end of the window to start, not the
-    deadline."""
-    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("reviewers.id"))
-    granted_by: Mapped[str] = mapped_column(String(320))
-    """The reviewer's email (or ``cli``), readable even if the account is deleted."""
-    granted_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    deadline_before: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    deadline_after: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    """The deadline after this grant (null when granted before the start)."""
-    window_ends_after: Mapped[datetime] = mapped_column(UTCDateTime())
-    """The end of the window to start after this grant."""
+    lists load it eagerly (``harness.payments.service.list_payments``)."""

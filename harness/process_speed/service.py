@@ -2,7 +2,8 @@
 
 The milestones come from rows that already exist: the invitation (invited, started, first
 reviewed), its submissions (first upload; the counting version's grading), notes and decisions
-(the first of each). ``harness.ledger.process`` does the arithmetic.
+(the first of each). ``harness.ledger.process`` does the arithmetic; ``timeline_out`` and
+``process_out`` shape it for the API (anonymous review applied by ``candidate_label``).
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from harness.invitations.models import Invitation
+from harness.db.engine import Database
+from harness.invitations.models import Decision, Invitation
+from harness.invitations.service import candidate_label
 from harness.ledger.clock import ensure_utc
 from harness.ledger.process import (
+    Milestone,
     Risk,
     RiskLevel,
     Step,
@@ -27,16 +31,25 @@ from harness.ledger.process import (
     step_durations,
     team_medians,
 )
-from harness.submissions.models import Decision, Note, Submission
+from harness.process_speed.schemas import (
+    AtRiskOut,
+    MilestoneOut,
+    ProcessOut,
+    StepMedianOut,
+    TimelineOut,
+)
+from harness.submissions.models import Note, Submission
 
 __all__ = [
     "AtRisk",
     "ProcessOverview",
     "durations",
     "note_first_review",
+    "process_out",
     "process_overview",
     "timeline_of",
     "timeline_of_loaded",
+    "timeline_out",
     "timelines",
 ]
 
@@ -104,15 +117,18 @@ def timeline_of(session: Session, invitation_id: int) -> Timeline | None:
     return timelines(session, [invitation_id]).get(invitation_id)
 
 
-def timeline_of_loaded(session: Session, invitation: Invitation) -> Timeline:
-    """The same timeline as ``timeline_of``, from an invitation whose submissions and decisions
-    are loaded already (the report page has them): one query, for the first note."""
+def timeline_of_loaded(
+    session: Session, invitation: Invitation, versions: Sequence[Submission]
+) -> Timeline:
+    """The same timeline as ``timeline_of``, from an invitation whose uploads (``versions``,
+    oldest first) and decisions are loaded already (the report page has them): one query, for
+    the first note."""
     first_note = session.scalar(
         select(func.min(Note.created_at))
         .join(Submission, Submission.id == Note.submission_id)
         .where(Submission.invitation_id == invitation.id)
     )
-    subs = invitation.submissions
+    subs = versions
     counting = next(
         (x for x in subs if x.id == invitation.selected_submission_id), subs[-1] if subs else None
     )
@@ -127,11 +143,17 @@ def timeline_of_loaded(session: Session, invitation: Invitation) -> Timeline:
     )
 
 
-def note_first_review(session: Session, invitation_id: int, now: datetime) -> None:
-    """A reviewer opened one of the candidate's reports: the ``first reviewed`` milestone."""
-    invitation = session.get(Invitation, invitation_id)
-    if invitation is not None and invitation.first_reviewed_at is None:
-        invitation.first_reviewed_at = ensure_utc(now, "now")
+def note_first_review(db: Database, invitation: Invitation, now: datetime) -> None:
+    """A reviewer opened one of the candidate's reports: the ``first reviewed`` milestone.
+
+    Pages are read in read transactions; this one write (done once per candidate) takes its own.
+    """
+    if invitation.first_reviewed_at is not None:
+        return
+    with db.session(write=True) as session:
+        row = session.get(Invitation, invitation.id)
+        if row is not None and row.first_reviewed_at is None:
+            row.first_reviewed_at = ensure_utc(now, "now")
 
 
 @dataclass(frozen=True)
@@ -239,3 +261,60 @@ def durations(timeline: Timeline) -> list[tuple[Step, timedelta]]:
     """Completed steps of one timeline, in process order (for the candidate's page)."""
     done = step_durations(timeline)
     return [(step, done[step]) for step in Step if step in done]
+
+
+def timeline_out(
+    timeline: Timeline | None,
+    now: datetime,
+    *,
+    target_days: int,
+    medians: dict[Step, StepMedian] | None = None,
+) -> TimelineOut:
+    if timeline is None:
+        return TimelineOut(milestones=[], steps={}, waiting_for=None, risk=None, risk_message=None)
+    risk = at_risk(now, timeline, timedelta(days=target_days), medians=medians)
+    return TimelineOut(
+        milestones=[MilestoneOut(milestone=m.value, at=timeline.at(m)) for m in Milestone],
+        steps={step.value: d.total_seconds() for step, d in durations(timeline)},
+        waiting_for=timeline.waiting_for.value if timeline.waiting_for else None,
+        risk=risk.level.value if risk else None,
+        risk_message=risk.message if risk else None,
+    )
+
+
+def process_out(session: Session, now: datetime, *, target_days: int) -> ProcessOut:
+    """The dashboard's process speed: the team's medians and the most urgent flags."""
+    overview = process_overview(session, now, target_days=target_days)
+    ids = [a.invitation_id for a in overview.at_risk]
+    invitations = {
+        inv.id: inv for inv in session.scalars(select(Invitation).where(Invitation.id.in_(ids)))
+    }
+    flagged = []
+    for item in overview.at_risk:
+        inv = invitations.get(item.invitation_id)
+        if inv is None:
+            continue
+        flagged.append(
+            AtRiskOut(
+                invitation_id=inv.id,
+                candidate=candidate_label(inv),
+                assignment=inv.assignment_name,
+                level=item.risk.level.value,
+                message=item.risk.message,
+                elapsed_seconds=item.risk.elapsed.total_seconds(),
+                projected_seconds=item.risk.projected.total_seconds()
+                if item.risk.projected is not None
+                else None,
+                waiting_for=item.risk.waiting_for.value,
+            )
+        )
+    return ProcessOut(
+        target_days=overview.target // timedelta(days=1),
+        medians=[
+            StepMedianOut(step=step.value, median_seconds=m.median.total_seconds(), count=m.count)
+            for step, m in sorted(overview.medians.items(), key=lambda kv: list(Step).index(kv[0]))
+        ],
+        at_risk=flagged,
+        flagged=overview.flagged,
+        open_candidates=overview.open_candidates,
+    )

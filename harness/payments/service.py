@@ -1,9 +1,10 @@
 """Payments in the database: recorded on upload and when a time box closes empty, approved,
 marked paid, listed and exported.
 
-The rules live in ``harness.ledger.pay`` (pure); this module loads the one ``PaymentRecord`` of
-an invitation as a ``pay.Payment``, asks the rules what to record, and writes the answer back.
-Every change is audited. Callers pass ``now`` from the injected clock.
+The rules live in ``harness.ledger.pay`` and ``harness.ledger.export`` (pure); this module loads
+the one ``PaymentRecord`` of an invitation as a ``pay.Payment``, asks the rules what to record,
+and writes the answer back. Every change is audited. Callers pass ``now`` from the injected
+clock. Names shown to reviewers go through anonymous review (``candidate_for_payroll``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -18,12 +20,21 @@ from sqlalchemy.orm import Session, joinedload
 from harness.accounts.models import Reviewer
 from harness.audit import service as audit
 from harness.errors import InputRejected, NotFound
+from harness.invitations import terms as promised
 from harness.invitations.models import Invitation
-from harness.invitations.service import identity_hidden
-from harness.ledger import service as timebox_service
+from harness.invitations.service import candidate_email, candidate_label
 from harness.ledger.clock import ensure_utc
-from harness.ledger.export import PayrollRow, payroll_row
-from harness.ledger.models import PaymentRecord
+from harness.ledger.export import (
+    MonthBasis,
+    PayrollRow,
+    Total,
+    payroll_csv,
+    payroll_row,
+    totals_by_assignment,
+    totals_by_currency,
+    totals_by_month,
+    totals_csv,
+)
 from harness.ledger.money import Money
 from harness.ledger.pay import (
     Payment,
@@ -35,19 +46,26 @@ from harness.ledger.pay import (
     payment_for_submission,
     payment_without_submission,
 )
+from harness.payments.models import PaymentRecord
+from harness.payments.schemas import PaymentOut, PaymentsOut, TotalOut
 
 __all__ = [
     "PaymentFilter",
+    "PayrollExport",
     "approve_payment",
     "candidate_for_payroll",
     "get_payment",
     "list_payments",
     "mark_payment_paid",
     "payment_for_invitation",
+    "payment_out",
     "payment_value",
+    "payments_out",
+    "payroll_export",
     "payroll_rows",
     "record_for_submission",
     "record_without_submission",
+    "statuses_of",
 ]
 
 
@@ -85,6 +103,18 @@ def _store(row: PaymentRecord, value: Payment, now: datetime) -> None:
 
 def payment_for_invitation(session: Session, invitation_id: int) -> PaymentRecord | None:
     return session.scalar(select(PaymentRecord).where(PaymentRecord.invitation_id == invitation_id))
+
+
+def statuses_of(session: Session, invitation_ids: Sequence[int]) -> dict[int, str]:
+    """The payment status of each invitation that has a payment, in one query (for lists)."""
+    if not invitation_ids:
+        return {}
+    rows = session.execute(
+        select(PaymentRecord.invitation_id, PaymentRecord.status).where(
+            PaymentRecord.invitation_id.in_(invitation_ids)
+        )
+    )
+    return {inv_id: status for inv_id, status in rows}
 
 
 def _settle(
@@ -129,10 +159,10 @@ def record_for_submission(
     Hours run from the clock's start to this upload, capped by the time box. Nothing happens
     for an unpaid or unstarted invitation, or once the payment is approved or paid.
     """
-    terms = timebox_service.pay_terms_of(invitation)
-    if terms is None or invitation.started_at is None or not timebox_service.is_timed(invitation):
+    terms = promised.pay_terms_of(invitation)
+    if terms is None or invitation.started_at is None or not promised.is_timed(invitation):
         return None
-    box = timebox_service.terms_of(invitation).time_box
+    box = promised.terms_of(invitation).time_box
     row = payment_for_invitation(session, invitation.id)
     value = payment_for_submission(
         [payment_value(row)] if row else [],
@@ -148,14 +178,14 @@ def record_without_submission(
     session: Session, invitation: Invitation, now: datetime
 ) -> PaymentRecord | None:
     """Apply the invitation's no-submission policy (its time box closed with nothing uploaded)."""
-    terms = timebox_service.pay_terms_of(invitation)
+    terms = promised.pay_terms_of(invitation)
     if terms is None:
         return None
     row = payment_for_invitation(session, invitation.id)
     value = payment_without_submission(
         [payment_value(row)] if row else [],
         terms=terms,
-        policy=timebox_service.no_submission_policy_of(invitation),
+        policy=promised.no_submission_policy_of(invitation),
         started=invitation.started_at is not None,
         now=now,
     )
@@ -170,9 +200,10 @@ def get_payment(session: Session, payment_id: int) -> PaymentRecord:
 
 
 def approve_payment(
-    session: Session, row: PaymentRecord, actor: Reviewer | str, now: datetime
+    session: Session, payment_id: int, actor: Reviewer | str, now: datetime
 ) -> PaymentRecord:
     """Approve an owed payment for payroll; its amount is frozen from now on."""
+    row = get_payment(session, payment_id)
     by = actor.email if isinstance(actor, Reviewer) else actor
     value = approve(payment_value(row), at=now, by=by)
     _store(row, value, ensure_utc(now))
@@ -191,7 +222,7 @@ def approve_payment(
 
 def mark_payment_paid(
     session: Session,
-    row: PaymentRecord,
+    payment_id: int,
     actor: Reviewer | str,
     *,
     paid_on: date,
@@ -199,6 +230,7 @@ def mark_payment_paid(
     now: datetime,
 ) -> PaymentRecord:
     """Mark an approved payment paid on the payroll date, with its reference."""
+    row = get_payment(session, payment_id)
     value = mark_paid(payment_value(row), paid_on=paid_on, reference=reference)
     _store(row, value, ensure_utc(now))
     audit.record(
@@ -254,9 +286,9 @@ def list_payments(session: Session, flt: PaymentFilter) -> Sequence[PaymentRecor
 def candidate_for_payroll(invitation: Invitation, *, show_identity: bool) -> tuple[str, str]:
     """Name and email as the viewer may see them: payroll (admins) always sees who to pay;
     other reviewers see ``Candidate #id`` until anonymous review ends."""
-    if show_identity or not identity_hidden(invitation):
+    if show_identity:
         return invitation.candidate.name, invitation.candidate.email
-    return f"Candidate #{invitation.id}", ""
+    return candidate_label(invitation), candidate_email(invitation) or ""
 
 
 def payroll_rows(rows: Sequence[PaymentRecord], *, show_identity: bool) -> list[PayrollRow]:
@@ -272,3 +304,73 @@ def payroll_rows(rows: Sequence[PaymentRecord], *, show_identity: bool) -> list[
             )
         )
     return out
+
+
+def payment_out(row: PaymentRecord, *, show_identity: bool) -> PaymentOut:
+    name, email = candidate_for_payroll(row.invitation, show_identity=show_identity)
+    return PaymentOut(
+        id=row.id,
+        invitation_id=row.invitation_id,
+        candidate=name,
+        email=email or None,
+        assignment=row.invitation.assignment_name,
+        status=row.status,
+        basis=row.basis,
+        amount=row.amount,
+        currency=row.currency,
+        hours=row.hours,
+        submission_id=row.submission_id,
+        owed_at=row.owed_at,
+        approved_at=row.approved_at,
+        approved_by=row.approved_by,
+        paid_on=row.paid_on,
+        reference=row.reference,
+    )
+
+
+def _totals(totals: Sequence[Total]) -> list[TotalOut]:
+    return [
+        TotalOut(key=t.key, currency=t.amount.currency, amount=t.amount.amount, count=t.count)
+        for t in totals
+    ]
+
+
+def payments_out(session: Session, flt: PaymentFilter, *, show_identity: bool) -> PaymentsOut:
+    """The payments ``flt`` selects (newest first), with their totals by month, assignment and
+    currency."""
+    rows = list_payments(session, flt)
+    payroll = payroll_rows(rows, show_identity=show_identity)
+    return PaymentsOut(
+        items=[payment_out(r, show_identity=show_identity) for r in rows],
+        totals_by_month=_totals(totals_by_month(payroll)),
+        totals_by_assignment=_totals(totals_by_assignment(payroll)),
+        totals_by_currency=_totals(totals_by_currency(payroll)),
+    )
+
+
+@dataclass(frozen=True)
+class PayrollExport:
+    filename: str
+    text: str
+    """The CSV (RFC 4180, formula-looking cells made inert)."""
+
+
+def payroll_export(
+    session: Session,
+    flt: PaymentFilter,
+    *,
+    show_identity: bool,
+    by: Literal["payment", "month", "assignment", "currency"] = "payment",
+    month_basis: MonthBasis = MonthBasis.owed,
+) -> PayrollExport:
+    """The payroll CSV: one row per payment, or totals by month, assignment or currency."""
+    payroll = payroll_rows(list_payments(session, flt), show_identity=show_identity)
+    if by == "payment":
+        return PayrollExport("payments.csv", payroll_csv(payroll))
+    if by == "month":
+        text = totals_csv(totals_by_month(payroll, basis=month_basis), key_header="month")
+    elif by == "assignment":
+        text = totals_csv(totals_by_assignment(payroll), key_header="assignment")
+    else:
+        text = totals_csv(totals_by_currency(payroll), key_header="currency")
+    return PayrollExport(f"payment-totals-by-{by}.csv", text)

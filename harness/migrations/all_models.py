@@ -1,0 +1,31 @@
+"""Every model, imported so ``Base.metadata`` holds every table (Alembic's environment and the
+tests' ``create_all`` read it).
+
+It lives here, above every package that defines tables, because the database package itself
+sits below them all: ``harness.db`` knows the base and the engine, never the domains.
+"""
+
+from harness.accounts.models import ApiToken, Reviewer
+from harness.audit.models import AuditEvent
+from harness.db.base import Base
+from harness.invitations.models import Candidate, Decision, Invitation
+from harness.notify.models import SentNotification
+from harness.payments.models import PaymentRecord
+from harness.submissions.models import Note, ReportRecord, Submission
+from harness.timeboxes.models import TimeExtension
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "Candidate",
+    "Decision",
+    "Invitation",
+    "Note",
+    "PaymentRecord",
+    "ReportRecord",
+    "Reviewer",
+    "SentNotification",
+    "Submission",
+    "TimeExtension",
+]

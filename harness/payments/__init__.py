@@ -1,0 +1,1 @@
+"""The one payment of an invitation: recorded, approved, paid, listed and exported."""

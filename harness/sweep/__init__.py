@@ -1,0 +1,1 @@
+"""The periodic pass: close finished time boxes, pay by the no-submission policy, remind."""
