@@ -310,13 +310,13 @@ CHECKED = (
 )
 
 
-SOUNDNESS_POINTS = 70.0
+SOUNDNESS_POINTS = 60.0
 """Points for a sound method, less each rule's deductions; the rest rewards good practice."""
 
 
 def _breakdown(counts: Counter[Rule], practices: PracticeEvidence) -> tuple[list[ScoreComponent], dict[Rule, float]]:
-    """Soundness (70 less each rule's deductions, in order of severity, never below 0) and good
-    practice (30, in proportion to how sound the method is: care on top of a broken method is
+    """Soundness (60 less each rule's deductions, in order of severity, never below 0) and good
+    practice (40, in proportion to how sound the method is: care on top of a broken method is
     worth as much as the method).
 
     Each rule with findings is a component holding the points it took away (earned 0 of them);

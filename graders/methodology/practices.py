@@ -2,8 +2,10 @@
 
 The rules of :mod:`graders.methodology.flow` find what is wrong; an expert reviewer also rewards
 what a careful candidate does on top of a sound hold-out: estimates that do not rest on one split
-(cross-validation), a split that keeps the queues' proportions (stratification), and models that
-do not ignore the small queues (class weights or sample weights). Each is recognised from the
+(cross-validation), a split that keeps the queues' proportions (stratification), models that
+do not ignore the small queues (class weights or sample weights), and a validation that scores
+newer tickets with a model of older ones (the held-out data of a support queue comes later than
+its training data). Each is recognised from the
 calls and keyword arguments that express it in scikit-learn, so a practice that is only described
 in the writeup earns nothing here.
 """
@@ -48,6 +50,7 @@ PRACTICES: tuple[Practice, ...] = (
     Practice("cross_validation", "Cross-validation rather than a single split", 15.0),
     Practice("class_weighting", "Imbalanced queues handled (class or sample weights)", 10.0),
     Practice("stratified", "Splits keep the queues' proportions (stratified)", 5.0),
+    Practice("time_aware", "Validation that respects time (newer tickets scored by a model of older ones)", 10.0),
 )
 
 
@@ -81,8 +84,26 @@ def _place(unit: SourceUnit, line: int) -> str:
     return f"{unit.rel}, cell {cell[0]}" if cell else unit.rel
 
 
+def _orders_by_time(scope: ast.AST) -> int | None:
+    """The line where ``scope`` orders rows by a parsed date (``to_datetime`` then a sort)."""
+    parses = sorts = None
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Call):
+            name = _name(node.func)
+            if name == "to_datetime" and parses is None:
+                parses = node.lineno
+            elif name in ("sort_values", "argsort", "sort_index") and sorts is None:
+                sorts = node.lineno
+    return sorts if parses is not None and sorts is not None else None
+
+
 def _visit(unit: SourceUnit, evidence: PracticeEvidence) -> None:
     assert unit.tree is not None
+    scopes = [n for n in ast.walk(unit.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    for scope in scopes or [unit.tree]:
+        line = _orders_by_time(scope)
+        if line is not None:
+            evidence.note("time_aware", _place(unit, line))
     for node in ast.walk(unit.tree):
         if not isinstance(node, ast.Call):
             continue
@@ -90,6 +111,8 @@ def _visit(unit: SourceUnit, evidence: PracticeEvidence) -> None:
         where = _place(unit, node.lineno)
         if name in _CV_CALLS:
             evidence.note("cross_validation", where)
+        if name == "TimeSeriesSplit":
+            evidence.note("time_aware", where)
         if name in _STRATIFIED_CALLS or (name in _CV_INT_ARGS and any(
                 kw.arg == "cv" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, int)
                 for kw in node.keywords)):

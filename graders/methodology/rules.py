@@ -1,12 +1,14 @@
 """The methodology rules: what each costs, how bad it is, and what a reviewer reads.
 
-The score starts at 100 and each finding subtracts its rule's :attr:`RuleSpec.per_finding`
-points, at most :attr:`RuleSpec.cap` per rule, never below 0. The costs follow how much a problem
-misleads a reviewer or hurts the delivered model, and were set against the expert judgments of the
-calibration corpus (where a single severe flaw puts methodology at 5-15 out of 100):
+The soundness part of the score starts at 60 and each finding subtracts its rule's
+:attr:`RuleSpec.per_finding` points, at most :attr:`RuleSpec.cap` per rule, never below 0 (good
+practice adds up to 40 more, in proportion to what is left; see ``practices.py``). The costs
+follow how much a problem misleads a reviewer or hurts the delivered model, and were set against
+the expert judgments of the calibration corpus (where a single severe flaw puts methodology at
+5-15 out of 100):
 
 - a class the model can never predict, a transformer refitted on the test features, and numbers
-  measured only on the training rows break the result or every number reported about it (60);
+  measured only on the training rows break the result or every number reported about it (55);
 - no held-out evaluation in the code leaves the reported numbers unverifiable (30; lighter,
   because the code may simply not include the evaluation the writeup describes);
 - leakage before the split inflates the candidate's own numbers (40);
@@ -47,24 +49,24 @@ RULES: dict[Rule, RuleSpec] = {
         RuleSpec(
             Rule.dropped_classes,
             "Classes of the task dropped before training",
-            60,
-            60,
+            55,
+            55,
             Severity.error,
             "classes dropped before training",
         ),
         RuleSpec(
             Rule.fit_on_test_features,
             "Something fitted on the test features",
-            60,
-            60,
+            55,
+            55,
             Severity.error,
             "fitted on test features",
         ),
         RuleSpec(
             Rule.evaluated_on_training_data,
             "Evaluated only on the data the model was fitted on",
-            60,
-            60,
+            55,
+            55,
             Severity.error,
             "evaluated on training data only",
         ),

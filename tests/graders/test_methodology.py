@@ -666,7 +666,7 @@ def test_findings_name_file_line_and_the_fix(tmp_path: Path) -> None:
     assert "Keep it sparse" in by_rule["methodology:densified-sparse"].message
 
 
-def test_soundness_starts_at_70_and_each_finding_subtracts_its_rules_points(tmp_path: Path) -> None:
+def test_soundness_starts_at_60_and_each_finding_subtracts_its_rules_points(tmp_path: Path) -> None:
     script = LEAKY_SCRIPT.replace('top = df["label"].value_counts().head(5).index\n', "").replace(
         'df = df[df["label"].isin(top)]\n', ""
     )
@@ -678,7 +678,7 @@ def test_soundness_starts_at_70_and_each_finding_subtracts_its_rules_points(tmp_
         "methodology:unseeded": -5,
         "methodology:unstratified-split": -5,
     }
-    assert result.score == 70 - 40 - 10 - 5 - 5  # and no good practice seen to add to it
+    assert result.score == 60 - 40 - 10 - 5 - 5  # and no good practice seen to add to it
     assert sum(c.max_points for c in result.breakdown) == 100
     assert sum(c.points for c in result.breakdown) == result.score
     assert {c.basis for c in result.breakdown} == {
@@ -686,17 +686,17 @@ def test_soundness_starts_at_70_and_each_finding_subtracts_its_rules_points(tmp_
             f"methodology:{r}"
             for r in ("fit-before-split", "densified-sparse", "unseeded", "unstratified-split")
         ),
-        "methodology:checks",
-        *(f"methodology:practice:{p}" for p in ("cross_validation", "class_weighting", "stratified")),
-    }
+        *(f"methodology:practice:{p}"
+          for p in ("cross_validation", "class_weighting", "stratified", "time_aware")),
+    }  # nothing left of the soundness points, so no "everything else checked" line
     assert result.metrics["methodology_problems"] == 4
 
 
 def test_deductions_stop_at_zero_in_order_of_severity(tmp_path: Path) -> None:
     result = grade(write(tmp_path, {"train.py": LEAKY_SCRIPT}))
     lost = {f.rule: f.points for f in result.findings}
-    assert lost["methodology:dropped-classes"] == -60
-    assert lost["methodology:fit-before-split"] == -10  # all that was left of the 70
+    assert lost["methodology:dropped-classes"] == -55
+    assert lost["methodology:fit-before-split"] == -5  # all that was left of the 60
     assert lost["methodology:densified-sparse"] is None and lost["methodology:unseeded"] is None
     assert result.score == 0
     assert "methodology:checks" not in {c.basis for c in result.breakdown}
@@ -709,7 +709,7 @@ def test_a_rule_never_costs_more_than_its_points(tmp_path: Path) -> None:
     seeds = [f for f in result.findings if f.rule == "methodology:unseeded"]
     assert len(seeds) == 5
     assert [f.points for f in seeds] == [-5, -5, -5, None, None]
-    assert result.score == 55.0
+    assert result.score == 45.0
     component = next(c for c in result.breakdown if c.basis == "methodology:unseeded")
     assert (component.points, component.max_points) == (0, 15)
 
@@ -782,7 +782,7 @@ print("train", f1_score(y_train, model.predict(X_train), average="macro"))
 print("val", f1_score(y_val, model.predict(X_val), average="macro"))
 """
     result = grade(write(tmp_path, {"evaluate.py": source}))
-    assert result.findings == [] and result.score == 75.0  # sound and stratified; no CV, no weights
+    assert result.findings == [] and result.score == 65.0  # sound and stratified; no CV, no weights
 
 
 def test_training_score_alone_is_a_finding(tmp_path: Path) -> None:
@@ -1055,14 +1055,14 @@ def test_the_shipped_goldens(tmp_path: Path) -> None:
         for name in ("strong", "solid", "notebook_only", "messy")
     }
     # cross-validated and stratified in the notebook, no class weights
-    assert results["notebook_only"].findings == [] and results["notebook_only"].score == 90.0
+    assert results["notebook_only"].findings == [] and results["notebook_only"].score == 80.0
     # strong's README reports a 5-fold CV that no code of the submission runs
     for name in ("strong", "solid"):
         assert [f.rule for f in results[name].findings] == ["methodology:no-held-out-evaluation"]
-    assert results["solid"].score == 40.0
-    assert results["strong"].score == round(40.0 + 10.0 * 40 / 70, 2)  # class weights, in proportion
+    assert results["solid"].score == 30.0
+    assert results["strong"].score == round(30.0 + 10.0 * 30 / 60, 2)  # class weights, in proportion
     assert [f.rule for f in results["messy"].findings] == ["methodology:evaluated-on-training-data"]
-    assert results["messy"].score == 10.0
+    assert results["messy"].score == 5.0
 
 
 def test_every_golden_grades_without_error(tmp_path: Path) -> None:
@@ -1112,7 +1112,7 @@ def test_good_practice_is_credited_where_the_code_shows_it(
     source = SOUND_BASE.format(stratify=stratify, weights=weights, extra=extra)
     result = grade(write(tmp_path, {"train.py": source}))
     # An unstratified split costs 5 of the 70 soundness points, and practice counts in proportion.
-    soundness = 1.0 if stratify else 65 / 70
+    soundness = 1.0 if stratify else 55 / 60
     assert {k: _practice(result, k) for k in expected} == {
         k: round(v * soundness, 2) for k, v in expected.items()}
 
@@ -1128,10 +1128,34 @@ def test_good_practice_is_credited_where_the_code_shows_it(
 )
 def test_practices_named_but_not_used_earn_nothing(tmp_path: Path, source: str) -> None:
     result = grade(write(tmp_path, {"train.py": source}))
-    assert all(_practice(result, k) == 0 for k in ("cross_validation", "class_weighting", "stratified"))
+    assert all(_practice(result, k) == 0
+               for k in ("cross_validation", "class_weighting", "stratified", "time_aware"))
 
 
 def test_good_practice_on_a_broken_method_counts_as_much_as_the_method(tmp_path: Path) -> None:
     leaky = LEAKY_SCRIPT + "\nfrom sklearn.model_selection import cross_val_score\ncross_val_score(m, X, y, cv=5)\n"
     result = grade(write(tmp_path, {"train.py": leaky}))
     assert result.score == 0.0 and _practice(result, "cross_validation") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("source", "seen"),
+    [
+        ("import pandas as pd\n"
+         "def time_split(df):\n"
+         "    order = pd.to_datetime(df['created_at']).sort_values().index\n"
+         "    cut = int(len(order) * 0.8)\n"
+         "    return df.loc[order[:cut]], df.loc[order[cut:]]\n", True),
+        ("from sklearn.model_selection import TimeSeriesSplit\nfolds = TimeSeriesSplit(5)\n", True),
+        # near misses: a date parsed but never used to order rows; rows sorted by something else
+        ("import pandas as pd\ndef load(p):\n    df = pd.read_csv(p)\n"
+         "    df['created_at'] = pd.to_datetime(df['created_at'])\n    return df\n"
+         "def top(df):\n    return df.sort_values('priority')\n", False),
+        ("def order(df):\n    return df.sort_values('subject')\n", False),
+    ],
+)
+def test_time_aware_validation_is_seen_only_where_rows_are_ordered_by_date(
+    tmp_path: Path, source: str, seen: bool
+) -> None:
+    result = grade(write(tmp_path, {"data.py": source}))
+    assert (result.metrics["practice_time_aware"] is True) is seen
