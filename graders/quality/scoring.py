@@ -67,12 +67,12 @@ UNUSABLE = frozenset({"unparseable", "local-path"})
 """Dependency problems that make ``pip install`` fail on any other machine."""
 PENALTIES: dict[str, tuple[float, float]] = {
     "secrets": (10.0, 10.0),
-    "committed_files": (3.0, 6.0),
-    "clutter": (2.0, 6.0),
+    "committed_files": (5.0, 15.0),
+    "clutter": (3.0, 12.0),
     "absolute_paths": (2.0, 6.0),
-    "import_time_modules": (4.0, 8.0),
+    "import_time_modules": (5.0, 10.0),
     "unavailable_imports": (5.0, 10.0),
-    "unusable_declaration": (6.0, 6.0),
+    "unusable_declaration": (10.0, 10.0),
 }
 """(points per finding, most points) each kind of hygiene problem adds to the available total."""
 

@@ -456,7 +456,7 @@ def test_a_conda_freeze_earns_no_dependency_credit(tmp_path: Path) -> None:
     assert component(result, "metrics.dependency_problems").points == 0
     assert result.metrics["dependencies_freeze"] is True
     unusable = next(c for c in result.breakdown if "cannot be installed elsewhere" in c.criterion)
-    assert unusable.points == 0 and unusable.max_points == 6
+    assert unusable.points == 0 and unusable.max_points == 10
 
 
 def test_pins_matching_the_grading_environment_earn_full_dependency_credit(tmp_path: Path) -> None:
@@ -658,9 +658,9 @@ def test_work_at_import_time_committed_files_ide_folders_and_java(tmp_path: Path
     assert len(java) == 1 and "1 Java file (client/src/main/java/com/acme) is" in java[0].message
     modules = {m["file"]: m for m in result.details["modules"]}
     assert modules["model.py"]["importable"] is False
-    assert component(result, "quality:import-time-work").max_points == 4
-    assert component(result, "metrics.clutter").max_points == 6
-    assert component(result, "metrics.committed_binaries").max_points == 6
+    assert component(result, "quality:import-time-work").max_points == 5
+    assert component(result, "metrics.clutter").max_points == 9  # 3 kinds of clutter, 3 each
+    assert component(result, "metrics.committed_binaries").max_points == 10  # data and a model, 5 each
     # the same code without the clutter, the committed files and the import-time work
     tidy = case_copy("import_time_work", tmp_path / "tidy")
     for junk in (".idea", "client", "data", "artifacts"):
