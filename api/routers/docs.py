@@ -1,4 +1,5 @@
-"""``/docs``: the API reference rendered on the server from the OpenAPI schema.
+"""``/docs``: the API reference rendered on the server from the OpenAPI schema; ``/scoring``: how
+every grader scores.
 
 Swagger UI would need scripts from a CDN and inline script, which the CSP (and an offline
 machine) forbid; the machine-readable schema stays at ``/openapi.json``.
@@ -11,7 +12,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from api.deps import PageReviewer
+from api.scoring_docs import ScoringDocsMissing, scoring_sections
 from api.templating import render
+from harness.errors import NotFound
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -88,3 +92,13 @@ def docs(request: Request) -> Response:
     return render(
         request, "docs.html", {"ops": operations, "models": models, "title": spec["info"]["title"]}
     )
+
+
+@router.get("/scoring")
+def scoring(request: Request, _: PageReviewer) -> Response:
+    """How every grader scores, in one page (``docs/scoring/``), linked from each report."""
+    try:
+        sections = scoring_sections()
+    except ScoringDocsMissing as exc:
+        raise NotFound(str(exc)) from exc
+    return render(request, "scoring.html", {"sections": sections})

@@ -191,3 +191,20 @@ def test_docs_page_lists_stable_paths(env: Env) -> None:
         "/api/c/{token}/submissions/{submission_id}",
     ):
         assert f"<code>{path}</code>" in html, path
+
+
+def test_scoring_page_documents_every_grader_and_is_linked_from_reports(env: Env) -> None:
+    assert env.client.get("/scoring").status_code == 303  # reviewers only
+    sid = _graded(env)
+    login(env.client, env.reviewer_email)
+    report = env.client.get(f"/submissions/{sid}").text
+    assert 'href="/scoring"' in report and 'href="/scoring#accuracy"' in report
+    page = env.client.get("/scoring")
+    assert page.status_code == 200
+    html = page.text
+    anchors = re.findall(r'<section class="scoring-doc" id="(\w+)">', html)
+    assert anchors == ["overall", "accuracy", "tests", "writeup", "quality", "methodology", "notebooks"]
+    # the overall's rules and each grader's own scale are on the one page
+    for text in ("capped at", "left out", "Soundness", "Meaningful tests pass", "off-topic"):
+        assert text in html, text
+    assert 'href="#methodology"' in html and ".md" not in re.sub(r"<code>.*?</code>", "", html)

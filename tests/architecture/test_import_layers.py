@@ -2,7 +2,7 @@
 
 The layers of ``harness`` are stated here as data, lowest first. A package may import packages of
 its own layer and of lower layers; the graph of packages has no cycle (a package in the same
-layer as another may import it, but never both ways). ``docs/layers.md`` says the same in words.
+layer as another may import it, but never both ways). ``docs/ARCHITECTURE.md`` says the same in words.
 """
 
 from __future__ import annotations
