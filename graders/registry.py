@@ -37,6 +37,7 @@ BUILTIN: tuple[str, ...] = (
     "graders.notebooks:NotebooksGrader",
     "graders.writeup:WriteupGrader",
     "graders.methodology:MethodologyGrader",
+    "graders.serving.grader:ServingGrader",
 )
 
 

@@ -14,9 +14,11 @@ import functools
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from graders.serving.measures import ServingEvidence
 
 __all__ = [
     "AssignmentView",
@@ -89,6 +91,8 @@ class StageName(StrEnum):
     predict = "predict"
     notebook = "notebook"
     """Train and predict together, for a notebook-only submission."""
+    serve = "serve"
+    """The candidate's model server (``[serve]``), measured by the harness's load client."""
     score = "score"
 
 
@@ -307,6 +311,9 @@ class AssignmentView(BaseModel):
     """Packages installed in the sandbox where the candidate's code runs, name to version (the
     sandbox's environment lock). Graders compare a submission's pinned dependencies with it;
     empty when unknown, and then no such comparison is made."""
+    serving: Literal["none", "optional", "required"] = "none"
+    """Whether the assignment asks for a model server (``[serve]``): not at all, optionally, or
+    of every submission."""
 
 
 class GradingContext(BaseModel):
@@ -322,6 +329,8 @@ class GradingContext(BaseModel):
     """Present once the score stage ran; None when no predictions were produced."""
     submission_kind: str = "project"
     """``project`` (has submission.toml) or ``notebook`` (one notebook, run headless)."""
+    serving: ServingEvidence | None = None
+    """What the serving stage measured, when it ran and its client reported; None otherwise."""
 
     def stage(self, name: StageName) -> StageOutcome | None:
         return self.stages.get(name)

@@ -11,9 +11,10 @@ A library the harness calls; it imports nothing else of this project.
 """
 
 from sandbox.collect import Collected, CollectedFile, collect_outputs
-from sandbox.errors import InfrastructureError, SandboxError
+from sandbox.errors import InfrastructureError, PeerGone, SandboxError
 from sandbox.image import ImageRecipe, default_cache_dir, ensure_image, image_tag, prune_images
 from sandbox.runner import DEFAULT_LABEL, Sandbox
+from sandbox.service import Service
 from sandbox.spec import Limits, Mount, RunResult, RunSpec, Verdict
 from sandbox.user import SANDBOX_GID, SANDBOX_HOME, SANDBOX_UID
 
@@ -28,10 +29,12 @@ __all__ = [
     "InfrastructureError",
     "Limits",
     "Mount",
+    "PeerGone",
     "RunResult",
     "RunSpec",
     "Sandbox",
     "SandboxError",
+    "Service",
     "Verdict",
     "collect_outputs",
     "default_cache_dir",

@@ -7,7 +7,7 @@ candidate's fault and is worth retrying.
 
 from __future__ import annotations
 
-__all__ = ["InfrastructureError", "SandboxError"]
+__all__ = ["InfrastructureError", "PeerGone", "SandboxError"]
 
 
 class SandboxError(Exception):
@@ -17,3 +17,9 @@ class SandboxError(Exception):
 class InfrastructureError(SandboxError):
     """The sandbox could not do its job: daemon unreachable, image missing or not buildable,
     Docker API error. Retriable; never blamed on the submission."""
+
+
+class PeerGone(SandboxError):
+    """The container whose network namespace a run was to join (:attr:`RunSpec.network_of`) is
+    no longer running: the server it was to measure exited. A verdict on that server, not the
+    harness's trouble."""

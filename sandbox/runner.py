@@ -21,6 +21,7 @@ import struct
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,9 @@ import docker.errors
 import docker.types
 
 from sandbox.client import DOCKER_ERRORS, connect, ping
-from sandbox.errors import InfrastructureError, SandboxError
+from sandbox.errors import InfrastructureError, PeerGone, SandboxError
 from sandbox.logbuffer import BoundedLog
+from sandbox.service import Service
 from sandbox.spec import Limits, RunResult, RunSpec, Verdict
 from sandbox.user import SANDBOX_GID, SANDBOX_HOME, SANDBOX_UID
 from sandbox.walk import human_bytes
@@ -90,10 +92,38 @@ class Sandbox:
         """Run ``spec.command`` to the end, or until a limit stops it, and say how it ended.
 
         A submission's failure is a verdict, never an exception. Raises
-        :class:`InfrastructureError` when the engine fails or the image is missing, and
-        :class:`SandboxError` when the spec itself is unusable (a caller's bug).
+        :class:`InfrastructureError` when the engine fails or the image is missing,
+        :class:`SandboxError` when the spec itself is unusable (a caller's bug), and
+        :class:`PeerGone` when the container named by ``spec.network_of`` is not running.
         """
+        container_id, name = self._create(spec)
+        try:
+            return self._run_created(container_id, name, spec)
+        finally:
+            self._dispose(container_id)
+
+    def start(self, spec: RunSpec) -> Service:
+        """Start ``spec.command`` in the background (a server) under the same limits and
+        isolation as :meth:`run`; returns once the container runs. Every limit is enforced as in
+        :meth:`run`; :meth:`Service.stop` ends it and says how it went (``stopped`` is then set
+        unless it had ended on its own). Raises like :meth:`run`."""
+        container_id, name = self._create(spec)
+
+        def body(stop: threading.Event, on_start: Callable[[], None]) -> RunResult:
+            return self._run_created(container_id, name, spec, stop=stop, on_start=on_start)
+
+        service = Service(container_id, name, body, lambda: self._dispose(container_id))
+        try:
+            service.begin()
+        except BaseException:
+            self._dispose(container_id)
+            raise
+        return service
+
+    def _create(self, spec: RunSpec) -> tuple[str, str]:
         _check_spec(spec)
+        if spec.network_of is not None:
+            self._check_peer(spec.network_of)
         _open_outputs_to_sandbox_user(spec.outputs.values())
         name = _container_name(spec.name_hint)
         api = self.client.api
@@ -106,8 +136,9 @@ class Sandbox:
                 working_dir=spec.workdir,
                 labels={**spec.labels, self.label: "1", f"{self.label}.owner": self.owner},
                 name=name,
-                hostname="sandbox",
-                network_disabled=True,
+                # A joined namespace keeps its owner's host name (Docker refuses to set one).
+                hostname="sandbox" if spec.network_of is None else None,
+                network_disabled=spec.network_of is None,
                 host_config=_host_config(api, spec),
             )
         except docker.errors.ImageNotFound as exc:
@@ -115,14 +146,36 @@ class Sandbox:
                 f"sandbox image {spec.image} is missing: build it with `harness sandbox build`"
             ) from exc
         except DOCKER_ERRORS as exc:
+            if spec.network_of is not None and not self._is_running(spec.network_of):
+                raise PeerGone(f"container {spec.network_of[:12]} stopped before {name} joined it") from exc
             raise InfrastructureError(
                 f"Docker could not create the container {name}: {exc}"
             ) from exc
-        container_id = str(created["Id"])
+        return str(created["Id"]), name
+
+    def _check_peer(self, container_id: str) -> None:
+        """Refuse to join any namespace but a running, network-less container of this sandbox."""
         try:
-            return self._run_created(container_id, name, spec)
-        finally:
-            self._dispose(container_id)
+            info = self.client.api.inspect_container(container_id)
+        except docker.errors.NotFound as exc:
+            raise PeerGone(f"container {container_id[:12]} is gone") from exc
+        except DOCKER_ERRORS as exc:
+            raise InfrastructureError(f"Docker could not inspect {container_id[:12]}: {exc}") from exc
+        labels = (info.get("Config") or {}).get("Labels") or {}
+        network = (info.get("HostConfig") or {}).get("NetworkMode")
+        if labels.get(self.label) != "1" or network != "none":
+            raise SandboxError(
+                f"refusing to join the network of container {container_id[:12]}: only a container "
+                f"of this sandbox with no network may be joined (its network mode is {network!r})"
+            )
+        if not (info.get("State") or {}).get("Running"):
+            raise PeerGone(f"container {container_id[:12]} is not running")
+
+    def _is_running(self, container_id: str) -> bool:
+        try:
+            return bool(self.client.api.inspect_container(container_id)["State"].get("Running"))
+        except DOCKER_ERRORS:
+            return False
 
     def cleanup_leftovers(self, *, all_owners: bool = False) -> int:
         """Remove containers carrying this sandbox's label that were left by a crashed run.
@@ -154,7 +207,15 @@ class Sandbox:
                 ) from exc
         return removed
 
-    def _run_created(self, container_id: str, name: str, spec: RunSpec) -> RunResult:
+    def _run_created(
+        self,
+        container_id: str,
+        name: str,
+        spec: RunSpec,
+        *,
+        stop: threading.Event | None = None,
+        on_start: Callable[[], None] | None = None,
+    ) -> RunResult:
         api = self.client.api
         limits = spec.limits
         logbuf = BoundedLog(limits.log_bytes)
@@ -174,16 +235,21 @@ class Sandbox:
         except BaseException as exc:
             _close_quietly(attached)
             if isinstance(exc, DOCKER_ERRORS):
+                if spec.network_of is not None and not self._is_running(spec.network_of):
+                    raise PeerGone(
+                        f"container {spec.network_of[:12]} stopped before {name} started"
+                    ) from exc
                 raise InfrastructureError(
                     f"Docker could not start the container {name}: {exc}"
                 ) from exc
             raise
         started = time.monotonic()
+        if on_start is not None:
+            on_start()
         probe = MemoryProbe(container_id)
         try:
-            killed_for, kill_reason = self._pump(
-                container_id, stream, spec, logbuf, meter, probe, started
-            )
+            watch = _LimitWatch(spec, logbuf, meter, started, stop)
+            killed_for, kill_reason = self._pump(container_id, stream, watch, logbuf, probe)
             duration = time.monotonic() - started
             probe.sample()
             exit_code, oom_killed = self._exit_status(container_id, name)
@@ -209,26 +275,27 @@ class Sandbox:
             message=message,
             log_bytes_total=logbuf.total,
             container_name=name,
+            stopped=killed_for is Verdict.ok,
         )
 
     def _pump(
         self,
         container_id: str,
         stream: Any,
-        spec: RunSpec,
+        watch: _LimitWatch,
         logbuf: BoundedLog,
-        meter: OutputMeter,
         probe: MemoryProbe,
-        started: float,
     ) -> tuple[Verdict | None, str]:
-        """Read the output until the container closes it, enforcing the limits meanwhile."""
-        watch = _LimitWatch(spec, logbuf, meter, started)
+        """Read the output until the container closes it, enforcing the limits meanwhile.
+
+        Returns why the harness killed it, if it did (``Verdict.ok``: the caller stopped it).
+        """
         frames = _FrameParser(logbuf)
         killed_for: Verdict | None = None
         reason = ""
         killed_at = 0.0
         killer: _Killer | None = None
-        next_memory = started
+        next_memory = watch.started
         while True:
             now = time.monotonic()
             if now >= next_memory:
@@ -298,10 +365,20 @@ class Sandbox:
 class _LimitWatch:
     """The wall clock, the log flood and the output folders' size of one running container."""
 
-    def __init__(self, spec: RunSpec, logbuf: BoundedLog, meter: OutputMeter, started: float) -> None:
+    def __init__(
+        self,
+        spec: RunSpec,
+        logbuf: BoundedLog,
+        meter: OutputMeter,
+        started: float,
+        stop: threading.Event | None = None,
+    ) -> None:
         self.limits = spec.limits
         self.logbuf = logbuf
         self.meter = meter
+        self.started = started
+        self.stop = stop
+        """Set by the caller of a background run to end it (:meth:`Sandbox.start`)."""
         self.deadline = started + self.limits.wall_seconds
         self.watch_outputs = bool(spec.outputs)
         self.next_outputs = started + _OUTPUTS_EVERY_S
@@ -313,6 +390,8 @@ class _LimitWatch:
     def breach(self, now: float) -> tuple[Verdict | None, str]:
         """The limit passed at ``now``, if any, and the reason in a reviewer's words."""
         limits = self.limits
+        if self.stop is not None and self.stop.is_set():
+            return Verdict.ok, "stopped by the harness while it still ran"
         if now >= self.deadline:
             return Verdict.timed_out, f"killed after {limits.wall_seconds:g} s wall-clock limit"
         flood_at = limits.effective_log_kill
@@ -416,10 +495,16 @@ def _judge(
     oom_killed: bool,
     peak: int | None,
 ) -> tuple[Verdict, str]:
-    """One verdict, by precedence: timed out > output too large > out of memory > failed > ok."""
+    """One verdict, by precedence: timed out > output too large > out of memory > failed > ok.
+
+    A background run the caller stopped (``killed_for`` is ``ok``) is ``ok`` unless a process of
+    it was killed for memory first.
+    """
+    memory = f"{limits.memory_bytes // (1024 * 1024)} MiB"
+    if killed_for is Verdict.ok and oom_killed:
+        return Verdict.out_of_memory, f"a process was killed for memory (limit {memory})"
     if killed_for is not None:
         return killed_for, kill_reason
-    memory = f"{limits.memory_bytes // (1024 * 1024)} MiB"
     if exit_code != 0:
         near_limit = peak is not None and peak >= 0.95 * limits.memory_bytes
         if oom_killed or (exit_code == 128 + signal.SIGKILL and near_limit):
@@ -493,6 +578,8 @@ def _environment(spec: RunSpec) -> dict[str, str]:
 
 
 def _host_config(api: docker.APIClient, spec: RunSpec) -> Any:
+    # No network of its own: loopback only, or the loopback of a network-less peer it joins.
+    network = "none" if spec.network_of is None else f"container:{spec.network_of}"
     limits = spec.limits
     owner = f"uid={SANDBOX_UID},gid={SANDBOX_GID}"
     size = limits.tmpfs_bytes
@@ -518,7 +605,7 @@ def _host_config(api: docker.APIClient, spec: RunSpec) -> Any:
     ]
     fsize = limits.effective_fsize
     return api.create_host_config(
-        network_mode="none",
+        network_mode=network,
         read_only=True,
         tmpfs=tmpfs,
         mounts=mounts,

@@ -121,6 +121,11 @@ class RunSpec:
     """Docker labels added to the sandbox's own."""
     name_hint: str = ""
     """Part of the container's name, e.g. ``train-<submission id>``, to find it in logs."""
+    network_of: str | None = None
+    """Id of a running container of the same :class:`~sandbox.Sandbox`, itself without network,
+    whose network namespace this run joins: the two share that namespace's loopback and nothing
+    else exists (no bridge, no host port, no route). ``None``: a namespace of its own, loopback
+    only. Used by a load client measuring a server started with :meth:`Sandbox.start`."""
 
 
 @dataclass(frozen=True)
@@ -147,3 +152,6 @@ class RunResult:
     """Bytes the command wrote to stdout/stderr in all, kept or not."""
     container_name: str = ""
     """Name the container had (it is removed by the time this is returned)."""
+    stopped: bool = False
+    """True when the caller stopped a background run (:meth:`Sandbox.start`) while it still ran;
+    the verdict is then ``ok`` unless a limit was passed first."""

@@ -7,7 +7,7 @@ import random
 import textwrap
 from pathlib import Path
 
-__all__ = ["TINY_LABELS", "make_assignment", "make_submission", "model_submission"]
+__all__ = ["TINY_LABELS", "make_assignment", "make_submission", "model_submission", "serving_submission"]
 
 TINY_LABELS = ["billing", "refund", "bug_report"]
 _WORDS = {
@@ -49,8 +49,11 @@ def make_assignment(
     wall_seconds: int = 60,
     memory_mb: int = 512,
     rubric: str = 'accuracy = 0.4\ntests = 0.2\nquality = 0.2\nwriteup = 0.2',
+    serving: str | None = None,
+    serve_wall_seconds: int = 60,
 ) -> Path:
-    """A small but complete assignment folder (spec, task, data, labels apart)."""
+    """A small but complete assignment folder (spec, task, data, labels apart). ``serving`` is the
+    body of a ``[serving]`` table (``""`` for the defaults); None leaves the assignment without one."""
     labels = labels or TINY_LABELS
     columns = ["id", "subject", "body", "channel"]
     _write(root / "public/train.csv", _rows(n_train, 1, "T-", labels), [*columns, "label"])
@@ -67,6 +70,10 @@ def make_assignment(
         f"output_mb = 20\ntmpfs_mb = 64\nlog_kb = 16\n"
         for stage in ("tests", "train", "predict", "notebook")
     )
+    if serving is not None:
+        # The server's memory covers uvicorn and FastAPI (about 60 MB) with room to spare.
+        limits += (f"[limits.serve]\nwall_seconds = {serve_wall_seconds}\nmemory_mb = 384\ncpus = 1.0\n"
+                   "output_mb = 20\ntmpfs_mb = 64\nlog_kb = 16\n[serving]\n" + serving + "\n")
     (root / "assignment.toml").write_text(
         f'name = "tiny"\ntitle = "Tiny tickets"\nsummary = "A tiny test assignment."\n'
         f"labels = {all_labels!r}\ntime_box_hours = 4\nbootstrap_samples = 200\n"
@@ -131,3 +138,72 @@ def model_submission(root: Path, *, extra: dict[str, str] | None = None, train_p
     files = {"submission.toml": CONTRACT, "train.py": train_py, "predict.py": predict_py}
     files.update(extra or {})
     return make_submission(root, files)
+
+
+SERVE_CONTRACT = CONTRACT + """
+[serve]
+command = "python serve.py {model_dir} {port}"
+"""
+
+# The keyword model behind the serving contract: FastAPI and uvicorn (both in the sandbox), one
+# ticket or a batch, 422 for what is not a ticket, 413 past 1 MB.
+SERVE_PY = """
+import collections, json, sys
+
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, model_validator
+
+model_dir, port = sys.argv[1], int(sys.argv[2])
+model = json.load(open(f"{model_dir}/model.json"))
+app = FastAPI()
+
+
+class Ticket(BaseModel):
+    id: str = ""
+    subject: str
+    body: str
+    channel: str = ""
+
+    @model_validator(mode="after")
+    def _has_text(self):
+        if not (self.subject.strip() or self.body.strip()):
+            raise ValueError("subject and body are both empty")
+        return self
+
+
+def label(ticket):
+    votes = collections.Counter()
+    for word in (ticket.subject + " " + ticket.body).lower().split():
+        votes.update(model.get(word, {}))
+    return votes.most_common(1)[0][0] if votes else "billing"
+
+
+@app.middleware("http")
+async def limit_size(request: Request, call_next):
+    if int(request.headers.get("content-length") or 0) > 1_000_000:
+        return JSONResponse({"detail": "request body over 1 MB"}, status_code=413)
+    return await call_next(request)
+
+
+@app.get("/health")
+def health():
+    return {"status": "ok"}
+
+
+@app.post("/predict")
+def predict(payload: Ticket | list[Ticket]):
+    if isinstance(payload, list):
+        return [{"id": t.id, "label": label(t)} for t in payload]
+    return {"id": payload.id, "label": label(payload)}
+
+
+uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+"""
+
+
+def serving_submission(root: Path, *, serve_py: str = SERVE_PY, extra: dict[str, str] | None = None) -> Path:
+    """A working submission with a ``[serve]`` command; ``serve_py`` replaces the server."""
+    files = {"submission.toml": SERVE_CONTRACT, "serve.py": serve_py, **(extra or {})}
+    return model_submission(root, extra=files)

@@ -13,12 +13,13 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pydantic import ValidationError
 
 import sandbox
 from graders.types import AssignmentView
-from harness.assignments.spec import AssignmentSpec
+from harness.assignments.spec import AssignmentSpec, ServingSpec
 from harness.errors import AssignmentError, NotFound
 from harness.settings import Settings
 
@@ -75,6 +76,7 @@ class Assignment:
             writeup_sections=list(self.spec.writeup_sections),
             grader_options={k: dict(v) for k, v in self.spec.graders.items()},
             environment=dict(_sandbox_environment()),
+            serving=_serving_mode(self.spec.serving),
         )
 
     def starter_kit_zip(self, dest: Path) -> Path:
@@ -82,6 +84,12 @@ class Assignment:
         from harness.assignments.starter_kit import build_starter_kit
 
         return build_starter_kit(self, dest)
+
+
+def _serving_mode(serving: ServingSpec | None) -> Literal["none", "optional", "required"]:
+    if serving is None:
+        return "none"
+    return "required" if serving.required else "optional"
 
 
 @functools.cache

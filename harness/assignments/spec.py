@@ -22,6 +22,7 @@ __all__ = [
     "DataFiles",
     "PaySpec",
     "Policy",
+    "ServingSpec",
     "StageLimits",
     "StagesLimits",
 ]
@@ -92,6 +93,50 @@ class StagesLimits(_Strict):
     """The predict command."""
     notebook: StageLimits = Field(default_factory=lambda: _default_limits(1200, 4096))
     """A notebook-only submission, run headless end to end."""
+    serve: StageLimits = Field(default_factory=lambda: _default_limits(240, 2048))
+    """The candidate's server (``[serve]``), for the whole serving stage: start-up and every
+    measurement. The harness's load client runs beside it with limits of its own."""
+
+
+_PATH = re.compile(r"^/[A-Za-z0-9._~/-]{0,200}$")
+
+
+class ServingSpec(_Strict):
+    """The ``[serving]`` table: the HTTP API a submission's ``[serve]`` command must offer, and how
+    the serving stage measures it. Absent: the assignment asks for no server."""
+
+    required: bool = False
+    """Whether every submission must have ``[serve]``. Optional (the default): a submission
+    without one leaves the ``serving`` grader out of its overall, which is renormalised."""
+    health_path: Annotated[str, Field(pattern=_PATH.pattern)] = "/health"
+    """``GET`` answers 2xx once the model is loaded: the server is ready."""
+    predict_path: Annotated[str, Field(pattern=_PATH.pattern)] = "/predict"
+    """``POST`` a JSON object (one ticket, the CSV's columns) for ``{"label": ...}``, or a JSON
+    array of them for an array of ``{"label": ...}`` in the same order."""
+    text_fields: Annotated[list[str], Field(min_length=1)] = Field(default_factory=lambda: ["subject", "body"])
+    """Columns holding the text (the bad requests send them empty, too long or wrongly typed)."""
+    port: Annotated[int, Field(ge=1024, le=65535)] = 8765
+    """What ``{port}`` becomes. Not a common default, so a hard-coded port shows."""
+    ready_seconds: Annotated[int, Field(ge=1, le=600)] = 60
+    """How long the server may take to answer the health path."""
+    request_timeout_s: Annotated[float, Field(gt=0, le=60)] = 5.0
+    """Longest wait for one answer (connect to last byte)."""
+    sample: Annotated[int, Field(ge=1, le=1000)] = 200
+    """Held-out tickets sent one at a time (correctness and sequential latency)."""
+    concurrency: Annotated[int, Field(ge=1, le=32)] = 4
+    """Requests in flight at once in the concurrent phase."""
+    concurrent_requests: Annotated[int, Field(ge=0, le=5000)] = 200
+    """Single-ticket requests sent in the concurrent phase."""
+    batch_size: Annotated[int, Field(ge=1, le=256)] = 32
+    """Tickets per batch request."""
+    batches: Annotated[int, Field(ge=0, le=100)] = 5
+    """Batch requests sent."""
+    long_text_chars: Annotated[int, Field(ge=1000, le=500_000)] = 100_000
+    """Length of the very long ticket body among the bad requests."""
+    oversized_bytes: Annotated[int, Field(ge=1024, le=8 * 1024 * 1024)] = 1_100_000
+    """Size of the oversized request among the bad requests (over 1 MB)."""
+    max_response_kb: Annotated[int, Field(ge=1, le=16384)] = 256
+    """Largest answer read; a longer one is cut off and counted as a flood."""
 
 
 class PaySpec(_Strict):
@@ -196,6 +241,9 @@ class AssignmentSpec(_Strict):
     """Extra files (relative to the assignment folder) added to the starter kit."""
     graders: dict[str, dict[str, object]] = Field(default_factory=dict)
     """Per-grader options, by grader name."""
+    serving: ServingSpec | None = None
+    """The model server a submission's ``[serve]`` command starts, when the assignment asks for
+    one (``[serving]``)."""
     bootstrap_samples: Annotated[int, Field(ge=100, le=100_000)] = 1000
     """Resamples for the bootstrap intervals."""
     seed: int = 20261126

@@ -14,7 +14,7 @@ import sandbox
 from graders.types import StageName, StageOutcome, Verdict
 from harness.assignments.loader import Assignment
 from harness.errors import InfrastructureError
-from harness.grading import stages
+from harness.grading import serve, stages
 from harness.grading.features import HeldoutFeatures
 from harness.grading.job import Prepared, SandboxRun
 from harness.grading.progress import ProgressCallback, ProgressEvent, null_progress, timed
@@ -82,7 +82,8 @@ def run_planned_stages(
     box: sandbox.Sandbox,
     progress: ProgressCallback = null_progress,
 ) -> dict[StageName, StageOutcome]:
-    """Run the contract's plan (tests, then train and predict, or the notebook) in the sandbox.
+    """Run the contract's plan (tests, then train and predict, or the notebook; then the server
+    when the contract has one) in the sandbox.
 
     Needs no labels. Output files stay in the run's folders, named in each outcome's ``files``.
     """
@@ -92,9 +93,20 @@ def run_planned_stages(
         if before is not None and before.verdict != Verdict.ok:
             outcomes[planned.name] = stages.skipped(planned.name, planned.skipped_because)
             continue
-        run = stages.build_stage(planned.name, dirs, data, image, contract)
-        outcomes[planned.name] = _run_stage(box, run, progress, planned.collects)
+        outcomes[planned.name] = _run_planned(box, planned, dirs, contract, data, image, progress)
     return outcomes
+
+
+def _run_planned(box: sandbox.Sandbox, planned: stages.PlannedStage, dirs: RunDirs,
+                 contract: SubmissionContract, data: stages.StageData, image: str,
+                 progress: ProgressCallback) -> StageOutcome:
+    if planned.name is StageName.serve:
+        serving = serve.build_serve_stage(dirs, data, image, contract)
+        if serving is None:
+            return stages.skipped(planned.name, "not run: this assignment asks for no model server")
+        return serve.run_serve_stage(box, serving, progress)
+    run = stages.build_stage(planned.name, dirs, data, image, contract)
+    return _run_stage(box, run, progress, planned.collects)
 
 
 @dataclass

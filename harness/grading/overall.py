@@ -8,7 +8,7 @@ should not outrank one that does on the strength of its tests, code or writeup, 
 
 from __future__ import annotations
 
-from graders.types import GraderResult
+from graders.types import GraderResult, GraderStatus
 from harness.reports.schema import Overall
 
 __all__ = ["RUN_FAILURE_CAP", "compute_overall"]
@@ -28,17 +28,24 @@ def _run_failure(results: list[GraderResult]) -> str | None:
 def compute_overall(results: list[GraderResult], weights: dict[str, float]) -> Overall:
     """Weighted mean over graders that produced a score.
 
-    A weighted grader that errored is left out and named in ``missing``; ``complete`` is then False
-    so nobody mistakes a partial total for a full one. A grader that ran but failed the submission
-    scores 0 and counts.
+    A weighted grader that errored (or is absent) is left out and named in ``missing``;
+    ``complete`` is then False so nobody mistakes a partial total for a full one. A weighted
+    grader that does not apply to this submission (``skipped``: no ``[serve]`` where a server is
+    optional) is left out too, named with its reason in ``not_applicable``, and the total stays
+    complete. Either way the other weights are renormalised. A grader that ran but failed the
+    submission scores 0 and counts.
     """
     by_name = {r.name: r for r in results}
     contributions: dict[str, float] = {}
     scored_weight = 0.0
     missing: list[str] = []
+    not_applicable: dict[str, str] = {}
     for name, weight in weights.items():
         result = by_name.get(name)
         if weight <= 0:
+            continue
+        if result is not None and result.status is GraderStatus.skipped:
+            not_applicable[name] = result.summary or "not applicable"
             continue
         if result is None or result.score is None:
             missing.append(name)
@@ -46,7 +53,8 @@ def compute_overall(results: list[GraderResult], weights: dict[str, float]) -> O
         scored_weight += weight
         contributions[name] = weight * result.score
     if scored_weight <= 0:
-        return Overall(score=None, weights=weights, complete=False, missing=missing)
+        return Overall(score=None, weights=weights, complete=False, missing=missing,
+                       not_applicable=not_applicable)
     score = round(sum(contributions.values()) / scored_weight, 2)
     flags: list[str] = []
     capped_from = None
@@ -61,6 +69,7 @@ def compute_overall(results: list[GraderResult], weights: dict[str, float]) -> O
         contributions={k: round(v / scored_weight, 2) for k, v in contributions.items()},
         complete=not missing,
         missing=missing,
+        not_applicable=not_applicable,
         flags=flags,
         capped_from=capped_from,
     )

@@ -31,6 +31,7 @@ from harness.grading.prepare import prepare_workspace
 from harness.grading.progress import ProgressCallback, null_progress, timed
 from harness.grading.workdir import run_folder
 from harness.reports.schema import Report, ReportStatus, SubmissionInfo
+from harness.serving.score import score_serving
 from harness.settings import Settings
 from harness.version import harness_version
 
@@ -102,11 +103,13 @@ def _finish(job: GradingJob, prepared: Prepared, run: SandboxRun, workspace: Pat
     """Score the predictions against held-out labels (host side only) and run the graders."""
     assignment = job.assignment
     scores, score_outcome = _score(assignment, run, test_ids, progress)
+    serving = score_serving(assignment, run.outcomes.get(StageName.serve), predictions_of(run.outcomes)[0],
+                            test_ids)
     outcomes = {StageName.static: prepared.static, **run.outcomes, StageName.score: score_outcome}
     # Graders: each isolated; an exception is that grader's error status.
     with timed(progress, "graders") as state:
         ctx = GradingContext(workspace=workspace, assignment=assignment.view(), stages=outcomes,
-                             scores=scores, submission_kind=prepared.contract.kind)
+                             scores=scores, submission_kind=prepared.contract.kind, serving=serving)
         results = [run_grader(grader, ctx) for grader in registry]
         errored = [r.name for r in results if r.status.value == "error"]
         state["message"] = f"{len(results)} graders" + (f"; errors in {', '.join(errored)}" if errored else "")

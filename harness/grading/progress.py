@@ -18,6 +18,7 @@ STAGE_LABELS = {
     "train": "training",
     "predict": "prediction",
     "notebook": "running the notebook (training and prediction)",
+    "serve": "serving the model (its API measured)",
     "score": "scoring",
     "graders": "grading",
 }

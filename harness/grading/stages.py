@@ -6,7 +6,10 @@ Data a stage may see:
 - train: the submission, the training CSV and the model folder;
 - predict: the submission, the model folder and the held-out *features* (both held-out sets,
   mixed, so ids do not reveal which is which);
-- notebook: all of the above, in one run.
+- notebook: all of the above, in one run;
+- serve (when the contract has ``[serve]``): the submission and the model folder (read-only) in
+  the server's container; the harness's load client, in a second container, sends it held-out
+  features (see :mod:`harness.grading.serve`).
 
 Labels of held-out tickets are never written anywhere a container can read.
 """
@@ -20,7 +23,7 @@ import sandbox
 from graders.candidate_tests.plan import PYTEST_NO_TESTS, test_stage_plan
 from graders.types import StageName, StageOutcome, Verdict
 from harness.assignments.loader import Assignment
-from harness.assignments.spec import StageLimits, StagesLimits
+from harness.assignments.spec import ServingSpec, StageLimits, StagesLimits
 from harness.grading.workdir import RunDirs
 from harness.submissions.contract import (
     NotebookContract,
@@ -69,10 +72,16 @@ class StageData:
     test_csv: Path
     """Held-out features (both held-out sets, mixed), as :mod:`harness.grading.features` builds them."""
     limits: StagesLimits
+    serving: ServingSpec | None = None
+    """The API a ``[serve]`` server must offer; None when the assignment asks for no server."""
+    id_column: str = "id"
+    """The column naming a ticket (the load client reports served labels by it)."""
 
     @classmethod
     def for_assignment(cls, assignment: Assignment, test_csv: Path) -> StageData:
-        return cls(train_csv=assignment.train_csv, test_csv=test_csv, limits=assignment.spec.limits)
+        spec = assignment.spec
+        return cls(train_csv=assignment.train_csv, test_csv=test_csv, limits=spec.limits,
+                   serving=spec.serving, id_column=spec.data.id_column)
 
     def limits_of(self, stage: StageName) -> StageLimits:
         limits: StageLimits = getattr(self.limits, stage.value)
@@ -235,6 +244,8 @@ class PlannedStage:
     skipped_because: str = ""
     collects: bool = True
     """Whether output files are collected (train writes only the model folder predict reads)."""
+    declared_by: str = ""
+    """The ``submission.toml`` section that asks for this stage (``serve``); empty: always run."""
 
 
 _PLANS: dict[str, tuple[PlannedStage, ...]] = {
@@ -243,6 +254,9 @@ _PLANS: dict[str, tuple[PlannedStage, ...]] = {
         PlannedStage(StageName.train, collects=False),
         PlannedStage(StageName.predict, needs_ok=StageName.train,
                      skipped_because="not run: training did not succeed"),
+        # Built and run by harness/grading/serve.py: a server and a load client, not one container.
+        PlannedStage(StageName.serve, needs_ok=StageName.train, declared_by="serve",
+                     skipped_because="not run: training did not succeed, so there is no model to serve"),
     ),
     "notebook": (PlannedStage(StageName.tests), PlannedStage(StageName.notebook)),
 }
@@ -255,9 +269,14 @@ _BUILDERS = {
 }
 
 
+def _declares(contract: SubmissionContract, section: str) -> bool:
+    return section == "serve" and isinstance(contract, ProjectContract) and contract.serve_command is not None
+
+
 def stage_plan(contract: SubmissionContract) -> tuple[PlannedStage, ...]:
     """The sandboxed stages a contract runs, in order: the one plan both modes follow."""
-    return _PLANS[contract.kind]
+    return tuple(p for p in _PLANS[contract.kind]
+                 if not p.declared_by or _declares(contract, p.declared_by))
 
 
 def build_stage(name: StageName, dirs: RunDirs, data: StageData, image: str,

@@ -161,12 +161,16 @@ class RemoteJobs:
             features=link(FileKind.features, features),
             links_expire_at=datetime.fromtimestamp(expires, UTC),
             heartbeat_s=runtime.heartbeat_s,
+            serving=assignment.spec.serving,
+            id_column=assignment.spec.data.id_column,
         )
 
     def _check_visibility(self, assignment: Assignment) -> None:
         limits = assignment.spec.limits
         longest = limits.tests.wall_seconds + max(
-            limits.train.wall_seconds + limits.predict.wall_seconds, limits.notebook.wall_seconds
+            limits.train.wall_seconds + limits.predict.wall_seconds
+            + (limits.serve.wall_seconds if assignment.spec.serving else 0),
+            limits.notebook.wall_seconds,
         )
         if longest >= self.runtime.settings.visibility_timeout_s:
             log.error(

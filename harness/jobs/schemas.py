@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from graders.candidate_tests.plan import COVERAGE_JSON, JUNIT_XML
 from graders.types import StageName, StageOutcome
-from harness.assignments.spec import StagesLimits
+from harness.assignments.spec import ServingSpec, StagesLimits
+from harness.serving.report import REPORT_FILE
 
 __all__ = [
     "OUTPUT_FILES",
@@ -31,7 +32,8 @@ __all__ = [
     "WorkerInfo",
 ]
 
-SANDBOX_STAGES = (StageName.tests, StageName.train, StageName.predict, StageName.notebook)
+SANDBOX_STAGES = (StageName.tests, StageName.train, StageName.predict, StageName.notebook,
+                  StageName.serve)
 """The stages a worker runs; the others (static, score) happen on the API."""
 
 OUTPUT_FILES: dict[StageName, frozenset[str]] = {
@@ -39,6 +41,7 @@ OUTPUT_FILES: dict[StageName, frozenset[str]] = {
     StageName.train: frozenset(),
     StageName.predict: frozenset({"predictions.csv"}),
     StageName.notebook: frozenset({"predictions.csv"}),
+    StageName.serve: frozenset({REPORT_FILE}),
 }
 """Output files a worker may send back, by stage: all that graders and scoring read."""
 
@@ -98,6 +101,10 @@ class JobTicket(_Wire):
     """The held-out features (both held-out sets, mixed), never their labels."""
     links_expire_at: datetime
     heartbeat_s: float
+    serving: ServingSpec | None = None
+    """The API a ``[serve]`` server must offer; None when the assignment asks for no server."""
+    id_column: str = "id"
+    """The column naming a ticket in the features file."""
 
 
 class StageProgress(_Wire):

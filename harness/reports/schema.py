@@ -47,6 +47,10 @@ class Overall(BaseModel):
     """False when a weighted grader errored, so ``score`` leaves part of the rubric out."""
     missing: list[str] = Field(default_factory=list)
     """Weighted graders that produced no score (errored)."""
+    not_applicable: dict[str, str] = Field(default_factory=dict)
+    """Weighted graders that do not apply to this submission, with the reason (e.g. ``serving``
+    when the submission has no server and the assignment makes one optional): left out, and the
+    other weights renormalised."""
     flags: list[str] = Field(default_factory=list)
     """Problems a reviewer must see next to the score, e.g. a run that did not finish."""
     capped_from: float | None = None

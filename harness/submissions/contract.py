@@ -1,8 +1,9 @@
 """The submission contract: how the harness runs a candidate's code.
 
-A submission root holds ``submission.toml`` with a train and a predict command, or, without it,
-exactly one notebook that is run headless. Anything else is rejected with a message telling the
-candidate exactly what to add.
+A submission root holds ``submission.toml`` with a train and a predict command (and, optionally, a
+serve command that starts an HTTP server on the trained model), or, without it, exactly one
+notebook that is run headless. Anything else is rejected with a message telling the candidate
+exactly what to add.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from harness.errors import InputRejected
 __all__ = [
     "CONTRACT_FILE",
     "PLACEHOLDERS",
+    "SERVE_PLACEHOLDERS",
     "NotebookContract",
     "ProjectContract",
     "SubmissionContract",
@@ -28,6 +30,8 @@ __all__ = [
 
 CONTRACT_FILE = "submission.toml"
 PLACEHOLDERS = ("train", "test", "model_dir", "predictions")
+SERVE_PLACEHOLDERS = ("port", "model_dir")
+"""What a ``[serve]`` command may use: the port to listen on and the trained model's folder."""
 _MAX_TOML_BYTES = 64 * 1024
 _MAX_COMMAND = 2000
 
@@ -37,6 +41,7 @@ _EXAMPLE = (
     "[predict]\n"
     'command = "python predict.py --model-dir {model_dir} --input {test} --output {predictions}"'
 )
+_SERVE_EXAMPLE = '[serve]\ncommand = "python serve.py --model-dir {model_dir} --port {port}"'
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,8 @@ class ProjectContract:
     train_command: str
     predict_command: str
     kind: str = "project"
+    serve_command: str | None = None
+    """The optional ``[serve]`` command: an HTTP server on ``{port}`` using ``{model_dir}``."""
 
 
 @dataclass(frozen=True)
@@ -68,10 +75,21 @@ def _placeholders(template: str) -> set[str]:
     return names
 
 
-def _check_command(section: str, command: object, required: tuple[str, ...]) -> str:
+def _braced(names: tuple[str, ...]) -> str:
+    shown = ["{" + n + "}" for n in names]
+    return ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]
+
+
+def _check_command(
+    section: str,
+    command: object,
+    required: tuple[str, ...],
+    allowed: tuple[str, ...] = PLACEHOLDERS,
+    example: str = _EXAMPLE,
+) -> str:
     if not isinstance(command, str) or not command.strip():
         raise InputRejected(
-            f"{CONTRACT_FILE}: [{section}] needs a `command` string, for example:\n{_EXAMPLE}"
+            f"{CONTRACT_FILE}: [{section}] needs a `command` string, for example:\n{example}"
         )
     if len(command) > _MAX_COMMAND or "\n" in command or "\x00" in command:
         raise InputRejected(f"{CONTRACT_FILE}: [{section}] command must be one line under {_MAX_COMMAND} characters.")
@@ -80,27 +98,37 @@ def _check_command(section: str, command: object, required: tuple[str, ...]) -> 
     except ValueError as exc:
         raise InputRejected(
             f"{CONTRACT_FILE}: [{section}] command has a malformed placeholder ({exc}); use "
-            "{train}, {test}, {model_dir} or {predictions}, and double braces {{ }} for literal ones."
+            f"{_braced(allowed)}, and double braces {{{{ }}}} for literal ones."
         ) from exc
-    unknown = sorted(names - set(PLACEHOLDERS))
+    unknown = sorted(names - set(allowed))
     if unknown:
         raise InputRejected(
             f"{CONTRACT_FILE}: [{section}] command uses unknown placeholder(s) "
             f"{', '.join('{' + n + '}' for n in unknown)}; the available ones are "
-            "{train}, {test}, {model_dir} and {predictions}. Braces that are not a placeholder must "
+            f"{_braced(allowed)}. Braces that are not a placeholder must "
             "be doubled: write {{ and }} (e.g. ${{HOME}} for a shell's ${HOME})."
         )
     missing = [n for n in required if n not in names]
     if missing:
         raise InputRejected(
             f"{CONTRACT_FILE}: [{section}] command must pass "
-            f"{' and '.join('{' + n + '}' for n in missing)} to your code, for example:\n{_EXAMPLE}"
+            f"{' and '.join('{' + n + '}' for n in missing)} to your code, for example:\n{example}"
         )
     try:
         shlex.split(command)
     except ValueError as exc:
         raise InputRejected(f"{CONTRACT_FILE}: [{section}] command cannot be parsed ({exc}); check its quotes.") from exc
     return command
+
+
+def _serve_command(data: dict[str, object]) -> str | None:
+    """The optional ``[serve]`` command, checked like the others; None when there is none."""
+    if "serve" not in data:
+        return None
+    table = data["serve"]
+    if not isinstance(table, dict):
+        raise InputRejected(f"{CONTRACT_FILE}: [serve] must be a table, for example:\n{_SERVE_EXAMPLE}")
+    return _check_command("serve", table.get("command"), ("port",), SERVE_PLACEHOLDERS, _SERVE_EXAMPLE)
 
 
 def detect_contract(root: Path) -> SubmissionContract:
@@ -126,6 +154,7 @@ def detect_contract(root: Path) -> SubmissionContract:
         return ProjectContract(
             train_command=_check_command("train", sections["train"], ("train", "model_dir")),
             predict_command=_check_command("predict", sections["predict"], ("test", "predictions")),
+            serve_command=_serve_command(data),
         )
     notebooks = sorted(p.name for p in root.glob("*.ipynb") if p.is_file() and not p.is_symlink())
     if len(notebooks) == 1:

@@ -26,7 +26,7 @@ LAYERS = [
     # (db and settings import nothing of ours at all).
     _layer("kit", "errors", "settings", "version", "db", "ledger"),
     # Services every domain uses, holding no domain rows of their own beyond their log.
-    _layer("shared", "audit", "notify", "assignments", "evaluation"),
+    _layer("shared", "audit", "notify", "assignments", "evaluation", "serving"),
     _layer("accounts", "accounts"),
     # The invitation: candidate, link, promised terms (as columns), decisions, anonymous review.
     _layer("invitations", "invitations"),
