@@ -322,3 +322,15 @@ class AssignmentSpec(_Strict):
         """Rubric weights normalised to sum to 1."""
         total = sum(self.rubric.values())
         return {name: weight / total for name, weight in self.rubric.items()}
+
+    def optional_graders(self) -> frozenset[str]:
+        """Weighted graders a submission may leave out: ``serving`` when a server is optional."""
+        optional = self.serving is not None and not self.serving.required
+        return frozenset({"serving"} & set(self.rubric)) if optional else frozenset()
+
+    def core_rubric_weights(self) -> dict[str, float]:
+        """Weights of the graders every submission is scored on, normalised to sum to 1: the
+        overall of a submission that leaves out every optional grader."""
+        core = {k: v for k, v in self.rubric.items() if k not in self.optional_graders()}
+        total = sum(core.values())
+        return {name: weight / total for name, weight in core.items()} if total > 0 else {}

@@ -35,11 +35,16 @@ GRADER_DESCRIPTIONS = {
     "methodology": "How you trained and evaluated, read from your code: leakage before the split, "
     "evaluation on training data, classes dropped before training, a final model that never saw "
     "all the data, fixed seeds.",
+    "serving": "Your model server (the [serve] command), started in the sandbox and measured: "
+    "time to ready, served labels against your predict command's, latency one at a time and under "
+    "load, batch requests, and 4xx answers to bad requests with the server still alive after.",
 }
 
 
 def rubric_markdown(assignment: Assignment) -> str:
-    weights = assignment.spec.rubric_weights()
+    spec = assignment.spec
+    weights = spec.core_rubric_weights()
+    core_total = sum(w for name, w in spec.rubric.items() if name in weights)
     lines = [
         f"# Rubric: {assignment.spec.title}",
         "",
@@ -51,7 +56,14 @@ def rubric_markdown(assignment: Assignment) -> str:
     ]
     for name, weight in sorted(weights.items(), key=lambda kv: -kv[1]):
         lines.append(f"| {name} | {weight:.0%} | {GRADER_DESCRIPTIONS.get(name, '')} |")
-    lines += ["", f"Time box: {assignment.spec.time_box_hours} hours, paid.", ""]
+    for name in sorted(spec.optional_graders()):
+        extra = spec.rubric[name] / core_total
+        lines.append(f"| {name} | optional, +{extra:.0%} | {GRADER_DESCRIPTIONS.get(name, '')} |")
+    if spec.optional_graders():
+        lines += ["", "An optional grader counts only when you submit what it grades; the weights "
+                  "above are then divided by their new total. Without it, your score is the "
+                  "weighted mean of the others, exactly as listed."]
+    lines += ["", f"Time box: {spec.time_box_hours} hours, paid.", ""]
     return "\n".join(lines)
 
 

@@ -24,7 +24,7 @@ from .conftest import ASSIGNMENT_DIR
 SOLUTIONS = ASSIGNMENT_DIR / "solutions"
 LOCK = Path(sandbox_init).parent / "environment.lock"
 # Import names of the lock's packages that solutions may use.
-IMPORTABLE = {"numpy", "pandas", "sklearn", "scipy", "joblib", "pytest"}
+IMPORTABLE = {"numpy", "pandas", "sklearn", "scipy", "joblib", "pytest", "fastapi", "pydantic", "uvicorn"}
 
 
 @pytest.fixture(scope="session")

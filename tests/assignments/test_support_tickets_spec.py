@@ -35,9 +35,12 @@ def test_spec_is_the_support_tickets_assignment(assignment: Assignment) -> None:
 
 
 def test_rubric_weights_the_four_graders(assignment: Assignment) -> None:
-    assert assignment.spec.rubric_weights() == pytest.approx(
+    # Without a server (serving is optional), the five graders count exactly as before.
+    assert assignment.spec.core_rubric_weights() == pytest.approx(
         {"accuracy": 0.35, "tests": 0.2, "quality": 0.15, "writeup": 0.2, "methodology": 0.1}
     )
+    assert assignment.spec.rubric["serving"] == pytest.approx(0.1)
+    assert assignment.spec.optional_graders() == {"serving"}
     assert assignment.spec.rubric.get("notebooks", 0) == 0
 
 

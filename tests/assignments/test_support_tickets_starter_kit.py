@@ -21,7 +21,7 @@ from sandbox import __file__ as sandbox_init
 from .conftest import ASSIGNMENT_DIR
 
 KIT = ASSIGNMENT_DIR / "starter_kit"
-KIT_FILES = ["README.md", "CHECKLIST.md", "submission.toml", "tests/test_example.py"]
+KIT_FILES = ["README.md", "CHECKLIST.md", "submission.toml", "tests/test_example.py", "serve_example.py"]
 LOCK = Path(sandbox_init).parent / "environment.lock"
 
 
@@ -96,14 +96,19 @@ def test_task_lists_every_package_of_the_grading_environment() -> None:
 def test_task_agrees_with_the_spec(assignment: Assignment) -> None:
     task = (ASSIGNMENT_DIR / "TASK.md").read_text(encoding="utf-8")
     spec = assignment.spec
-    for grader, weight in spec.rubric_weights().items():
+    for grader, weight in spec.core_rubric_weights().items():
         assert f"| `{grader}` | {weight:.0%} |" in task, grader
+    core_total = sum(spec.rubric[g] for g in spec.core_rubric_weights())
+    assert spec.optional_graders() == {"serving"}
+    assert f"| `serving` | optional, +{spec.rubric['serving'] / core_total:.0%} |" in task
+    assert f"every weight is divided by {(core_total + spec.rubric['serving']) / core_total:g}" in task
     assert f"**{spec.time_box_hours} hours**" in task
     assert f"**{spec.pay.hourly_rate} {spec.pay.currency} per hour**" in task
     for stage, label in (
         ("tests", "your tests"),
         ("train", "train command"),
         ("predict", "predict command"),
+        ("serve", "server (`[serve]`: start-up and every measurement)"),
     ):
         limits = getattr(spec.limits, stage)
         row = f"| {label} | {limits.wall_seconds} s | {limits.memory_mb // 1024} GiB | {limits.cpus:g} |"
@@ -111,3 +116,68 @@ def test_task_agrees_with_the_spec(assignment: Assignment) -> None:
     for label in spec.labels:
         assert f"| `{label}` |" in task, label
     assert "50 MB" in task and "2,000 files" in task
+
+
+def test_task_quotes_the_serving_settings(assignment: Assignment) -> None:
+    task = " ".join((ASSIGNMENT_DIR / "TASK.md").read_text(encoding="utf-8").split())
+    serving = assignment.spec.serving
+    assert serving is not None and not serving.required
+    assert f"`GET {serving.health_path}`" in task and f"`POST {serving.predict_path}`" in task
+    assert f"(at most {serving.ready_seconds} s)" in task and f"each of {serving.sample} held-out" in task
+    assert f"{serving.concurrency} at a time" in task and f"at most {serving.request_timeout_s:g} s" in task
+    assert f"at most {serving.max_response_kb} KiB" in task and f"batches of {serving.batch_size}" in task
+    assert f"{serving.long_text_chars:,} characters" in task
+
+
+def test_the_kits_serve_example_is_a_valid_contract(tmp_path: Path) -> None:
+    text = (KIT / "submission.toml").read_text(encoding="utf-8")
+    assert detect_contract(_written(tmp_path / "as-shipped", text)).serve_command is None  # type: ignore[union-attr]
+    enabled = text.replace("# [serve]", "[serve]").replace('# command = "python serve_example', 'command = "python serve_example')
+    contract = detect_contract(_written(tmp_path / "enabled", enabled))
+    assert isinstance(contract, ProjectContract) and contract.serve_command is not None
+    assert "{port}" in contract.serve_command and "{model_dir}" in contract.serve_command
+
+
+def _written(folder: Path, toml: str) -> Path:
+    folder.mkdir()
+    (folder / "submission.toml").write_text(toml, encoding="utf-8")
+    return folder
+
+
+def test_the_kits_example_server_answers_the_contract(tmp_path: Path) -> None:
+    import importlib.util
+    import json
+
+    import joblib
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from tests.serving.asgi import call_asgi
+
+    train = pd.read_csv(ASSIGNMENT_DIR / "public" / "train.csv", dtype=str, keep_default_na=False).head(800)
+    model = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=500))
+    model.fit(train["subject"] + "\n" + train["body"], train["label"])
+    joblib.dump(model, tmp_path / "model.joblib")
+    loaded = importlib.util.spec_from_file_location("serve_example", KIT / "serve_example.py")
+    assert loaded is not None and loaded.loader is not None
+    example = importlib.util.module_from_spec(loaded)
+    sys.modules["serve_example"] = example  # pydantic resolves the module's annotations through it
+    try:
+        loaded.loader.exec_module(example)
+    finally:
+        del sys.modules["serve_example"]
+    app = example.create_app(example.load_model(str(tmp_path)))
+
+    ticket = train.drop(columns=["label"]).iloc[0].to_dict()
+    expected = model.predict([ticket["subject"] + "\n" + ticket["body"]])[0]
+    assert call_asgi(app, "GET", "/health")[0] == 200
+    assert call_asgi(app, "POST", "/predict", json.dumps(ticket).encode()) == (
+        200, {"id": ticket["id"], "label": expected})
+    status, batch = call_asgi(app, "POST", "/predict", json.dumps([ticket, ticket]).encode())
+    assert status == 200 and [b["label"] for b in batch] == [expected, expected]
+    for bad, code in ((b"{", 422), (b"42", 422), (json.dumps({**ticket, "subject": "", "body": " "}).encode(), 422),
+                      (b'{"subject": "caf\xe9", "body": "x"}', 400),
+                      (json.dumps({**ticket, "body": "x" * 1_100_000}).encode(), 413)):
+        status, answer = call_asgi(app, "POST", "/predict", bad)
+        assert status == code and answer["detail"], bad[:40]
