@@ -18,7 +18,7 @@ from api.render import markdown_html
 __all__ = ["SCORING_DIR", "ScoringDocsMissing", "ScoringSection", "scoring_sections"]
 
 SCORING_DIR = Path(__file__).resolve().parents[1] / "docs" / "scoring"
-ORDER = ("README", "accuracy", "tests", "writeup", "quality", "methodology", "notebooks")
+ORDER = ("README", "accuracy", "tests", "writeup", "quality", "methodology", "serving", "notebooks")
 _LINK = re.compile(r"\]\((\w+)\.md\)")
 
 

@@ -100,7 +100,7 @@ class QualityGrader:
     """Static code quality. Never imports or runs the candidate's code."""
 
     name = "quality"
-    version = "2.0.0"
+    version = "2.1.0"
 
     def grade(self, ctx: GradingContext) -> GraderResult:
         started = time.monotonic()

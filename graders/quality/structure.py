@@ -63,10 +63,11 @@ def _module_file(inv: Inventory, module: str) -> str | None:
 
 
 def entry_points(inv: Inventory) -> EntryPoints:
-    """Entry points declared by ``submission.toml`` and ``pyproject.toml``."""
+    """Entry points declared by ``submission.toml`` (train, predict and serve commands) and
+    ``pyproject.toml``."""
     found = EntryPoints()
     spec = _toml(inv, "submission.toml") or {}
-    for stage in ("train", "predict"):
+    for stage in ("train", "predict", "serve"):
         table = spec.get(stage)
         command = table.get("command") if isinstance(table, dict) else None
         if not isinstance(command, str):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sandbox
+from graders.serving.measures import BAD_REQUESTS
 from graders.types import Verdict
 from harness.assignments.spec import ServingSpec
 from harness.serving.report import ClientReport
@@ -92,11 +93,13 @@ def _summary(report: ClientReport) -> str:
     ok = [r.ms for r in report.single.requests if r.status is not None and 200 <= r.status < 300]
     ok.sort()
     median = f", median {ok[len(ok) // 2]:.1f} ms" if ok else ""
-    handled = sum(1 for r in report.bad_requests if r.status is not None and 400 <= r.status < 500)
-    ready = report.ready.after_s
+    label_ok = {case.name for case in BAD_REQUESTS if case.accepts_label}
+    handled = sum(1 for r in report.bad_requests if r.status is not None and (
+        400 <= r.status < 500 or (r.case in label_ok and 200 <= r.status < 300)))
+    ready = report.ready.after_s or 0.0
     return (
         f"ready in {ready:.1f} s; {len(ok)}/{len(report.single.requests)} single-ticket requests "
-        f"answered 2xx{median}; {handled}/{len(report.bad_requests)} bad requests answered 4xx"
+        f"answered 2xx{median}; {handled}/{len(report.bad_requests)} bad requests answered as asked"
     )
 
 

@@ -203,7 +203,8 @@ def test_scoring_page_documents_every_grader_and_is_linked_from_reports(env: Env
     assert page.status_code == 200
     html = page.text
     anchors = re.findall(r'<section class="scoring-doc" id="(\w+)">', html)
-    assert anchors == ["overall", "accuracy", "tests", "writeup", "quality", "methodology", "notebooks"]
+    assert anchors == ["overall", "accuracy", "tests", "writeup", "quality", "methodology", "serving",
+                       "notebooks"]
     # the overall's rules and each grader's own scale are on the one page
     for text in ("capped at", "left out", "Soundness", "Meaningful tests pass", "off-topic"):
         assert text in html, text

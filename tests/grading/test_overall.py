@@ -38,3 +38,25 @@ def test_errored_grader_marks_incomplete() -> None:
 def test_nothing_scored() -> None:
     overall = compute_overall([], WEIGHTS)
     assert overall.score is None and not overall.complete
+
+
+def test_a_grader_that_does_not_apply_is_left_out_and_named() -> None:
+    weights = {**WEIGHTS, "serving": 0.1}
+    results = [result("accuracy", 90), result("tests", 50), result("quality", 70), result("writeup", 30),
+               GraderResult(name="serving", version="1", status=GraderStatus.skipped, summary="Not applicable: no [serve]")]
+    overall = compute_overall(results, weights)
+    # The same total as a rubric without it: the others are renormalised.
+    assert overall.score == compute_overall(results[:4], WEIGHTS).score == 66.0
+    assert overall.complete and overall.missing == []
+    assert overall.not_applicable == {"serving": "Not applicable: no [serve]"}
+    assert "serving" not in overall.contributions
+
+
+def test_a_grader_that_applies_counts_with_its_weight() -> None:
+    """Near miss: a measured server (even a failing one) is part of the overall."""
+    weights = {**WEIGHTS, "serving": 0.1}
+    base = [result("accuracy", 90), result("tests", 50), result("quality", 70), result("writeup", 30)]
+    failed = compute_overall([*base, result("serving", 0.0, GraderStatus.failed)], weights)
+    assert failed.score == round(66.0 / 1.1, 2) and failed.not_applicable == {}
+    errored = compute_overall([*base, result("serving", None, GraderStatus.error)], weights)
+    assert errored.missing == ["serving"] and not errored.complete and errored.not_applicable == {}

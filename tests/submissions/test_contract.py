@@ -93,3 +93,40 @@ def test_render_command_quotes_unsafe_paths() -> None:
     rendered = render_command("python p.py --out {predictions}", {"predictions": "/out/a b;rm -rf.csv"})
     assert rendered == "python p.py --out '/out/a b;rm -rf.csv'"
     assert render_command("x {train}", {"train": "/data/train.csv"}) == "x /data/train.csv"
+
+
+SERVE_BASE = """
+[train]
+command = "python train.py {train} {model_dir}"
+[predict]
+command = "python predict.py {model_dir} {test} {predictions}"
+"""
+
+
+def _serve_contract(tmp_path: Path, serve: str) -> object:
+    (tmp_path / "submission.toml").write_text(SERVE_BASE + serve)
+    return detect_contract(tmp_path)
+
+
+def test_an_optional_serve_command_is_read(tmp_path: Path) -> None:
+    contract = _serve_contract(tmp_path, '[serve]\ncommand = "python serve.py --model-dir {model_dir} --port {port}"\n')
+    assert isinstance(contract, ProjectContract)
+    assert contract.serve_command == "python serve.py --model-dir {model_dir} --port {port}"
+    assert _serve_contract(tmp_path, "").serve_command is None  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("serve", "message"),
+    [
+        ('[serve]\ncommand = "python serve.py {model_dir}"\n', "[serve] command must pass {port}"),
+        ('[serve]\ncommand = "python serve.py {port} {test}"\n', "the available ones are {port} and {model_dir}"),
+        ('[[serve]]\ncommand = "python serve.py {port}"\n', "[serve] must be a table"),
+        ("[serve]\ncommand = 3\n", "[serve] needs a `command` string"),
+        ('[serve]\ncommand = "python serve.py \'{port}"\n', "[serve] command cannot be parsed"),
+    ],
+    ids=["no-port", "unknown-placeholder", "not-a-table", "not-a-string", "bad-quotes"],
+)
+def test_an_unusable_serve_command_is_rejected_saying_what_to_fix(tmp_path: Path, serve: str, message: str) -> None:
+    with pytest.raises(InputRejected) as caught:
+        _serve_contract(tmp_path, serve)
+    assert message in caught.value.message
