@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
-__all__ = ["confusion_heatmap", "distribution", "f1_bars", "intervals"]
+__all__ = ["confusion_heatmap", "distribution", "f1_bars", "intervals", "latency_histogram"]
 
 _FONT = 'font-family="system-ui, sans-serif"'
 
@@ -192,3 +192,46 @@ def intervals(rows: Sequence[tuple[str, float, float, float, float | None]]) -> 
         f'<text x="{left}" y="11" font-size="11" {_FONT}>dot: estimate · line: 95% bootstrap interval · ▼ baseline</text>'
     )
     return _svg(width, height, "Bootstrap intervals", body)
+
+
+_LATENCY_EDGES = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0)
+
+
+def _latency_bins(values: Sequence[float]) -> list[int]:
+    counts = [0] * (len(_LATENCY_EDGES) + 1)
+    for value in values:
+        counts[next((i for i, edge in enumerate(_LATENCY_EDGES) if value < edge), len(_LATENCY_EDGES))] += 1
+    return counts
+
+
+def latency_histogram(series: Sequence[tuple[str, Sequence[float]]]) -> Markup:
+    """Request latencies (ms) in bins on a logarithmic scale, one bar colour per series."""
+    colours = ("#17499c", "#e0a100", "#2f7d32")
+    binned = [(name, _latency_bins(values)) for name, values in series]
+    bins = len(_LATENCY_EDGES) + 1
+    peak = max((c for _, counts in binned for c in counts), default=0) or 1
+    width, height, left, bottom = 520, 190, 36, 34
+    plot_w, plot_h = width - left - 10, height - bottom - 26
+    slot = plot_w / bins
+    bar = max(2.0, (slot - 4) / max(len(binned), 1))
+    labels = ["<1", *(f"{int(e) if e >= 1 else e:g}" for e in _LATENCY_EDGES)]
+    body = [f'<text x="{left - 4}" y="30" font-size="10" text-anchor="end" {_FONT}>{peak}</text>']
+    for k in range(bins):
+        x = left + slot * k
+        body.append(f'<text x="{x + slot / 2:.1f}" y="{height - 18}" font-size="9" text-anchor="middle" '
+                    f'{_FONT}>{_e(labels[k] if k == 0 else "≥" + labels[k])}</text>')
+    for s, (name, counts) in enumerate(binned):
+        for k, count in enumerate(counts):
+            if not count:
+                continue
+            h = plot_h * count / peak
+            x = left + slot * k + 2 + s * bar
+            span = f"{labels[k]}-{labels[k + 1]} ms" if k + 1 < len(labels) else f"{labels[k]} ms or more"
+            span = f"under {labels[1]} ms" if k == 0 else span
+            body.append(f"<g><title>{_e(name)}: {count} request(s), {_e(span)}</title>"
+                        f'<rect x="{x:.1f}" y="{26 + plot_h - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
+                        f'fill="{colours[s % len(colours)]}"/></g>')
+    legend = " · ".join(f"{name}: {'blue' if i == 0 else 'amber' if i == 1 else 'green'}"
+                        for i, (name, _) in enumerate(binned))
+    body.append(f'<text x="{left}" y="14" font-size="11" {_FONT}>{_e(legend)} · x: ms (log bins)</text>')
+    return _svg(width, height, "Request latency histogram", body)

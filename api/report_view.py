@@ -37,6 +37,8 @@ class ReportView:
     writeup_source: str = ""
     tests: list[dict[str, Any]] = field(default_factory=list)
     percentile: float | None = None
+    serving: dict[str, Any] | None = None
+    """The serving section: bad-request rows, the server's log tail and headline metrics."""
 
 
 def _report(record: ReportRecord | None) -> Report | None:
@@ -157,6 +159,29 @@ def _stages_and_tests(view: ReportView, report: Report) -> None:
             view.tests = [t for t in raw if isinstance(t, dict)][:500]
 
 
+def _serving(view: ReportView, report: Report) -> None:
+    """The latency histogram, the bad-request table and the server's log tail."""
+    grader = report.grader("serving")
+    stage = next((s for s in report.stages if s.name.value == "serve"), None)
+    if grader is None or stage is None or not grader.details:
+        return
+    latencies = grader.details.get("latencies_ms")
+    if isinstance(latencies, dict):
+        series = [(f"{name} ({len(values)})", [float(v) for v in values[:5000] if isinstance(v, int | float)])
+                  for name, values in latencies.items() if isinstance(values, list) and values]
+        if series:
+            view.plots["latency"] = plots.latency_histogram(series)
+    rows = grader.details.get("bad_requests")
+    view.serving = {
+        "bad_requests": [r for r in rows if isinstance(r, dict)][:32] if isinstance(rows, list) else [],
+        "log_tail": stage.log_tail[-20_000:],
+        "log_truncated": stage.log_truncated,
+        "metrics": grader.metrics,
+        "message": stage.message,
+        "verdict": stage.verdict.value,
+    }
+
+
 def _files(view: ReportView, blob: Path, report: Report | None) -> None:
     """The archive's files, each with its findings and test coverage."""
     findings_per_file: Counter[str] = Counter()
@@ -194,6 +219,7 @@ def build_report_view(
     _distribution_plot(view, sub, distribution)
     if report is not None:
         _stages_and_tests(view, report)
+        _serving(view, report)
     _files(view, blob_path(settings, sub), report)
     if record is not None:
         # The notebooks grader's artifacts are rendered notebooks whatever their names; other

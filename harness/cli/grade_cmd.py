@@ -69,6 +69,9 @@ def print_summary(report: Report) -> None:
               f"v{escape(report.assignment_version)}", highlight=False)
     for flag in overall.flags:
         out.print(f"[bold red]![/] {escape(flag)}", highlight=False)
+    for name, why in overall.not_applicable.items():
+        out.print(f"{escape(name)} not applicable: {escape(why)} It is left out; the other weights are "
+                  "renormalised.", highlight=False)
     stages = Table(title="Stages", show_lines=False)
     for col in ("stage", "verdict", "time", "peak memory"):
         stages.add_column(col, no_wrap=True)
@@ -82,11 +85,12 @@ def print_summary(report: Report) -> None:
     for col in ("grader", "status", "score", "weight"):
         graders.add_column(col, no_wrap=True)
     graders.add_column("summary", overflow="fold")
+    applied = overall.applied_weights()
     for grader in report.graders:
-        weight = overall.weights.get(grader.name, 0.0)
+        weight = applied.get(grader.name, 0.0)
+        shown = "n/a" if grader.name in overall.not_applicable else f"{weight:.0%}" if weight else "-"
         graders.add_row(grader.name, grader.status.value,
-                        "-" if grader.score is None else f"{grader.score:.1f}",
-                        f"{weight:.0%}" if weight else "-", Text(grader.summary))
+                        "-" if grader.score is None else f"{grader.score:.1f}", shown, Text(grader.summary))
     out.print(graders)
     findings = [(g.name, f) for g in report.graders for f in g.findings if f.severity.value != "info"]
     if findings:

@@ -56,6 +56,13 @@ class Overall(BaseModel):
     capped_from: float | None = None
     """The weighted mean before a cap lowered ``score`` (see ``flags``); null when not capped."""
 
+    def applied_weights(self) -> dict[str, float]:
+        """The weights this submission was scored with: graders that do not apply left out and
+        the others renormalised (what a reader should see next to each grader)."""
+        kept = {k: v for k, v in self.weights.items() if k not in self.not_applicable}
+        total = sum(kept.values())
+        return {k: v / total for k, v in kept.items()} if total > 0 else {}
+
 
 class SubmissionInfo(BaseModel):
     """What was graded."""
