@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HARNESS := $(VENV)/bin/harness
 PYTEST_ARGS ?=
 
-.PHONY: run test setup venv docker system-deps image lint typecheck bench bench-static bench-web bench-scale calibrate clean
+.PHONY: run test setup venv docker system-deps image lint typecheck bench bench-static bench-web bench-scale bench-serving calibrate clean
 
 setup: venv docker system-deps image
 
@@ -43,6 +43,9 @@ bench-web: setup
 
 bench-scale: setup
 	$(PY) scripts/bench_scale.py
+
+bench-serving: setup
+	$(PY) scripts/bench_serving.py
 
 # Grade the calibration corpus and compare with the expert's judgments (CALIBRATE_ARGS="--only SLUG").
 calibrate: setup

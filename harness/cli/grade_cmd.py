@@ -70,8 +70,8 @@ def print_summary(report: Report) -> None:
     for flag in overall.flags:
         out.print(f"[bold red]![/] {escape(flag)}", highlight=False)
     for name, why in overall.not_applicable.items():
-        out.print(f"{escape(name)} not applicable: {escape(why)} It is left out; the other weights are "
-                  "renormalised.", highlight=False)
+        out.print(f"{escape(name)}: {escape(why)} It is left out of the overall; the other weights "
+                  "are renormalised.", highlight=False)
     stages = Table(title="Stages", show_lines=False)
     for col in ("stage", "verdict", "time", "peak memory"):
         stages.add_column(col, no_wrap=True)

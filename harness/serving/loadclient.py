@@ -384,6 +384,7 @@ class Client:
 
     def run(self) -> dict[str, Any]:
         report: dict[str, Any] = {"version": REPORT_VERSION, "ready": self.wait_ready()}
+        measuring = time.monotonic()
         if report["ready"]["ok"]:
             report["single"] = self.single()
             report["concurrent"] = self.concurrent()
@@ -392,6 +393,7 @@ class Client:
             end = self.health() if not self.server_exited() and not self.out_of_budget() else None
             report["alive_at_end"] = (end is not None and end.status is not None
                                       and 200 <= end.status < 300)
+        report["measured_s"] = round(time.monotonic() - measuring, 4)
         report["server_exited"] = self.server_exited()
         report["budget_exhausted"] = self.exhausted
         return report

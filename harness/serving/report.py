@@ -102,6 +102,8 @@ class ClientReport(_Record):
     batch: BatchPhaseRecord = Field(default_factory=BatchPhaseRecord)
     bad_requests: Annotated[list[BadRequestRecord], Field(max_length=32)] = Field(default_factory=list)
     alive_at_end: bool | None = None
+    measured_s: Annotated[float, Field(ge=0, le=86_400)] = 0.0
+    """Seconds from readiness to the end of the last check."""
     server_exited: bool = False
     budget_exhausted: bool = False
 

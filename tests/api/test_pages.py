@@ -209,3 +209,26 @@ def test_scoring_page_documents_every_grader_and_is_linked_from_reports(env: Env
     for text in ("capped at", "left out", "Soundness", "Meaningful tests pass", "off-topic"):
         assert text in html, text
     assert 'href="#methodology"' in html and ".md" not in re.sub(r"<code>.*?</code>", "", html)
+
+
+def test_a_serving_report_shows_latencies_bad_requests_and_the_log_escaped(env: Env) -> None:
+    sid = _graded(env, serving=True)
+    login(env.client, env.reviewer_email)
+    html = env.client.get(f"/submissions/{sid}").text
+    assert 'data-testid="serving"' in html and 'aria-label="Request latency histogram"' in html
+    assert "single (5)" in html and "concurrent (3)" in html
+    table = html.split('data-testid="bad-requests"')[1].split("</table>")[0]
+    assert "a body that is not valid JSON" in table and "<code>422</code>" in table
+    assert "timeout" in table and "&lt;img src=x onerror=alert(2)&gt;" in table
+    log = html.split('data-testid="server-log"')[1].split("</pre>")[0]
+    assert "serving on 127.0.0.1:8765" in log and "&lt;script&gt;alert(1)&lt;/script&gt;" in log
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+
+
+def test_a_grader_that_does_not_apply_is_said_so_next_to_the_score(env: Env) -> None:
+    sid = _graded(env, not_applicable={"serving": "Not applicable: no [serve] in submission.toml."})
+    login(env.client, env.reviewer_email)
+    html = env.client.get(f"/submissions/{sid}").text
+    note = html.split('data-testid="not-applicable"')[1].split("</p>")[0]
+    assert "serving</b>: Not applicable: no [serve]" in note and "renormalised" in note
+    assert 'data-testid="serving"' not in html  # no serving section without a server

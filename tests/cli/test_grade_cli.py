@@ -116,3 +116,24 @@ def test_starter_kit_command(tmp_path: Path) -> None:
     assert "support-tickets-starter-kit/data/train.csv" in names
     assert "support-tickets-starter-kit/RUBRIC.md" in names and "support-tickets-starter-kit/ENVIRONMENT.txt" in names
     assert not any("heldout" in n or "shifted" in n or "private" in n for n in names)
+
+
+def test_the_summary_names_a_grader_that_does_not_apply_and_shows_applied_weights(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rich.console import Console
+
+    from harness.cli import grade_cmd
+    from harness.reports.schema import Overall
+    from tests.db.factories import make_report
+
+    report = make_report(serving=True)
+    report.overall = Overall(score=70.0, weights={"accuracy": 0.45, "tests": 0.45, "serving": 0.1},
+                             not_applicable={"serving": "Not applicable: no [serve] in submission.toml."})
+    console = Console(record=True, width=200)
+    monkeypatch.setattr(grade_cmd, "out", console)
+    grade_cmd.print_summary(report)
+    text = console.export_text()
+    assert "serving: Not applicable: no [serve] in submission.toml. It is left out of the overall" in text
+    rows = {line.split("│")[1].strip(): line for line in text.splitlines() if line.count("│") > 4}
+    assert "50%" in rows["accuracy"] and "n/a" in rows["serving"]

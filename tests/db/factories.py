@@ -202,8 +202,11 @@ def make_report(
     notebook_html: str | None = "<html><body><h1>Notebook</h1><p>output</p></body></html>",
     writeup: str = "# Approach\n\nTF-IDF + logistic regression.\n",
     filename: str = "solution.zip",
+    serving: bool = False,
+    not_applicable: dict[str, str] | None = None,
 ) -> Report:
-    """A realistic graded report (scores, per-class, confusion, findings, artifacts)."""
+    """A realistic graded report (scores, per-class, confusion, findings, artifacts); ``serving``
+    adds a measured model server whose log and answers carry markup a page must escape."""
     rng = random.Random(seed)
     heldout = _split("heldout", rng, 0.82)
     shifted = _split("shifted", rng, 0.74)
@@ -306,19 +309,43 @@ def make_report(
         StageOutcome(name=StageName.predict, verdict=Verdict.ok, duration_s=3.1),
         StageOutcome(name=StageName.score, verdict=Verdict.ok, duration_s=0.4),
     ]
+    if serving:
+        graders.append(_serving_result())
+        stages.insert(4, StageOutcome(name=StageName.serve, verdict=Verdict.ok, duration_s=9.5,
+                                      message="ready in 2.1 s; 200/200 single-ticket requests answered 2xx",
+                                      log_tail="INFO serving on 127.0.0.1:8765\n<script>alert(1)</script>",
+                                      outputs=["serving.json"], peak_memory_bytes=130 << 20))
     now = utcnow()
     return Report(
         status=status,
         assignment="support-tickets",
         assignment_version="1",
         submission=SubmissionInfo(filename=filename, sha256="0" * 64, kind="project", files=4),
-        overall=Overall(score=score, weights={"accuracy": 0.5}),
+        overall=Overall(score=score, weights={"accuracy": 0.5, "serving": 0.1},
+                        not_applicable=not_applicable or {}),
         graders=graders,
         stages=stages,
         scores=scores,
         harness_version="test",
         started_at=now,
         finished_at=now,
+    )
+
+
+def _serving_result() -> GraderResult:
+    rows = [
+        {"case": "malformed_json", "description": "a body that is not valid JSON", "expect": "4xx",
+         "status": 422, "message": '{"detail": "<img src=x onerror=alert(2)>"}', "alive_after": True},
+        {"case": "oversized", "description": "a request body over 1 MB", "expect": "4xx", "status": None,
+         "error": "timeout", "message": "", "alive_after": False},
+    ]
+    return GraderResult(
+        name="serving", version="1", status=GraderStatus.ok, score=81.5,
+        summary="Ready in 2.1 s; 200/200 single-ticket requests answered 2xx.",
+        metrics={"single_p50_ms": 6.1, "single_p95_ms": 11.0, "single_p99_ms": 19.5,
+                 "throughput_rps": 310.0, "peak_memory_mb": 130.0},
+        details={"latencies_ms": {"single": [5.0, 6.0, 7.5, 11.0, 40.0], "concurrent": [9.0, 12.0, 250.0]},
+                 "bad_requests": rows},
     )
 
 

@@ -12,7 +12,7 @@ import redis
 import sandbox
 from tests.db.fixtures import db, migrated_template, settings  # noqa: F401
 from tests.distributed.cluster import Cluster
-from tests.distributed.fixtures import wapi  # noqa: F401
+from tests.distributed.fixtures import serving_wapi, wapi  # noqa: F401
 from tests.distributed.services import PostgresServer, RedisServer
 
 _databases = itertools.count(1)

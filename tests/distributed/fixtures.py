@@ -23,7 +23,7 @@ from tests.db.factories import make_invitation, make_submission
 from tests.distributed.cluster import tiny_files
 from tests.factories import make_assignment
 
-__all__ = ["TOKEN", "WorkerApi", "wapi"]
+__all__ = ["TOKEN", "WorkerApi", "serving_wapi", "wapi"]
 
 TOKEN = "worker-token-0123456789abcdefghijklmnop"
 
@@ -72,9 +72,8 @@ class WorkerApi:
             return list(s.scalars(select(ReportRecord).where(ReportRecord.submission_id == sid)))
 
 
-@pytest.fixture
-def wapi(settings: Settings, tmp_path: Path) -> Iterator[WorkerApi]:
-    make_assignment(tmp_path / "assignments" / "tiny")
+def _worker_api(settings: Settings, tmp_path: Path, **assignment: Any) -> Iterator[WorkerApi]:
+    make_assignment(tmp_path / "assignments" / "tiny", **assignment)
     settings = settings.model_copy(update={
         "mode": Mode.distributed, "worker_token": TOKEN, "assignments_dir": tmp_path / "assignments",
     })
@@ -86,3 +85,17 @@ def wapi(settings: Settings, tmp_path: Path) -> Iterator[WorkerApi]:
     db.dispose()
 
 
+
+
+@pytest.fixture
+def wapi(settings: Settings, tmp_path: Path) -> Iterator[WorkerApi]:
+    yield from _worker_api(settings, tmp_path)
+
+
+@pytest.fixture
+def serving_wapi(settings: Settings, tmp_path: Path) -> Iterator[WorkerApi]:
+    """The tiny assignment with an optional model server (``[serving]``) weighted in its rubric."""
+    yield from _worker_api(
+        settings, tmp_path, wall_seconds=30, memory_mb=512,
+        rubric="accuracy = 0.4\ntests = 0.2\nquality = 0.2\nwriteup = 0.2\nserving = 0.1",
+        serving="sample = 30\nconcurrent_requests = 20\nbatches = 2\nbatch_size = 8")

@@ -16,6 +16,7 @@ from harness.errors import InfrastructureError
 from harness.settings import Settings
 from harness.worker.client import ApiClient
 from harness.worker.job import DockerUnavailable, WorkerContext, run_job
+from tests.distributed.cluster import tiny_files
 from tests.distributed.fixtures import TOKEN, WorkerApi
 
 # The worker's client passes timeouts, which Starlette's test client ignores.
@@ -74,6 +75,30 @@ def test_a_notebook_submission_graded_by_a_worker(
     stages = wapi.submission(sid).stages
     assert stages["notebook"]["state"] == "finished" and stages["graders"]["state"] == "finished"
     assert json.dumps(stages)  # plain JSON
+
+
+@pytest.mark.docker
+def test_a_worker_runs_the_serving_stage_and_the_api_scores_it(
+    serving_wapi: WorkerApi, tmp_path: Path, sandbox_image: str
+) -> None:
+    """The server and its load client run on the worker; the client's report travels as an output
+    file; the API, which alone holds the labels, computes the served accuracy and grades."""
+    from tests.factories import SERVE_CONTRACT, SERVE_PY
+
+    files = {**tiny_files(), "submission.toml": SERVE_CONTRACT.strip("\n") + "\n",
+             "serve.py": SERVE_PY.strip("\n") + "\n"}
+    sid = serving_wapi.submit(files=files)
+    assert run_job(_context(serving_wapi, tmp_path), sid) == "graded"
+    (report,) = serving_wapi.reports(sid)
+    body = report.body
+    assert [s["name"] for s in body["stages"]] == ["static", "tests", "train", "predict", "serve", "score"]
+    serve = body["stages"][4]
+    assert serve["verdict"] == "ok" and serve["outputs"] == ["serving.json"], serve
+    serving = next(g for g in body["graders"] if g["name"] == "serving")
+    assert serving["status"] == "ok" and serving["metrics"]["agreement"] == 1.0
+    assert isinstance(serving["metrics"]["served_accuracy"], float)
+    assert "serving" in body["overall"]["contributions"]
+    assert serving_wapi.submission(sid).stages["serve"]["state"] == "finished"
 
 
 def test_docker_trouble_on_the_worker_is_an_infrastructure_retry(
