@@ -27,6 +27,7 @@ REPORT_VERSION = 1
 _HEADER_CAP = 64 * 1024
 _FAILURES_IN_A_ROW = 3
 _MESSAGE_CHARS = 200
+_STREAK_SAYS = {"timeout": "timed out", "refused": "were refused", "reset": "were reset"}
 
 
 class Answer:
@@ -45,22 +46,20 @@ class Streak:
     """Requests failing the same way in a row: past a few, a phase stops (the server is down or
     too slow, and waiting on every remaining request would only spend the budget)."""
 
-    _SAYS = {"timeout": "timed out", "refused": "were refused", "reset": "were reset"}
-
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.error = ""
         self.count = 0
 
     def note(self, answer: Answer) -> None:
-        if answer.error in self._SAYS and answer.error == self.error:
+        if answer.error in _STREAK_SAYS and answer.error == self.error:
             self.count += 1
         else:
-            self.error, self.count = (answer.error, 1) if answer.error in self._SAYS else ("", 0)
+            self.error, self.count = (answer.error, 1) if answer.error in _STREAK_SAYS else ("", 0)
 
     def reason(self) -> str:
         if self.count >= self.limit:
-            return f"{self.count} requests in a row {self._SAYS[self.error]}"
+            return f"{self.count} requests in a row {_STREAK_SAYS[self.error]}"
         return ""
 
 

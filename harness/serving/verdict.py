@@ -73,9 +73,9 @@ def _measured(spec: ServingSpec, facts: StageFacts, report: ClientReport) -> tup
             f"the server {_server_gone(server)} while being measured, after answering {total} "
             "request(s)"
         )
-    phases = [report.single.requests, report.concurrent.requests, report.batch.requests]
-    floods = sum(1 for phase in phases for r in phase if r.error == "too_large")
-    floods += sum(1 for r in report.bad_requests if r.error == "too_large")
+    errors = [r.error for r in report.single.requests] + [r.error for r in report.concurrent.requests]
+    errors += [r.error for r in report.batch.requests] + [r.error for r in report.bad_requests]
+    floods = errors.count("too_large")
     if floods:
         return Verdict.output_too_large, (
             f"{floods} answer(s) passed the {spec.max_response_kb} KiB response cap and were cut off"
