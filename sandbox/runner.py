@@ -216,33 +216,10 @@ class Sandbox:
         stop: threading.Event | None = None,
         on_start: Callable[[], None] | None = None,
     ) -> RunResult:
-        api = self.client.api
         limits = spec.limits
         logbuf = BoundedLog(limits.log_bytes)
         meter = OutputMeter(spec.outputs.values(), limits.output_bytes)
-        try:
-            # Attached before start so not a byte of output is missed.
-            attached = api.attach_socket(
-                container_id, params={"stdout": 1, "stderr": 1, "stream": 1, "logs": 0}
-            )
-        except DOCKER_ERRORS as exc:
-            raise InfrastructureError(
-                f"Docker could not attach to the container {name}: {exc}"
-            ) from exc
-        try:
-            stream = _raw_socket(attached)
-            api.start(container_id)
-        except BaseException as exc:
-            _close_quietly(attached)
-            if isinstance(exc, DOCKER_ERRORS):
-                if spec.network_of is not None and not self._is_running(spec.network_of):
-                    raise PeerGone(
-                        f"container {spec.network_of[:12]} stopped before {name} started"
-                    ) from exc
-                raise InfrastructureError(
-                    f"Docker could not start the container {name}: {exc}"
-                ) from exc
-            raise
+        attached, stream = self._attach_and_start(container_id, name, spec)
         started = time.monotonic()
         if on_start is not None:
             on_start()
@@ -277,6 +254,34 @@ class Sandbox:
             container_name=name,
             stopped=killed_for is Verdict.ok,
         )
+
+    def _attach_and_start(self, container_id: str, name: str, spec: RunSpec) -> tuple[Any, Any]:
+        """Attach to the container's output, then start it: (what to close, the raw stream)."""
+        api = self.client.api
+        try:
+            # Attached before start so not a byte of output is missed.
+            attached = api.attach_socket(
+                container_id, params={"stdout": 1, "stderr": 1, "stream": 1, "logs": 0}
+            )
+        except DOCKER_ERRORS as exc:
+            raise InfrastructureError(
+                f"Docker could not attach to the container {name}: {exc}"
+            ) from exc
+        try:
+            stream = _raw_socket(attached)
+            api.start(container_id)
+        except BaseException as exc:
+            _close_quietly(attached)
+            if isinstance(exc, DOCKER_ERRORS):
+                if spec.network_of is not None and not self._is_running(spec.network_of):
+                    raise PeerGone(
+                        f"container {spec.network_of[:12]} stopped before {name} started"
+                    ) from exc
+                raise InfrastructureError(
+                    f"Docker could not start the container {name}: {exc}"
+                ) from exc
+            raise
+        return attached, stream
 
     def _pump(
         self,

@@ -149,3 +149,19 @@ def test_reference_requirements_are_pinned_to_the_environment_lock() -> None:
     for pin in pins:
         package, version = pin.split("==")
         assert lock[package] == version, pin
+
+
+def test_the_reference_ships_a_server_and_the_demo_uploads_it(tmp_path: Path) -> None:
+    import zipfile
+
+    from harness.demo import zip_folder
+
+    contract = detect_contract(SOLUTIONS / "reference")
+    assert isinstance(contract, ProjectContract) and contract.serve_command is not None
+    assert "{port}" in contract.serve_command and "{model_dir}" in contract.serve_command
+    archive = zip_folder(SOLUTIONS / "reference", tmp_path / "reference.zip")
+    with zipfile.ZipFile(archive) as zf:
+        names = set(zf.namelist())
+    assert {"serve.py", "ticketclf/api.py", "submission.toml"} <= names
+    baseline = detect_contract(SOLUTIONS / "baseline")
+    assert isinstance(baseline, ProjectContract) and baseline.serve_command is None

@@ -78,3 +78,13 @@ def test_reviewer_orderings(reports: dict[str, Report]) -> None:
     overall = {name: r.overall.score or 0.0 for name, r in reports.items()}
     assert overall["reference"] > overall["baseline"]
     assert overall["reference"] > overall["notebook_only"]
+
+
+def test_the_reference_serves_its_model_and_the_others_are_not_applicable(reports: dict[str, Report]) -> None:
+    serving = reports["reference"].grader("serving")
+    assert serving is not None and serving.status.value == "ok", serving.summary if serving else None
+    assert serving.metrics["agreement"] == 1.0 and serving.metrics["bad_requests_handled"] == 8
+    assert serving.score is not None and serving.score >= 75, serving.breakdown
+    for name in ("baseline", "notebook_only"):
+        overall = reports[name].overall
+        assert set(overall.not_applicable) == {"serving"} and overall.complete, name
