@@ -15,6 +15,7 @@ report carries the served labels, and the score stage compares them there.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import threading
@@ -176,11 +177,11 @@ def run_serve_stage(box: sandbox.Sandbox, stage: ServeStage,
             raise _sandboxed(f"starting the server: {exc}") from exc
         try:
             client = _measure(box, stage, server)
-        except sandbox.InfrastructureError as exc:
-            server.stop()
-            raise _sandboxed(f"running the load client: {exc}") from exc
-        except BaseException:
-            server.stop()
+        except BaseException as exc:
+            with contextlib.suppress(sandbox.SandboxError):  # the first trouble is the one to report
+                server.stop()
+            if isinstance(exc, sandbox.InfrastructureError):
+                raise _sandboxed(f"running the load client: {exc}") from exc
             raise
         try:
             result = server.stop()
