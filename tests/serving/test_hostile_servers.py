@@ -283,3 +283,34 @@ def test_a_server_cannot_reach_beyond_its_namespace(
     log = outcome.log_tail
     assert "interfaces ['lo']" in log and "routes 0" in log
     assert "host port refused: ConnectionRefusedError" in log and "docker socket: absent" in log
+
+
+def test_the_harness_s_own_trouble_raises_and_leaves_no_container(
+    serve_box: sandbox.Sandbox, sandbox_image: str, tmp_path: Path, docker_client: docker.DockerClient
+) -> None:
+    """Near miss of every verdict above: a client that cannot start is not the candidate's fault."""
+    import dataclasses
+    import textwrap
+    import uuid
+
+    from harness.assignments.spec import StageLimits, StagesLimits
+    from harness.errors import InfrastructureError
+    from harness.grading.serve import build_serve_stage, run_serve_stage
+    from harness.grading.stages import StageData
+    from harness.grading.workdir import RunDirs
+    from harness.submissions.contract import ProjectContract
+    from tests.serving.conftest import write_features
+
+    dirs = RunDirs(tmp_path / "run", uuid.uuid4().hex[:12])
+    dirs.create()
+    (dirs.submission / "serve.py").write_text(textwrap.dedent(GOOD_SERVER))
+    features = write_features(tmp_path / "features.csv")
+    data = StageData(train_csv=features, test_csv=features, serving=small_spec(),
+                     limits=StagesLimits(serve=StageLimits(wall_seconds=30, memory_mb=128)))
+    contract = ProjectContract("t {train} {model_dir}", "p {test} {predictions}", serve_command="python serve.py {port}")
+    stage = build_serve_stage(dirs, data, sandbox_image, contract)
+    assert stage is not None
+    broken = dataclasses.replace(stage, image="takehome-sandbox:no-such-image")  # the client's image only
+    with pytest.raises(InfrastructureError, match="running the load client"):
+        run_serve_stage(serve_box, broken)
+    assert containers_of(docker_client, serve_box) == []
