@@ -23,6 +23,7 @@ from harness.jobs.links import FileKind, signed_path
 from harness.submissions.models import ReportRecord, Submission
 from harness.submissions.repository import SubmissionRepository
 from tests.db.factories import make_reviewer
+from tests.distributed.cluster import tiny_files
 from tests.distributed.fixtures import TOKEN, WorkerApi
 
 
@@ -237,3 +238,20 @@ def test_the_api_rechecks_a_rejection_and_an_acceptance(wapi: WorkerApi) -> None
     with wapi.db.session() as s:
         assert s.scalar(select(func.count()).select_from(ReportRecord)
                         .where(ReportRecord.submission_id == fine)) == 0
+
+
+def test_the_serving_report_is_an_output_of_the_serve_stage_only(serving_wapi: WorkerApi) -> None:
+    from tests.factories import SERVE_CONTRACT, SERVE_PY
+
+    files = {**tiny_files(), "submission.toml": SERVE_CONTRACT, "serve.py": SERVE_PY}
+    sid = serving_wapi.submit(files=files)
+    ticket = serving_wapi.claim(sid)
+    assert ticket["serving"]["port"] == 8765 and ticket["id_column"] == "id"
+    token = ticket["claim_token"]
+    assert serving_wapi.put_output(sid, token, "serve", "serving.json", b"{}").status_code == 204
+    assert serving_wapi.put_output(sid, token, "predict", "serving.json", b"{}").status_code == 422
+    assert serving_wapi.put_output(sid, token, "serve", "predictions.csv", b"x").status_code == 422
+    # A worker that leaves out the serve stage of a submission with [serve] ran another plan.
+    r = serving_wapi.post(sid, "result", {"claim_token": token, "image": "i", "stages": [
+        _stage("tests"), _stage("train"), _stage("predict", ["predictions.csv"])]})
+    assert r.json() == {"outcome": "retry"} and "WorkerResultInvalid" in serving_wapi.submission(sid).message
