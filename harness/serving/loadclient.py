@@ -266,7 +266,9 @@ class Client:
 
     # --- phases -------------------------------------------------------------------------------
     def wait_ready(self) -> dict[str, Any]:
-        deadline = self.began + float(self.plan["ready_seconds"])
+        # The limit runs from the server container's start, a little before this client's.
+        since_start = max(0.0, time.time() - float(self.plan["server_started_at"]))
+        deadline = self.began + max(0.5, float(self.plan["ready_seconds"]) - since_start)
         attempts, last_status, last_error = 0, None, ""
         while time.monotonic() < deadline and not self.out_of_budget():
             if self.server_exited():
