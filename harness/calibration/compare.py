@@ -197,8 +197,9 @@ def compare(
             bias=mean_signed_error(harness, expert),
         ))
     disagreements.sort(key=lambda d: (-abs(d.difference), d.submission, DIMENSIONS.index(d.dimension)))
+    # A grader that applied to no report (an optional one nothing in the corpus ships) weighed nothing.
     weighted = sorted({name for report in reports.values() for name, weight in report.overall.weights.items()
-                       if weight > 0})
+                       if weight > 0 and name not in report.overall.not_applicable})
     return Calibration(dimensions=dimensions, disagreements=disagreements[:top], scores=scores,
                        weighted_graders=weighted, thresholds=thresholds)
 

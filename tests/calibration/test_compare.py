@@ -113,3 +113,14 @@ def test_printed_tables_escape_markup_and_show_not_graded(tmp_path: Path) -> Non
     document = calibration_dict(calibration, judged)
     assert document["submissions"]["b"]["writeup"] == {  # type: ignore[index]
         "expert": 10, "harness": 90, "state": "scored", "summary": "writeup says [train] is 90"}
+
+
+def test_an_optional_grader_that_applied_nowhere_is_not_counted_as_weighted() -> None:
+    judgments = {"a": judgment(), "b": judgment()}
+    reports = {name: report(name, 70, accuracy=80, tests=60, quality=70, writeup=65) for name in judgments}
+    for r in reports.values():
+        r.overall = Overall(score=70, weights={**WEIGHTS, "serving": 0.1},
+                            not_applicable={"serving": "Not applicable: no [serve]"})
+    assert compare(judgments, reports).weighted_graders == ["accuracy", "quality", "tests", "writeup"]
+    reports["b"].overall = Overall(score=70, weights={**WEIGHTS, "serving": 0.1})  # b ships a server
+    assert "serving" in compare(judgments, reports).weighted_graders
