@@ -102,7 +102,7 @@ class _Shape:
     """How the code is organised, as the structure findings and metrics report it."""
 
     structure: str
-    """``modules``, ``mixed``, ``scripts``, ``notebook-only`` or ``none`` (see :func:`_structure`)."""
+    """``modules``, ``mixed``, ``scripts``, ``notebook-only`` or ``none`` (:func:`_structure`)."""
     module_lines: int
     notebook_lines: int
     has_entry: bool
