@@ -28,8 +28,14 @@ import tempfile
 import threading
 import time
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from harness.db.engine import Database
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -72,13 +78,41 @@ def load_database(report: dict[str, Any]) -> tuple[int, str]:
     """Fill a fresh database with N graded submissions; returns (a submission id, its zip key)."""
     from harness.accounts.models import Role
     from harness.accounts.service import create_reviewer
+    from harness.reports.schema import Report
+
+    db, archive = fresh_database()
+    template = Report.model_validate(report)
+    versions = {g.name: g.version for g in template.graders}
+    rng = random.Random(7)
+    t0 = time.perf_counter()
+    with db.session(write=True) as s:
+        create_reviewer(s, "bench@example.com", PASSWORD, role=Role.admin, actor="bench")
+    batch = 1000
+    for start in range(0, N, batch):
+        with db.session(write=True) as s:
+            for i in range(start, min(N, start + batch)):
+                add_graded_submission(s, i, rng, archive, report, versions)
+        log(f"loaded {min(N, start + batch)}/{N} submissions")
+    log(f"loaded {N} graded submissions in {time.perf_counter() - t0:.1f} s")
+    db.dispose()
+    return N // 2, archive.key
+
+
+@dataclass(frozen=True)
+class StoredArchive:
+    """The baseline solution's zip, stored once as the blob every loaded submission points to."""
+
+    sha: str
+    key: str
+    size: int
+
+
+def fresh_database() -> tuple[Database, StoredArchive]:
+    """An empty, migrated database in a fresh data folder, and the baseline's zip stored in it."""
     from harness.db.engine import Database
     from harness.db.migrate import upgrade_head
     from harness.demo import zip_folder
-    from harness.invitations.models import Candidate, Invitation
-    from harness.reports.schema import Report
     from harness.settings import Environment, Settings
-    from harness.submissions.models import ReportRecord, Submission, SubmissionStatus
     from harness.submissions.service import store_blob
 
     shutil.rmtree(DATA, ignore_errors=True)
@@ -92,63 +126,65 @@ def load_database(report: dict[str, Any]) -> tuple[int, str]:
     sha = hashlib.sha256(archive.read_bytes()).hexdigest()
     size = archive.stat().st_size
     key = store_blob(settings.blobs_dir, archive, sha)
-    template = Report.model_validate(report)
-    versions = {g.name: g.version for g in template.graders}
-    rng = random.Random(7)
-    t0 = time.perf_counter()
-    with db.session(write=True) as s:
-        create_reviewer(s, "bench@example.com", PASSWORD, role=Role.admin, actor="bench")
-    batch = 1000
-    for start in range(0, N, batch):
-        with db.session(write=True) as s:
-            for i in range(start, min(N, start + batch)):
-                cand = Candidate(name=f"Candidate {i}", email=f"c{i}@example.com")
-                inv = Invitation(
-                    candidate=cand,
-                    assignment_name="support-tickets",
-                    assignment_version="1",
-                    token_hash=hashlib.sha256(f"bench-{i}".encode()).hexdigest(),
-                    anonymous_review=i % 2 == 0,
-                    extension_minutes=0,
-                )
-                s.add(inv)
-                s.flush()
-                score = max(0.0, min(100.0, rng.gauss(70, 12)))
-                sub = Submission(
-                    invitation_id=inv.id,
-                    version=1,
-                    assignment_name="support-tickets",
-                    filename=f"solution-{i}.zip",
-                    sha256=sha,
-                    blob_key=key,
-                    size_bytes=size,
-                    status=SubmissionStatus.graded.value,
-                    stages={},
-                    overall_score=score,
-                    accuracy=0.85,
-                    macro_f1=0.83,
-                )
-                s.add(sub)
-                s.flush()
-                sub.graded_at = sub.created_at
-                body = dict(report)
-                body["overall"] = {**report["overall"], "score": score}
-                s.add(
-                    ReportRecord(
-                        submission_id=sub.id,
-                        current=True,
-                        status="graded",
-                        overall_score=score,
-                        body=body,
-                        grader_versions=versions,
-                        artifacts={},
-                        harness_version="bench",
-                    )
-                )
-        log(f"loaded {min(N, start + batch)}/{N} submissions")
-    log(f"loaded {N} graded submissions in {time.perf_counter() - t0:.1f} s")
-    db.dispose()
-    return N // 2, key
+    return db, StoredArchive(sha=sha, key=key, size=size)
+
+
+def add_graded_submission(
+    s: Session,
+    i: int,
+    rng: random.Random,
+    archive: StoredArchive,
+    report: dict[str, Any],
+    versions: dict[str, str],
+) -> None:
+    """Candidate ``i``: an invitation, a graded submission of the stored archive with a random
+    overall score, and a copy of ``report`` carrying that score as its current report."""
+    from harness.invitations.models import Candidate, Invitation
+    from harness.submissions.models import ReportRecord, Submission, SubmissionStatus
+
+    cand = Candidate(name=f"Candidate {i}", email=f"c{i}@example.com")
+    inv = Invitation(
+        candidate=cand,
+        assignment_name="support-tickets",
+        assignment_version="1",
+        token_hash=hashlib.sha256(f"bench-{i}".encode()).hexdigest(),
+        anonymous_review=i % 2 == 0,
+        extension_minutes=0,
+    )
+    s.add(inv)
+    s.flush()
+    score = max(0.0, min(100.0, rng.gauss(70, 12)))
+    sub = Submission(
+        invitation_id=inv.id,
+        version=1,
+        assignment_name="support-tickets",
+        filename=f"solution-{i}.zip",
+        sha256=archive.sha,
+        blob_key=archive.key,
+        size_bytes=archive.size,
+        status=SubmissionStatus.graded.value,
+        stages={},
+        overall_score=score,
+        accuracy=0.85,
+        macro_f1=0.83,
+    )
+    s.add(sub)
+    s.flush()
+    sub.graded_at = sub.created_at
+    body = dict(report)
+    body["overall"] = {**report["overall"], "score": score}
+    s.add(
+        ReportRecord(
+            submission_id=sub.id,
+            current=True,
+            status="graded",
+            overall_score=score,
+            body=body,
+            grader_versions=versions,
+            artifacts={},
+            harness_version="bench",
+        )
+    )
 
 
 def free_port() -> int:
@@ -349,30 +385,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     proc = start_server(port)
     try:
-        cookie = login_cookie(base)
-        use_wrk = shutil.which("wrk") is not None
-        measure = measure_wrk if use_wrk else measure_httpx
-        if not use_wrk:
-            log("wrk not installed (Debian: apt-get install wrk); using the threaded httpx client")
-        import httpx
-
-        for url in (f"{base}/submissions", f"{base}/submissions/{report_id}"):  # warm up
-            for _ in range(20):
-                assert httpx.get(url, headers={"Cookie": cookie}).status_code == 200
-        results: dict[str, Any] = {
-            "submissions": N,
-            "connections": CONNECTIONS,
-            "seconds": DURATION_S,
-        }
-        for conns in (1, CONNECTIONS):
-            log(f"list page, {conns} connection(s), {DURATION_S} s...")
-            results[f"list_page_c{conns}"] = measure(f"{base}/submissions", cookie, conns)
-            log(f"report page, {conns} connection(s), {DURATION_S} s...")
-            results[f"report_page_c{conns}"] = measure(
-                f"{base}/submissions/{report_id}", cookie, conns
-            )
-        results["list_page"] = results[f"list_page_c{CONNECTIONS}"]
-        results["report_page"] = results[f"report_page_c{CONNECTIONS}"]
+        results = measure_pages(base, report_id)
         log("uploading a 50 MB archive while sampling the server's memory...")
         results["upload"] = upload_memory(base, proc.pid)
     finally:
@@ -382,6 +395,39 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
     (BENCH / "web.json").write_text(json.dumps(results, indent=2))
+    print_results(results)
+
+
+def measure_pages(base: str, report_id: int) -> dict[str, Any]:
+    """Latency of the submissions list and of one report page, with 1 and ``CONNECTIONS``
+    connections, after a warm-up; wrk when installed, else the threaded httpx client."""
+    cookie = login_cookie(base)
+    use_wrk = shutil.which("wrk") is not None
+    measure = measure_wrk if use_wrk else measure_httpx
+    if not use_wrk:
+        log("wrk not installed (Debian: apt-get install wrk); using the threaded httpx client")
+    import httpx
+
+    for url in (f"{base}/submissions", f"{base}/submissions/{report_id}"):  # warm up
+        for _ in range(20):
+            assert httpx.get(url, headers={"Cookie": cookie}).status_code == 200
+    results: dict[str, Any] = {
+        "submissions": N,
+        "connections": CONNECTIONS,
+        "seconds": DURATION_S,
+    }
+    for conns in (1, CONNECTIONS):
+        log(f"list page, {conns} connection(s), {DURATION_S} s...")
+        results[f"list_page_c{conns}"] = measure(f"{base}/submissions", cookie, conns)
+        log(f"report page, {conns} connection(s), {DURATION_S} s...")
+        results[f"report_page_c{conns}"] = measure(f"{base}/submissions/{report_id}", cookie, conns)
+    results["list_page"] = results[f"list_page_c{CONNECTIONS}"]
+    results["report_page"] = results[f"report_page_c{CONNECTIONS}"]
+    return results
+
+
+def print_results(results: dict[str, Any]) -> None:
+    """The table: latencies per connection count against the targets, and the upload's memory."""
     up = results["upload"]
     print(
         f"\nWeb benchmark: {N} graded submissions, {DURATION_S} s per measurement "
