@@ -127,7 +127,9 @@ class CriterionAgreement:
     machine_pairs: int
 
 
-def per_criterion(criteria: Sequence[Criterion], cards: Sequence[CardFacts]) -> list[CriterionAgreement]:
+def per_criterion(
+    criteria: Sequence[Criterion], cards: Sequence[CardFacts]
+) -> list[CriterionAgreement]:
     grouped = _by_submission(cards)
     out = []
     for c in criteria:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from harness.assignments.loader import list_assignments
 from harness.errors import NotFound
 from harness.review import agreement as stats
 from harness.review.models import CriteriaSet
@@ -28,7 +29,7 @@ from harness.review.schemas import (
 from harness.review.seats import review_spec
 from harness.settings import Settings
 
-__all__ = ["Calibration", "agreement", "calibration"]
+__all__ = ["Calibration", "CalibrationPage", "agreement", "calibration", "calibration_page"]
 
 GAPS = 10
 """Submissions listed where people and the machine differ most."""
@@ -46,7 +47,9 @@ class Calibration:
     """Every settled submission's (human, automated) pair, for the scatter plot."""
 
 
-def _criteria_set(session: Session, settings: Settings, assignment: str, version: str | None) -> tuple[CriteriaSet | None, list[str]]:
+def _criteria_set(
+    session: Session, settings: Settings, assignment: str, version: str | None
+) -> tuple[CriteriaSet | None, list[str]]:
     repo = ReviewRepository(session)
     sets = list(repo.criteria_sets(assignment))
     versions = [s.version for s in sets]
@@ -60,11 +63,15 @@ def _criteria_set(session: Session, settings: Settings, assignment: str, version
     return current or (sets[-1] if sets else None), versions
 
 
-def _compute(assignment: str, chosen: CriteriaSet | None, versions: list[str], session: Session) -> Calibration:
+def _compute(
+    assignment: str, chosen: CriteriaSet | None, versions: list[str], session: Session
+) -> Calibration:
     repo = ReviewRepository(session)
     criteria = criteria_from(chosen.criteria) if chosen else []
     cards = [
-        stats.CardFacts(sid, email, dict(ratings or {}), rec or "", score, auto, dict(graders or {}))
+        stats.CardFacts(
+            sid, email, dict(ratings or {}), rec or "", score, auto, dict(graders or {})
+        )
         for sid, email, ratings, rec, score, auto, graders in (
             repo.settled_cards(chosen.id) if chosen else []
         )
@@ -82,17 +89,29 @@ def _compute(assignment: str, chosen: CriteriaSet | None, versions: list[str], s
         submissions=len(by_submission),
         alpha_recommendation=stats.recommendation_alpha(cards),
         alpha_human_score=stats.interval_alpha(by_submission.values()),
-        criteria=[CriterionAgreementOut(**c.__dict__) for c in stats.per_criterion(criteria, cards)],
-        reviewers=[ReviewerCalibrationOut(**r.__dict__) for r in stats.reviewer_calibration(criteria, cards)],
+        criteria=[
+            CriterionAgreementOut(**c.__dict__) for c in stats.per_criterion(criteria, cards)
+        ],
+        reviewers=[
+            ReviewerCalibrationOut(**r.__dict__)
+            for r in stats.reviewer_calibration(criteria, cards)
+        ],
         rho_machine=rho,
         machine_pairs=len(gaps),
         largest_gaps=[
-            MachineGapOut(submission_id=g.submission_id, human=g.human, automated=g.automated, gap=g.gap)
+            MachineGapOut(
+                submission_id=g.submission_id, human=g.human, automated=g.automated, gap=g.gap
+            )
             for g in gaps[:GAPS]
         ],
         rules=[
-            RulePrecisionOut(rule=r.rule, confirmed=r.confirmed, wrong=r.wrong,
-                             unhelpful=r.unhelpful, precision=r.precision)
+            RulePrecisionOut(
+                rule=r.rule,
+                confirmed=r.confirmed,
+                wrong=r.wrong,
+                unhelpful=r.unhelpful,
+                precision=r.precision,
+            )
             for r in stats.rule_precision(repo.feedback_marks())
         ],
     )
@@ -121,3 +140,21 @@ def agreement(
     session: Session, settings: Settings, assignment: str, version: str | None = None
 ) -> AgreementOut:
     return calibration(session, settings, assignment, version).out
+
+
+@dataclass(frozen=True)
+class CalibrationPage:
+    assignments: list[str]
+    """Assignments with human review."""
+    chosen: str
+    figures: Calibration | None
+
+
+def calibration_page(
+    session: Session, settings: Settings, assignment: str, version: str | None
+) -> CalibrationPage:
+    """The page: the chosen assignment (default: the first with a ``[review]``) and its figures."""
+    names = [a.spec.name for a in list_assignments(settings) if a.spec.review is not None]
+    chosen = assignment or (names[0] if names else "")
+    figures = calibration(session, settings, chosen, version) if chosen else None
+    return CalibrationPage(names, chosen, figures)

@@ -43,10 +43,12 @@ from harness.submissions.models import Submission
 from harness.submissions.repository import SubmissionRepository
 from harness.submissions.schemas import DecisionOut
 
-__all__ = ["ReviewPage", "decide", "review_out", "review_page"]
+__all__ = ["ReviewPage", "decide", "decision_blocked", "review_out", "review_page"]
 
 
-def _blocked(spec: ReviewSpec | None, review: Review | None, seats: Sequence[Scorecard]) -> str | None:
+def _blocked(
+    spec: ReviewSpec | None, review: Review | None, seats: Sequence[Scorecard]
+) -> str | None:
     """Why a decision cannot be recorded yet (None: it can)."""
     if spec is None and review is None:
         return None
@@ -59,12 +61,24 @@ def _blocked(spec: ReviewSpec | None, review: Review | None, seats: Sequence[Sco
         done = sum(1 for s in seats if s.status == SeatStatus.submitted.value)
         return f"{done} of {review.required} required scorecards are in; wait for the rest"
     if review.status == ReviewStatus.reconciling.value:
-        return "the scorecards disagree: a third reviewer or a recorded discussion must reconcile them"
+        return (
+            "the scorecards disagree: a third reviewer or a recorded discussion must reconcile them"
+        )
     return None
 
 
+def decision_blocked(session: Session, settings: Settings, sub: Submission) -> str | None:
+    """Why a decision on ``sub`` cannot be recorded yet (None: it can)."""
+    repo = ReviewRepository(session)
+    return _blocked(
+        seating.review_spec(settings, sub.assignment_name), repo.review_of(sub.id), repo.seats(sub.id)
+    )
+
+
 def _combined(
-    criteria: Sequence[Criterion], seats: Sequence[Scorecard], automated: float | None,
+    criteria: Sequence[Criterion],
+    seats: Sequence[Scorecard],
+    automated: float | None,
     spec: ReviewSpec | None,
 ) -> Combined:
     submitted = [s.ratings for s in seats if s.status == SeatStatus.submitted.value]
@@ -126,11 +140,15 @@ def review_page(
     seats = list(repo.seats(sub.id))
     spec = seating.review_spec(settings, sub.assignment_name)
     criteria = (
-        criteria_from(review.criteria_set.criteria) if review else list(spec.criteria if spec else [])
+        criteria_from(review.criteria_set.criteria)
+        if review
+        else list(spec.criteria if spec else [])
     )
     view = sight(review, seats, viewer.id)
     automated = _automated(session, sub)
-    visible = [s for s in seats if s.status == SeatStatus.submitted.value] if view.sees_others else []
+    visible = (
+        [s for s in seats if s.status == SeatStatus.submitted.value] if view.sees_others else []
+    )
     combined = _combined(criteria, seats, automated.overall, spec) if view.sees_others else None
     reconciliation = repo.reconciliation(sub.id) if review else None
     decisions = list(sub.invitation.decisions) if not view.seat_open else []
@@ -220,12 +238,29 @@ def decide(
     session.add(basis)
     session.flush()
     rested_on = [s.id for s in seats if s.status == SeatStatus.submitted.value]
-    session.add_all(DecisionScorecard(decision_basis_id=basis.id, scorecard_id=i) for i in rested_on)
+    session.add_all(
+        DecisionScorecard(decision_basis_id=basis.id, scorecard_id=i) for i in rested_on
+    )
     if blocked:
         _close_for_override(session, review, now)
-        audit.record(session, "decision.override", actor=actor, object_type="submission",
-                     object_id=sub.id, blocked=blocked, reason=reason[:500])
-    audit.record(session, "decision.basis", actor=actor, object_type="submission",
-                 object_id=sub.id, decision=out.id, scorecards=rested_on,
-                 combined=combined.score, recommendation=combined.recommendation)
+        audit.record(
+            session,
+            "decision.override",
+            actor=actor,
+            object_type="submission",
+            object_id=sub.id,
+            blocked=blocked,
+            reason=reason[:500],
+        )
+    audit.record(
+        session,
+        "decision.basis",
+        actor=actor,
+        object_type="submission",
+        object_id=sub.id,
+        decision=out.id,
+        scorecards=rested_on,
+        combined=combined.score,
+        recommendation=combined.recommendation,
+    )
     return out

@@ -37,16 +37,33 @@ def scorecards_csv(session: Session, assignment: str | None = None) -> str:
     rows: list[list[object]] = []
     for card in ReviewRepository(session).scorecards_for_export(assignment):
         common = [
-            card.id, card.submission_id, card.assignment_name, card.criteria_set.version,
-            card.reviewer.email, card.kind, card.submitted_at.isoformat() if card.submitted_at else "",
-            card.recommendation, card.human_score, card.automated_overall,
+            card.id,
+            card.submission_id,
+            card.assignment_name,
+            card.criteria_set.version,
+            card.reviewer.email,
+            card.kind,
+            card.submitted_at.isoformat() if card.submitted_at else "",
+            card.recommendation,
+            card.human_score,
+            card.automated_overall,
         ]
         for key, level in sorted((card.ratings or {}).items()):
             rows.append([*common, key, level, card.comments])
     header = [
-        "scorecard_id", "submission_id", "assignment", "criteria_version", "reviewer", "kind",
-        "submitted_at", "recommendation", "human_score", "automated_overall", "criterion",
-        "level", "comments",
+        "scorecard_id",
+        "submission_id",
+        "assignment",
+        "criteria_version",
+        "reviewer",
+        "kind",
+        "submitted_at",
+        "recommendation",
+        "human_score",
+        "automated_overall",
+        "criterion",
+        "level",
+        "comments",
     ]
     return _write(header, rows)
 
@@ -56,14 +73,35 @@ def feedback_csv(session: Session) -> str:
     names = {r.id: r.email for r in session.query(Reviewer).all()}
     rows: list[list[object]] = [
         [
-            f.id, f.created_at.isoformat(), f.submission_id, f.report_id, f.grader,
-            f.grader_version, f.rule, f.file, f.line, f.message, f.verdict, f.reason,
+            f.id,
+            f.created_at.isoformat(),
+            f.submission_id,
+            f.report_id,
+            f.grader,
+            f.grader_version,
+            f.rule,
+            f.file,
+            f.line,
+            f.message,
+            f.verdict,
+            f.reason,
             names.get(f.reviewer_id, ""),
         ]
         for f in ReviewRepository(session).feedback()
     ]
     header = [
-        "id", "created_at", "submission_id", "report_id", "grader", "grader_version", "rule",
-        "file", "line", "message", "verdict", "reason", "reviewer",
+        "id",
+        "created_at",
+        "submission_id",
+        "report_id",
+        "grader",
+        "grader_version",
+        "rule",
+        "file",
+        "line",
+        "message",
+        "verdict",
+        "reason",
+        "reviewer",
     ]
     return _write(header, rows)

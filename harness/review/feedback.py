@@ -55,7 +55,9 @@ def mark_finding(
     try:
         verdict = FindingVerdict(verdict).value
     except ValueError:
-        raise HarnessError("the mark must be confirmed, wrong or unhelpful", status_code=422) from None
+        raise HarnessError(
+            "the mark must be confirmed, wrong or unhelpful", status_code=422
+        ) from None
     reason = reason.strip()
     if len(reason) > MAX_REASON:
         raise HarnessError(f"the reason is limited to {MAX_REASON} characters", status_code=422)
@@ -85,6 +87,14 @@ def mark_finding(
     )
     session.add(row)
     session.flush()
-    audit.record(session, "finding.feedback", actor=reviewer, object_type="submission",
-                 object_id=sub.id, rule=row.rule, verdict=verdict, feedback=row.id)
+    audit.record(
+        session,
+        "finding.feedback",
+        actor=reviewer,
+        object_type="submission",
+        object_id=sub.id,
+        rule=row.rule,
+        verdict=verdict,
+        feedback=row.id,
+    )
     return feedback_out(row, reviewer.email)

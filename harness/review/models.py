@@ -65,7 +65,9 @@ class CriteriaSet(Base):
     """One version of an assignment's review criteria, stored the first time it is used."""
 
     __tablename__ = "review_criteria_sets"
-    __table_args__ = (UniqueConstraint("assignment_name", "version", name="uq_review_criteria_sets"),)
+    __table_args__ = (
+        UniqueConstraint("assignment_name", "version", name="uq_review_criteria_sets"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_name: Mapped[str] = mapped_column(String(64))

@@ -48,6 +48,4 @@ def review_queue(session: Session, reviewer: Reviewer, *, limit: int = 50) -> Re
         )
         if len(items) >= limit:
             break
-    return ReviewQueue(
-        mine=[scorecard_out(s) for s in repo.my_open_seats(reviewer.id)], open=items
-    )
+    return ReviewQueue(mine=[scorecard_out(s) for s in repo.my_open_seats(reviewer.id)], open=items)

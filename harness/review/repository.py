@@ -66,7 +66,9 @@ class ReviewRepository:
 
     def seats(self, submission_id: int) -> Sequence[Scorecard]:
         return self.session.scalars(
-            select(Scorecard).where(Scorecard.submission_id == submission_id).order_by(Scorecard.seat)
+            select(Scorecard)
+            .where(Scorecard.submission_id == submission_id)
+            .order_by(Scorecard.seat)
         ).all()
 
     def scorecard(self, scorecard_id: int) -> Scorecard | None:
@@ -238,9 +240,7 @@ class ReviewRepository:
                 Review.criteria_set_id == criteria_set_id, Review.status.in_(SETTLED)
             )
         ).one()
-        marks = self.session.execute(
-            select(func.count(), func.max(FindingFeedback.id))
-        ).one()
+        marks = self.session.execute(select(func.count(), func.max(FindingFeedback.id))).one()
         return (*cards, *reviews, *marks)
 
     def feedback_marks(self) -> list[tuple[str, str]]:

@@ -33,6 +33,7 @@ __all__ = [
     "RulePrecisionOut",
     "ScorecardCreate",
     "ScorecardOut",
+    "SeatConflictCreate",
 ]
 
 Recommendation = Literal["advance", "hold", "reject"]
@@ -169,6 +170,11 @@ class ConflictCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: str = Field(min_length=3, max_length=320)
     """An address (``ada@example.com``) or a whole domain (``@example.com``)."""
+    reason: str = Field(default="", max_length=500)
+
+
+class SeatConflictCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     reason: str = Field(default="", max_length=500)
 
 

@@ -101,7 +101,9 @@ def withdraw_open_seats(session: Session, submission_id: int, reason: str) -> in
 
 def _supersede_older(session: Session, submission: Submission) -> None:
     """A newer graded version takes over: older versions' unsettled reviews close."""
-    for older in ReviewRepository(session).unsettled_reviews_of_invitation(submission.invitation_id):
+    for older in ReviewRepository(session).unsettled_reviews_of_invitation(
+        submission.invitation_id
+    ):
         if older.submission_id != submission.id:
             older.status = ReviewStatus.closed.value
             withdraw_open_seats(session, older.submission_id, "a newer version was graded")
@@ -138,8 +140,13 @@ def open_review(
     session.add(review)
     session.flush()
     audit.record(
-        session, "review.open", actor="system", object_type="submission", object_id=sub.id,
-        required=spec.scorecards, criteria=spec.criteria_version,
+        session,
+        "review.open",
+        actor="system",
+        object_type="submission",
+        object_id=sub.id,
+        required=spec.scorecards,
+        criteria=spec.criteria_version,
     )
     if spec.assign == "auto":
         fill_seats(session, review, sub, now=now)
@@ -159,7 +166,12 @@ def needed_seats(review: Review, seats: list[Scorecard]) -> tuple[SeatKind, int]
 
 
 def _seat(
-    review: Review, sub: Submission, reviewer: Reviewer, number: int, kind: SeatKind, by: str,
+    review: Review,
+    sub: Submission,
+    reviewer: Reviewer,
+    number: int,
+    kind: SeatKind,
+    by: str,
     now: datetime,
 ) -> Scorecard:
     return Scorecard(
@@ -211,12 +223,21 @@ def fill_seats(
     if created:
         _flush_seats(session, created)
         audit.record(
-            session, "review.assign", actor="system", object_type="submission", object_id=sub.id,
-            reviewers=[c.reviewer_id for c in created], kind=kind.value,
+            session,
+            "review.assign",
+            actor="system",
+            object_type="submission",
+            object_id=sub.id,
+            reviewers=[c.reviewer_id for c in created],
+            kind=kind.value,
         )
     if len(created) < wanted:
-        log.info("submission %s: %d %s seat(s) left for the queue", sub.id,
-                 wanted - len(created), kind.value)
+        log.info(
+            "submission %s: %d %s seat(s) left for the queue",
+            sub.id,
+            wanted - len(created),
+            kind.value,
+        )
     return created
 
 
@@ -237,7 +258,11 @@ def take_seat(
     seat = _seat(review, sub, reviewer, number, kind, "queue", now)
     _flush_seats(session, [seat])
     audit.record(
-        session, "review.claim", actor=reviewer, object_type="submission", object_id=sub.id,
+        session,
+        "review.claim",
+        actor=reviewer,
+        object_type="submission",
+        object_id=sub.id,
         kind=kind.value,
     )
     return seat

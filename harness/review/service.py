@@ -196,15 +196,24 @@ def submit_scorecard(
     card.status, card.submitted_at = SeatStatus.submitted.value, now
     session.flush()
     audit.record(
-        session, "scorecard.submit", actor=reviewer, object_type="submission", object_id=sub.id,
-        scorecard=card.id, recommendation=recommendation,
+        session,
+        "scorecard.submit",
+        actor=reviewer,
+        object_type="submission",
+        object_id=sub.id,
+        scorecard=card.id,
+        recommendation=recommendation,
     )
     event = _after_submission(session, settings, review, sub, card, now)
     return Submitted(scorecard_out(card), event)
 
 
 def _after_submission(
-    session: Session, settings: Settings, review: Review, sub: Submission, card: Scorecard,
+    session: Session,
+    settings: Settings,
+    review: Review,
+    sub: Submission,
+    card: Scorecard,
     now: datetime,
 ) -> ReviewEvent | None:
     seats = list(ReviewRepository(session).seats(sub.id))
@@ -228,8 +237,14 @@ def _after_submission(
         review.status = ReviewStatus.reconciling.value
         session.add(Reconciliation(submission_id=sub.id, reasons=reasons, opened_at=now))
         session.flush()
-        audit.record(session, "review.disagreement", actor="system", object_type="submission",
-                     object_id=sub.id, reasons=reasons)
+        audit.record(
+            session,
+            "review.disagreement",
+            actor="system",
+            object_type="submission",
+            object_id=sub.id,
+            reasons=reasons,
+        )
         if spec is None or spec.reconcile == "third_reviewer":
             seating.fill_seats(session, review, sub, now=now)
     else:
@@ -292,8 +307,14 @@ def record_discussion(
     assert row is not None  # a reconciling review always has an open reconciliation
     row.note, row.agreed_recommendation = note, recommendation
     _complete(review, now)
-    audit.record(session, "review.discussion", actor=reviewer, object_type="submission",
-                 object_id=sub.id, recommendation=recommendation)
+    audit.record(
+        session,
+        "review.discussion",
+        actor=reviewer,
+        object_type="submission",
+        object_id=sub.id,
+        recommendation=recommendation,
+    )
     return reconciliation_out(row)
 
 
@@ -320,7 +341,12 @@ def _release(session: Session, settings: Settings, card: Scorecard, now: datetim
 
 
 def declare_conflict(
-    session: Session, settings: Settings, reviewer: Reviewer, *, email: str, reason: str,
+    session: Session,
+    settings: Settings,
+    reviewer: Reviewer,
+    *,
+    email: str,
+    reason: str,
     now: datetime,
 ) -> ConflictOut:
     """Never review anyone at this address (``ada@example.com``) or domain (``@example.com``).
@@ -338,14 +364,25 @@ def declare_conflict(
         sub = get_submission(session, card.submission_id)
         if reviewer.id in repo.conflicted_reviewers(repo.candidate_of(sub)):
             _release(session, settings, card, now)
-    audit.record(session, "review.conflict", actor=reviewer, object_type="reviewer",
-                 object_id=reviewer.id, pattern=pattern)
+    audit.record(
+        session,
+        "review.conflict",
+        actor=reviewer,
+        object_type="reviewer",
+        object_id=reviewer.id,
+        pattern=pattern,
+    )
     return conflict_out(row)
 
 
 def declare_seat_conflict(
-    session: Session, settings: Settings, submission_id: int, reviewer: Reviewer, *,
-    reason: str, now: datetime,
+    session: Session,
+    settings: Settings,
+    submission_id: int,
+    reviewer: Reviewer,
+    *,
+    reason: str,
+    now: datetime,
 ) -> ConflictOut:
     """The reviewer recognises this candidate: the seat goes to someone else, and they are never
     assigned this candidate again (the candidate stays anonymous to them)."""
@@ -360,6 +397,7 @@ def declare_seat_conflict(
     session.add(row)
     session.flush()
     _release(session, settings, card, now)
-    audit.record(session, "review.conflict", actor=reviewer, object_type="submission",
-                 object_id=sub.id)
+    audit.record(
+        session, "review.conflict", actor=reviewer, object_type="submission", object_id=sub.id
+    )
     return conflict_out(row)
