@@ -10,7 +10,6 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from api.routes import route_table
 from harness.accounts.models import Role
