@@ -76,16 +76,19 @@ def ordinal_alpha(units: Iterable[Sequence[int]], top: int) -> float | None:
 
 
 def interval_alpha(units: Iterable[Sequence[float]]) -> float | None:
-    """Krippendorff's interval alpha of continuous values (human scores); None when undefined."""
-    rows = [list(u) for u in units if len(u) >= 2]
+    """Krippendorff's interval alpha of 0-100 scores (human scores), rounded to whole points so
+    the coincidence matrix stays 101 x 101; None when undefined."""
+    rows = [[min(100, max(0, round(v))) for v in u] for u in units if len(u) >= 2]
     if not rows or len({v for u in rows for v in u}) < 2:
         return None
-    width = max(len(u) for u in rows)
-    data = np.full((width, len(rows)), np.nan)
-    for j, unit in enumerate(rows):
-        data[: len(unit), j] = unit
-    value = krippendorff.alpha(reliability_data=data, level_of_measurement="interval")
-    return None if math.isnan(value) else float(value)
+    counts = np.zeros((len(rows), 101), dtype=float)
+    for i, unit in enumerate(rows):
+        for value in unit:
+            counts[i, value] += 1
+    alpha = krippendorff.alpha(
+        value_counts=counts, value_domain=list(range(101)), level_of_measurement="interval"
+    )
+    return None if math.isnan(alpha) else float(alpha)
 
 
 def _by_submission(cards: Iterable[CardFacts]) -> dict[int, list[CardFacts]]:
@@ -170,6 +173,12 @@ class ReviewerCalibration:
     """Mean level offset from the median of the others, per criterion."""
 
 
+def _median(values: Sequence[int]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return float(ordered[mid]) if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
 def _mean(values: Sequence[float]) -> float | None:
     return round(statistics.fmean(values), 2) if values else None
 
@@ -191,14 +200,12 @@ def reviewer_calibration(
             if not others:
                 continue
             offsets[card.reviewer].append(
-                card.human_score - statistics.fmean(x.human_score for x in others)
+                card.human_score - sum(x.human_score for x in others) / len(others)
             )
             for c in criteria:
                 theirs = [x.ratings[c.key] for x in others if c.key in x.ratings]
                 if c.key in card.ratings and theirs:
-                    per_key[card.reviewer][c.key].append(
-                        card.ratings[c.key] - statistics.median(theirs)
-                    )
+                    per_key[card.reviewer][c.key].append(card.ratings[c.key] - _median(theirs))
     return [
         ReviewerCalibration(
             reviewer=name,

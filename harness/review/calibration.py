@@ -9,6 +9,7 @@ with nothing new costs a few aggregate queries.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -34,7 +35,10 @@ __all__ = ["Calibration", "CalibrationPage", "agreement", "calibration", "calibr
 GAPS = 10
 """Submissions listed where people and the machine differ most."""
 
-_cache: dict[tuple[str, int], tuple[tuple[object, ...], Calibration]] = {}
+_cache: dict[tuple[str, int], tuple[float, tuple[object, ...], Calibration]] = {}
+_RECHECK_S = 5.0
+"""A cached result younger than this is served without looking at the fingerprint (settled
+reviews only: staleness can never reveal a scorecard someone is still scoring)."""
 _lock = threading.Lock()
 
 
@@ -125,14 +129,18 @@ def calibration(
     chosen, versions = _criteria_set(session, settings, assignment, version)
     repo = ReviewRepository(session)
     key = (str(session.get_bind().engine.url) + "|" + assignment, chosen.id if chosen else 0)
-    fingerprint = (*repo.fingerprint(chosen.id if chosen else 0), tuple(versions))
+    now = time.monotonic()
     with _lock:
         hit = _cache.get(key)
-    if hit is not None and hit[0] == fingerprint:
-        return hit[1]
-    result = _compute(assignment, chosen, versions, session)
+    if hit is not None and now - hit[0] < _RECHECK_S:
+        return hit[2]
+    fingerprint = (*repo.fingerprint(chosen.id if chosen else 0), tuple(versions))
+    if hit is not None and hit[1] == fingerprint:
+        result = hit[2]
+    else:
+        result = _compute(assignment, chosen, versions, session)
     with _lock:
-        _cache[key] = (fingerprint, result)
+        _cache[key] = (now, fingerprint, result)
     return result
 
 

@@ -71,7 +71,9 @@ def decision_blocked(session: Session, settings: Settings, sub: Submission) -> s
     """Why a decision on ``sub`` cannot be recorded yet (None: it can)."""
     repo = ReviewRepository(session)
     return _blocked(
-        seating.review_spec(settings, sub.assignment_name), repo.review_of(sub.id), repo.seats(sub.id)
+        seating.review_spec(settings, sub.assignment_name),
+        repo.review_of(sub.id),
+        repo.seats(sub.id),
     )
 
 

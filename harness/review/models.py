@@ -97,7 +97,10 @@ class Review(Base):
     """The human review of one submission: how many scorecards it needs and where it stands."""
 
     __tablename__ = "reviews"
-    __table_args__ = (Index("ix_reviews_status_assignment", "status", "assignment_name"),)
+    __table_args__ = (
+        Index("ix_reviews_status_assignment", "status", "assignment_name"),
+        Index("ix_reviews_criteria_status", "criteria_set_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(

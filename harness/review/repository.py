@@ -227,21 +227,22 @@ class ReviewRepository:
         return list(rows)
 
     def fingerprint(self, criteria_set_id: int) -> tuple[object, ...]:
-        """Changes whenever calibration's inputs do (a scorecard lands, a review settles, a
-        finding is marked): cheap aggregate reads on indexed columns."""
-        cards = self.session.execute(
-            select(func.count(), func.max(Scorecard.submitted_at)).where(
+        """Changes whenever calibration's inputs do: submitted scorecards and settled reviews
+        only ever grow (both states are final), marks on findings too; counts on indexed
+        columns are enough and cheap."""
+        cards = self.session.scalar(
+            select(func.count()).where(
                 Scorecard.criteria_set_id == criteria_set_id,
                 Scorecard.status == SeatStatus.submitted.value,
             )
-        ).one()
-        reviews = self.session.execute(
-            select(func.count(), func.max(Review.completed_at)).where(
+        )
+        reviews = self.session.scalar(
+            select(func.count()).where(
                 Review.criteria_set_id == criteria_set_id, Review.status.in_(SETTLED)
             )
-        ).one()
-        marks = self.session.execute(select(func.count(), func.max(FindingFeedback.id))).one()
-        return (*cards, *reviews, *marks)
+        )
+        marks = self.session.scalar(select(func.count()).select_from(FindingFeedback))
+        return (cards, reviews, marks)
 
     def feedback_marks(self) -> list[tuple[str, str]]:
         return [

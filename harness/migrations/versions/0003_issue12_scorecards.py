@@ -120,6 +120,9 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_reviews_status_assignment", ["status", "assignment_name"], unique=False
         )
+        batch_op.create_index(
+            "ix_reviews_criteria_status", ["criteria_set_id", "status"], unique=False
+        )
 
     op.create_table(
         "scorecards",
@@ -293,6 +296,7 @@ def downgrade() -> None:
 
     op.drop_table("scorecards")
     with op.batch_alter_table("reviews", schema=None) as batch_op:
+        batch_op.drop_index("ix_reviews_criteria_status")
         batch_op.drop_index("ix_reviews_status_assignment")
 
     op.drop_table("reviews")
