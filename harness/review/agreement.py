@@ -75,18 +75,21 @@ def ordinal_alpha(units: Iterable[Sequence[int]], top: int) -> float | None:
     return None if math.isnan(alpha) else float(alpha)
 
 
-def interval_alpha(units: Iterable[Sequence[float]]) -> float | None:
-    """Krippendorff's interval alpha of 0-100 scores (human scores), rounded to whole points so
-    the coincidence matrix stays 101 x 101; None when undefined."""
-    rows = [[min(100, max(0, round(v))) for v in u] for u in units if len(u) >= 2]
-    if not rows or len({v for u in rows for v in u}) < 2:
+def interval_alpha(units: Iterable[Sequence[float]], *, step: float = 1.0) -> float | None:
+    """Krippendorff's interval alpha; values are rounded to multiples of ``step`` first, so the
+    coincidence matrix stays small (calibration uses 5-point steps of the 0-100 human score).
+    None when undefined."""
+    rows = [[round(v / step) * step for v in u] for u in units if len(u) >= 2]
+    domain = sorted({v for u in rows for v in u})
+    if not rows or len(domain) < 2:
         return None
-    counts = np.zeros((len(rows), 101), dtype=float)
+    column = {v: j for j, v in enumerate(domain)}
+    counts = np.zeros((len(rows), len(domain)), dtype=float)
     for i, unit in enumerate(rows):
         for value in unit:
-            counts[i, value] += 1
+            counts[i, column[value]] += 1
     alpha = krippendorff.alpha(
-        value_counts=counts, value_domain=list(range(101)), level_of_measurement="interval"
+        value_counts=counts, value_domain=domain, level_of_measurement="interval"
     )
     return None if math.isnan(alpha) else float(alpha)
 

@@ -92,7 +92,7 @@ def _compute(
         scorecards=len(cards),
         submissions=len(by_submission),
         alpha_recommendation=stats.recommendation_alpha(cards),
-        alpha_human_score=stats.interval_alpha(by_submission.values()),
+        alpha_human_score=stats.interval_alpha(by_submission.values(), step=5.0),
         criteria=[
             CriterionAgreementOut(**c.__dict__) for c in stats.per_criterion(criteria, cards)
         ],

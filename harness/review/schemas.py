@@ -258,7 +258,7 @@ class AgreementOut(BaseModel):
     submissions: int
     alpha_recommendation: float | None
     alpha_human_score: float | None
-    """Krippendorff's alpha (interval) of the scorecards' human scores."""
+    """Krippendorff's alpha (interval) of the scorecards' human scores, in 5-point steps."""
     criteria: list[CriterionAgreementOut]
     reviewers: list[ReviewerCalibrationOut]
     rho_machine: float | None
