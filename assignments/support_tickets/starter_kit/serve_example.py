@@ -70,7 +70,8 @@ def create_app(model: Any) -> FastAPI:
     @app.post("/predict")
     def predict(payload: Ticket | Annotated[list[Ticket], Field(min_length=1)]) -> Any:
         tickets = payload if isinstance(payload, list) else [payload]
-        answers = [{"id": t.id, "label": label} for t, label in zip(tickets, predict_labels(model, tickets))]
+        labels = predict_labels(model, tickets)
+        answers = [{"id": t.id, "label": label} for t, label in zip(tickets, labels, strict=True)]
         return answers if isinstance(payload, list) else answers[0]
 
     return app
