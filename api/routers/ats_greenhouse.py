@@ -38,7 +38,7 @@ def greenhouse_caller(
         raise HTTPException(
             401, exc.message, headers={"WWW-Authenticate": 'Basic realm="harness"'}
         ) from None
-    note_use(db, integration, clock.now())
+    note_use(db, session, integration, clock.now(), writing=request.method == "POST")
     return integration
 
 

@@ -11,7 +11,15 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
-from api.deps import AdminReviewer, ClockDep, CsrfChecked, DatabaseDep, SessionDep, SettingsDep
+from api.deps import (
+    AdminReviewer,
+    AdminReviewerApart,
+    ClockDep,
+    CsrfChecked,
+    DatabaseDep,
+    SessionDep,
+    SettingsDep,
+)
 from api.templating import render
 from harness.retention import service
 
@@ -57,7 +65,7 @@ def erase(
     db: DatabaseDep,
     settings: SettingsDep,
     clock: ClockDep,
-    reviewer: AdminReviewer,
+    reviewer: AdminReviewerApart,
     email: Email,
     confirm: Annotated[str, Form(max_length=320)] = "",
 ) -> Response:

@@ -127,12 +127,18 @@ def authenticate(session: Session, provider: str, key: str | None) -> AtsIntegra
     raise AtsUnauthorized("the API key is missing, not valid or revoked")
 
 
-def note_use(db: Database, integration: AtsIntegration, now: datetime) -> None:
-    """Record when the key was last used (at most every few minutes, in its own transaction)."""
+def note_use(
+    db: Database, session: Session, integration: AtsIntegration, now: datetime, *, writing: bool
+) -> None:
+    """Record when the key was last used, at most every few minutes: in the request's own
+    transaction when it writes anyway (``writing``), else in a short one of its own."""
     if integration.last_used_at is not None and now - integration.last_used_at < _TOUCH_EVERY:
         return
-    with db.session(write=True) as session:
-        session.execute(
+    if writing:
+        integration.last_used_at = now
+        return
+    with db.session(write=True) as own:
+        own.execute(
             update(AtsIntegration)
             .where(AtsIntegration.id == integration.id)
             .values(last_used_at=now)
