@@ -21,8 +21,8 @@ from harness.payments.models import PaymentRecord
 from harness.privacy.models import AnonymousCandidate, AnonymousSubmission
 from harness.retention.erase import ErasureBlocked
 from harness.retention.service import erase_on_request
-from harness.submissions.models import Submission, SubmissionStatus
 from harness.submissions import service as submissions_service
+from harness.submissions.models import Submission, SubmissionStatus
 from harness.submissions.service import score_distribution
 from tests.api.fixtures import csrf_from, login
 from tests.ledger.web import Clocked, clocked_fixture  # noqa: F401

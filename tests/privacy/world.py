@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select
 
 from harness.ats.integrations import create_integration
-from harness.feedback.service import add_comment
 from harness.ats.models import AtsAssessment
+from harness.feedback.service import add_comment
 from harness.reports.store import store_report
 from harness.submissions.models import Submission, SubmissionStatus
 from tests.api.fixtures import csrf_from
