@@ -28,7 +28,8 @@ __all__ = ["Area", "Feedback", "Point", "build_feedback", "scrub"]
 _STRONG, _SOLID = 75.0, 50.0
 _MAX_POINTS = 8
 _MAX_PLACES = 3
-_TOKEN = re.compile(r"[A-Za-z0-9_.-]+")
+_TOKENS = (re.compile(r"[A-Za-z0-9_.-]+"), re.compile(r"[A-Za-z0-9_-]+"))
+"""Words, with and without dots: ``HX-3.py`` holds the id ``HX-3`` (ids may hold dots too)."""
 _SEVERITY_ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
 
 
@@ -144,23 +145,31 @@ def build_feedback(
 
 
 def _names_heldout(text: str, heldout_ids: frozenset[str]) -> bool:
-    return any(token in heldout_ids for token in _TOKEN.findall(text))
+    return any(token in heldout_ids for pattern in _TOKENS for token in pattern.findall(text))
 
 
 def _without_heldout(feedback: Feedback, heldout_ids: frozenset[str]) -> Feedback:
-    """Drop any point that would name a held-out ticket (defence in depth: catalog sentences
-    never do, but a file name in a finding could)."""
+    """Drop any place, or point, that would name a held-out ticket (defence in depth: catalog
+    sentences never do, but a file name in a finding could)."""
 
-    def keep(p: Point) -> bool:
-        return not any(_names_heldout(t, heldout_ids) for t in (p.text, *p.places))
+    def clean(points: list[Point]) -> list[Point]:
+        out = []
+        for p in points:
+            if _names_heldout(p.text, heldout_ids):
+                continue
+            places = tuple(w for w in p.places if not _names_heldout(w, heldout_ids))
+            out.append(Point(p.area, p.text, places))
+        return out
 
-    feedback.went_well = [p for p in feedback.went_well if keep(p)]
-    feedback.to_improve = [p for p in feedback.to_improve if keep(p)]
+    feedback.went_well = clean(feedback.went_well)
+    feedback.to_improve = clean(feedback.to_improve)
     return feedback
 
 
 def scrub(text: str, heldout_ids: frozenset[str]) -> str:
     """``text`` with any held-out ticket id replaced."""
-    return _TOKEN.sub(
-        lambda m: "[a held-out ticket]" if m.group(0) in heldout_ids else m.group(0), text
-    )
+    for pattern in _TOKENS:
+        text = pattern.sub(
+            lambda m: "[a held-out ticket]" if m.group(0) in heldout_ids else m.group(0), text
+        )
+    return text
