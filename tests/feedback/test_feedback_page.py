@@ -88,7 +88,7 @@ def test_feedback_never_names_held_out_tickets_labels_or_other_candidates(clocke
     token, sid = _candidate(t, "Ada Quill", "ada@example.com")
     _dangerous_report(t, sid)
     _comment(t, sid, "Strong structure. Have another look at HX-0005 in your error analysis.")
-    bob_token, bob_sid = _candidate(t, "Bob Zeller", "bob@example.com")
+    _, bob_sid = _candidate(t, "Bob Zeller", "bob@example.com")
     grade(t, bob_sid, score=80, marker="BOBZ")
     _comment(t, bob_sid, "BOBZ-only: great tests")
     _decide(t, sid, "reject")
