@@ -25,7 +25,6 @@ from harness.settings import Settings
 from tests.db.factories import make_reviewer
 from tests.factories import make_assignment
 
-
 __all__ = ["Live", "live"]
 
 

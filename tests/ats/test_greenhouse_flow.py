@@ -21,8 +21,8 @@ from harness.ats.integrations import create_integration
 from harness.ats.models import AtsAssessment, AtsCallbackAttempt
 from harness.invitations.models import Invitation
 from harness.submissions.models import Submission
-from tests.ats.live import Live
 from tests.ats.fake_greenhouse import FakeGreenhouse
+from tests.ats.live import Live
 from tests.factories import model_submission
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
