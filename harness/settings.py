@@ -142,6 +142,12 @@ class Settings(BaseSettings):
         return self.data_dir / "artifacts"
 
     @property
+    def worker_outputs_dir(self) -> Path:
+        """Distributed mode: output files workers upload, kept per submission until the API has
+        graded their run."""
+        return self.data_dir / "worker-outputs"
+
+    @property
     def features_dir(self) -> Path:
         """Cached held-out features files (no labels), one per assignment data version."""
         return self.data_dir / "features"

@@ -141,12 +141,14 @@ def _leftover_artifacts(db: Database, settings: Settings, now: float) -> list[Pa
 def collect_leftovers(db: Database, settings: Settings) -> FilesDeleted:
     """Delete files no row names any more: archives and report files left by an erasure that
     stopped between its commit and its deletions, abandoned partial uploads, work folders of
-    grading runs that crashed, and exports that were never fetched."""
+    grading runs that crashed, outputs of distributed runs whose claim was lost, and exports
+    that were never fetched."""
     now = time.time()
     stale = _leftover_blobs(db, settings, now) + _leftover_artifacts(db, settings, now)
     incoming = settings.blobs_dir / "incoming"
     stale += [p for p in incoming.glob("*") if _old(p, _INCOMING_MAX_AGE_S, now)]
     stale += [p for p in settings.work_dir.glob("run-*") if _old(p, _RUN_MAX_AGE_S, now)]
+    stale += [p for p in settings.worker_outputs_dir.glob("*") if _old(p, _RUN_MAX_AGE_S, now)]
     stale += [p for p in (settings.data_dir / "exports").glob("*") if _old(p, _BLOB_GRACE_S, now)]
     done = FilesDeleted()
     for path in stale:

@@ -177,6 +177,7 @@ class SubmissionData(Holder):
             if sub.blob_key:
                 files.blob_keys.add(sub.blob_key)
             files.paths.add(settings.artifacts_dir / str(sub.id))
+            files.paths.add(settings.worker_outputs_dir / str(sub.id))
         for record in _reports(session, ids):
             files.add(_artifact_files(settings, record))
         if not ids:
