@@ -83,7 +83,8 @@ def test_erasure_leaves_no_row_file_or_blob_and_keeps_the_figures(clocked: Clock
     assert rows_pointing_at(t.db, _ids(ada))
     before_files = files_holding(data, ada.needles, [own_archive, ada.archives[1]])
     assert any("is one of the archives" in h for h in before_files)
-    assert any("harness.db" in h and "ada.quill@example.com" in h for h in before_files), before_files
+    if t.db.is_sqlite:  # the database file is in the data folder, and holds her before
+        assert any("harness.db" in h and "ada.quill@example.com" in h for h in before_files)
     figures = _figures(t)
 
     receipt = erase_on_request(t.db, t.settings, "Ada.Quill@example.com", actor="test", now=t.clock.now())
