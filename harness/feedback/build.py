@@ -9,11 +9,11 @@ comment are replaced (a reviewer may paste one by mistake).
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from graders.types import GraderResult, Severity
+from harness.assignments.heldout import names_heldout, scrub
 from harness.feedback.catalog import (
     AREAS,
     PRACTICE_CREDITS,
@@ -23,13 +23,11 @@ from harness.feedback.catalog import (
 )
 from harness.reports.schema import Report
 
-__all__ = ["Area", "Feedback", "Point", "build_feedback", "scrub"]
+__all__ = ["Area", "Feedback", "Point", "build_feedback"]
 
 _STRONG, _SOLID = 75.0, 50.0
 _MAX_POINTS = 8
 _MAX_PLACES = 3
-_TOKENS = (re.compile(r"[A-Za-z0-9_.-]+"), re.compile(r"[A-Za-z0-9_-]+"))
-"""Words, with and without dots: ``HX-3.py`` holds the id ``HX-3`` (ids may hold dots too)."""
 _SEVERITY_ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
 
 
@@ -144,10 +142,6 @@ def build_feedback(
     return _without_heldout(out, heldout_ids)
 
 
-def _names_heldout(text: str, heldout_ids: frozenset[str]) -> bool:
-    return any(token in heldout_ids for pattern in _TOKENS for token in pattern.findall(text))
-
-
 def _without_heldout(feedback: Feedback, heldout_ids: frozenset[str]) -> Feedback:
     """Drop any place, or point, that would name a held-out ticket (defence in depth: catalog
     sentences never do, but a file name in a finding could)."""
@@ -155,21 +149,12 @@ def _without_heldout(feedback: Feedback, heldout_ids: frozenset[str]) -> Feedbac
     def clean(points: list[Point]) -> list[Point]:
         out = []
         for p in points:
-            if _names_heldout(p.text, heldout_ids):
+            if names_heldout(p.text, heldout_ids):
                 continue
-            places = tuple(w for w in p.places if not _names_heldout(w, heldout_ids))
+            places = tuple(w for w in p.places if not names_heldout(w, heldout_ids))
             out.append(Point(p.area, p.text, places))
         return out
 
     feedback.went_well = clean(feedback.went_well)
     feedback.to_improve = clean(feedback.to_improve)
     return feedback
-
-
-def scrub(text: str, heldout_ids: frozenset[str]) -> str:
-    """``text`` with any held-out ticket id replaced."""
-    for pattern in _TOKENS:
-        text = pattern.sub(
-            lambda m: "[a held-out ticket]" if m.group(0) in heldout_ids else m.group(0), text
-        )
-    return text

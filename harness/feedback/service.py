@@ -7,15 +7,13 @@ of the upload that counts (``harness.feedback.build``) and the comments reviewer
 
 from __future__ import annotations
 
-import csv
-import functools
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from harness.accounts.models import Reviewer
+from harness.assignments.heldout import heldout_ids
 from harness.assignments.loader import Assignment, load_assignment
 from harness.audit import service as audit
 from harness.errors import HarnessError, NotFound
@@ -35,32 +33,12 @@ __all__ = [
     "add_comment",
     "candidate_feedback",
     "feedback_review",
-    "heldout_ids",
     "not_ready_reason",
     "withdraw_comment",
 ]
 
 FINAL = frozenset({DecisionOutcome.advance.value, DecisionOutcome.reject.value})
 MAX_COMMENT = 5_000
-
-
-@functools.lru_cache(maxsize=16)
-def _ids_in(files: tuple[Path, ...], column: str, _stamp: tuple[float, ...]) -> frozenset[str]:
-    ids: set[str] = set()
-    for path in files:
-        with path.open(newline="", encoding="utf-8") as fh:
-            ids.update(row[column] for row in csv.DictReader(fh) if row.get(column))
-    return frozenset(i for i in ids if len(i) >= 3)
-
-
-def heldout_ids(assignment: Assignment) -> frozenset[str]:
-    """Ids of the assignment's held-out tickets (features and labels, both sets): what the
-    candidate's feedback must never name."""
-    data = assignment.spec.data
-    names = [data.heldout_features, data.heldout_labels, data.shifted_features, data.shifted_labels]
-    files = tuple(p for p in (assignment.path(n) for n in names if n) if p.is_file())
-    stamp = tuple(p.stat().st_mtime for p in files)
-    return _ids_in(files, data.id_column, stamp)
 
 
 def not_ready_reason(assignment: Assignment, invitation: Invitation) -> str | None:

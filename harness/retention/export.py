@@ -30,6 +30,8 @@ __all__ = ["EXPORT_FORMAT", "ExportSummary", "export_candidate"]
 EXPORT_FORMAT = "harness-candidate-export/1"
 LEFT_OUT = [
     "the held-out tickets and their labels, which are the hiring team's test data",
+    "the logs of your code's runs and its rendered notebook, which ran on that test data and may "
+    "print it (your code itself is in your archives)",
     "other candidates' data",
     "which reviewer wrote a note, decision or comment (their own personal data)",
     "credentials: the hash of your link's token (the link itself was never stored)",

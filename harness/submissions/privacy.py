@@ -15,6 +15,9 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from harness.assignments.heldout import heldout_ids, scrub
+from harness.assignments.loader import load_assignment
+from harness.errors import HarnessError
 from harness.invitations.models import Decision
 from harness.privacy.anonymous import month_of
 from harness.privacy.holders import (
@@ -63,15 +66,54 @@ def _reports(session: Session, ids: Collection[int]) -> list[ReportRecord]:
     )
 
 
-def _artifact_files(settings: Settings, record: ReportRecord) -> list[Path]:
-    """The report's artifact files (keys that would leave the artifacts folder are ignored)."""
+def _artifact_files(
+    settings: Settings, record: ReportRecord, *, leave_out: frozenset[str] = frozenset()
+) -> list[Path]:
+    """The report's artifact files (keys that would leave the artifacts folder are ignored),
+    but for those of the graders in ``leave_out``."""
     root = settings.artifacts_dir.resolve()
     out = []
-    for key in record.artifacts.values():
+    for name, key in record.artifacts.items():
+        if name.partition("/")[0] in leave_out:
+            continue
         path = (root / str(key)).resolve()
         if path.is_relative_to(root) and path != root:
             out.append(path)
     return out
+
+
+_RAN_ON_TEST_DATA = frozenset({"notebooks"})
+"""Graders whose artifacts show the candidate's code run on the held-out features (a rendered
+notebook's outputs can print test tickets): kept out of the candidate's export."""
+
+
+def _heldout(settings: Settings, body: dict[str, Any]) -> frozenset[str]:
+    try:
+        return heldout_ids(load_assignment(str(body.get("assignment", "")), settings))
+    except (HarnessError, OSError, ValueError):
+        return frozenset()
+
+
+def _scrubbed(value: Any, ids: frozenset[str]) -> Any:
+    if isinstance(value, str):
+        return scrub(value, ids)
+    if isinstance(value, list):
+        return [_scrubbed(v, ids) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrubbed(v, ids) for k, v in value.items()}
+    return value
+
+
+def _as_exported(body: dict[str, Any], ids: frozenset[str]) -> Any:
+    """A report as the candidate's export gives it: without stage logs (their code's runs on the
+    test data can print it) and without held-out ticket ids anywhere."""
+    out = dict(body)
+    out["stages"] = [
+        {k: v for k, v in stage.items() if k != "log_tail"}
+        for stage in body.get("stages", [])
+        if isinstance(stage, dict)
+    ]
+    return _scrubbed(out, ids)
 
 
 def _safe_name(name: str) -> str:
@@ -125,8 +167,10 @@ class SubmissionData(Holder):
                 name = f"submissions/{sub.id}-v{sub.version}/{_safe_name(sub.filename)}"
                 part.files.append((name, archive))
         for record in _reports(session, subject.submission_ids):
-            part.records["reports"].append(row_dict(record, leave_out=("artifacts", "worker")))
-            for path in _artifact_files(settings, record):
+            row = row_dict(record, leave_out=("artifacts", "worker", "body"))
+            row["body"] = _as_exported(record.body, _heldout(settings, record.body))
+            part.records["reports"].append(row)
+            for path in _artifact_files(settings, record, leave_out=_RAN_ON_TEST_DATA):
                 if path.is_file():
                     name = f"reports/{record.submission_id}/{record.id}/{path.name}"
                     part.files.append((name, path))

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from graders.types import Finding, Severity
-from harness.feedback.build import scrub
+from harness.assignments.heldout import scrub
 from tests.api.fixtures import csrf_from, login
 from tests.db.factories import LABELS, make_assignment_dir, make_report
 from tests.ledger.web import Clocked, clocked_fixture  # noqa: F401

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from harness.retention.export import EXPORT_FORMAT
 from harness.retention.service import export_for
+from harness.submissions.models import ReportRecord
 from tests.api.fixtures import csrf_from, login
 from tests.ledger.web import Clocked, clocked_fixture  # noqa: F401
 from tests.privacy.world import Person, add_person, greenhouse_key, sha
@@ -27,6 +32,16 @@ def _people(t: Clocked) -> tuple[Person, Person]:
                      score=70.0, greenhouse=key)
     bob = add_person(t, "Bob Zeller", "bob.zeller@example.com", tag="BOBZ", shared_upload=False,
                      score=50.0)
+    with t.db.session(write=True) as s:  # a report that names a held-out ticket (id H-1)
+        record = s.scalars(select(ReportRecord).where(
+            ReportRecord.submission_id == ada.submission_ids[0])).one()
+        body = copy.deepcopy(record.body)
+        body["graders"][0]["findings"].append({"rule": "accuracy:invalid-predictions",
+                                               "message": "missing ids H-1", "severity": "error"})
+        body["stages"][2]["log_tail"] = "H-1,account_access"
+        record.body = body
+    with t.db.session() as s:
+        assert "H-1" in json.dumps(s.get(ReportRecord, record.id).body)  # type: ignore[union-attr]
     return ada, bob
 
 
@@ -59,7 +74,13 @@ def _check(manifest: dict[str, Any], files: dict[str, bytes], ada: Person, bob: 
         assert hashlib.sha256(files[f["name"]]).hexdigest() == f["sha256"]
     digests = {sha(b) for b in files.values()}
     assert {sha(a) for a in ada.archives} <= digests
-    assert any(b"ADAQ-notebook" in b for b in files.values())
+    assert any(b"ADAQ-writeup" in b for b in files.values())
+    # Left out: the rendered notebook and the stage logs (they ran on the test data), and any
+    # held-out ticket id a report holds (the near miss: the stored report has both).
+    assert not any(b"ADAQ-notebook" in b for b in files.values())
+    text = json.dumps(records["reports"])
+    assert "log_tail" not in text and not re.search(r"\bH-1\b", text)
+    assert "missing ids [a held-out ticket]" in text
     # Nothing of the other candidate (the near miss: Bob has the same kinds of rows).
     blob = json.dumps(manifest) + "".join(b.decode("latin-1") for b in files.values())
     assert "BOBZ" not in blob and bob.email not in blob and bob.name not in blob
@@ -74,7 +95,7 @@ def test_export_holds_everything_about_the_candidate_and_nothing_else(
     with t.db.session(write=True) as s:
         done = export_for(s, t.settings, "ADA.quill@example.com", now=t.clock.now(), actor="test",
                           dest=tmp_path / "ada.zip")
-    assert done.files == 6  # two archives; each report's notebook and writeup copy
+    assert done.files == 4  # two archives; each report's writeup copy
     manifest, files = _read((tmp_path / "ada.zip").read_bytes())
     _check(manifest, files, ada, bob)
 
