@@ -93,7 +93,7 @@ def test_serve_demo_grades_and_survives_a_crash(tmp_path: Path) -> None:
                 statuses = s.scalars(select(Submission.status)).all()
                 return bool(statuses) and all(st in ("graded", "rejected") for st in statuses)
 
-        _wait(all_graded, 300, "every demo submission to be graded after the restart")
+        _wait(all_graded, 600, "every demo submission to be graded after the restart")
 
         def demo_erasure_done() -> bool:
             with db.session() as s:
@@ -102,7 +102,7 @@ def test_serve_demo_grades_and_survives_a_crash(tmp_path: Path) -> None:
                 ) == 1
 
         # The demo candidate who asked to be erased is erased once graded (issue 15).
-        _wait(demo_erasure_done, 120, "the demo's erasure")
+        _wait(demo_erasure_done, 300, "the demo's erasure")
         with db.session() as s:
             subs = s.scalars(select(Submission)).all()
             assert len(subs) >= 2
