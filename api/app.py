@@ -28,6 +28,8 @@ from api.routers import (
     ledger_api,
     ledger_pages,
     privacy_pages,
+    review_api,
+    review_pages,
     reviewer_pages,
     worker_api,
     workers,
@@ -85,6 +87,9 @@ def make_dispatcher(
     hook = make_webhook_callback(settings, db)
     if hook is not None:
         runtime.on_finished.append(hook)
+    from harness.review.hooks import make_review_callback
+
+    runtime.on_finished.append(make_review_callback(settings, db))
     if settings.mode == Mode.distributed:
         from harness.jobs.distributed import CeleryDispatcher
 
@@ -186,6 +191,8 @@ def _add_routes(app: FastAPI) -> None:
         candidate_pages,
         ledger_api,
         ledger_pages,
+        review_api,
+        review_pages,
         reviewer_pages,
         docs,
         workers,

@@ -36,6 +36,14 @@ def _load_demo(settings: Settings, base: str) -> DemoInfo:
         highlight=False,
         soft_wrap=True,
     )
+    from harness.demo import DEMO_REVIEWERS
+
+    out.print(
+        "  Demo reviewers (same password; they score the demo submissions blind): "
+        + ", ".join(f"[cyan]{escape(e)}[/]" for e, _ in DEMO_REVIEWERS),
+        highlight=False,
+        soft_wrap=True,
+    )
     out.print(f"  Candidate link:   [cyan]{escape(base)}/c/{escape(info.candidate_token)}[/]",
               highlight=False, soft_wrap=True)
     if info.queued:
@@ -97,14 +105,21 @@ def serve(
     out.print(f"Serving on {base}  (API reference: {base}/docs)", highlight=False, soft_wrap=True,
               markup=False)
     app = create_app(settings, migrate=False)
+    if settings.demo and settings.environment != Environment.production:
+        from harness.demo import demo_review_callback, demo_reviews
+
+        # The demo reviewers score the demo submissions once graded (issue 12's review flow).
+        app.state.runtime.on_finished.append(demo_review_callback(settings, app.state.db))
+        demo_reviews(settings, app.state.db)
     if demo_info is not None and demo_info.erase_after_grading is not None:
         from harness.demo import erase_when_graded
 
+        # After the scorecards: the erase-me candidate is scored, rejected, then erased.
         app.state.runtime.on_finished.append(
             erase_when_graded(settings, app.state.db, demo_info.erase_after_grading)
         )
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False,
-                server_header=False)
+    uvicorn.run(app, host=host, port=port, log_level="info",
+                proxy_headers=False, server_header=False)
 
 
 def register(app: typer.Typer) -> None:

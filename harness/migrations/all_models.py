@@ -14,6 +14,16 @@ from harness.invitations.models import Candidate, Decision, Invitation
 from harness.notify.models import SentNotification
 from harness.payments.models import PaymentRecord
 from harness.privacy.models import AnonymousCandidate, AnonymousSubmission
+from harness.review.models import (
+    CriteriaSet,
+    DecisionBasis,
+    DecisionScorecard,
+    FindingFeedback,
+    Reconciliation,
+    Review,
+    ReviewConflict,
+    Scorecard,
+)
 from harness.submissions.models import Note, ReportRecord, Submission
 from harness.timeboxes.models import TimeExtension
 
@@ -29,12 +39,20 @@ __all__ = [
     "Base",
     "Candidate",
     "CandidateComment",
+    "CriteriaSet",
     "Decision",
+    "DecisionBasis",
+    "DecisionScorecard",
+    "FindingFeedback",
     "Invitation",
     "Note",
     "PaymentRecord",
+    "Reconciliation",
     "ReportRecord",
+    "Review",
+    "ReviewConflict",
     "Reviewer",
+    "Scorecard",
     "SentNotification",
     "Submission",
     "SurveyResponse",

@@ -1,7 +1,7 @@
 """issue 15: ATS integrations, anonymous figures of erased candidates, feedback and survey
 
 Revision ID: 0003_issue15
-Revises: 0002_ledger
+Revises: 0003_issue12_scorecards
 Create Date: 2026-11-29 21:00:54.710359
 
 Only new tables: nothing existing changes. (The revision id stays under 32 characters, the
@@ -18,7 +18,7 @@ from alembic import op
 import harness.db.base
 
 revision: str = "0003_issue15"
-down_revision: str | None = "0002_ledger"
+down_revision: str | None = "0003_issue12_scorecards"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
