@@ -15,6 +15,8 @@ from harness.notify.models import SentNotification
 from harness.payments.models import PaymentRecord
 from harness.privacy.models import AnonymousCandidate, AnonymousSubmission
 from harness.review.models import (
+    AnonymousFindingMark,
+    AnonymousScorecard,
     CriteriaSet,
     DecisionBasis,
     DecisionScorecard,
@@ -29,6 +31,8 @@ from harness.timeboxes.models import TimeExtension
 
 __all__ = [
     "AnonymousCandidate",
+    "AnonymousFindingMark",
+    "AnonymousScorecard",
     "AnonymousSubmission",
     "ApiToken",
     "AtsAssessment",

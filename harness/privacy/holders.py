@@ -24,6 +24,7 @@ from sqlalchemy import Executable, inspect
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
+from harness.db.base import Base
 from harness.privacy.models import AnonymousCandidate, AnonymousSubmission
 from harness.settings import Settings
 
@@ -61,6 +62,8 @@ class Drafts:
     """By invitation id."""
     submissions: dict[int, AnonymousSubmission] = field(default_factory=dict)
     """By submission id."""
+    other: list[Base] = field(default_factory=list)
+    """Anonymous rows a domain keeps in its own tables (the review's scorecards' levels)."""
 
     def candidate(self, invitation_id: int) -> AnonymousCandidate:
         """The draft of one invitation, made on first use (holders run in any order)."""
@@ -70,8 +73,8 @@ class Drafts:
             self.candidates[invitation_id] = draft
         return draft
 
-    def rows(self) -> list[AnonymousCandidate | AnonymousSubmission]:
-        return [*self.candidates.values(), *self.submissions.values()]
+    def rows(self) -> list[Base]:
+        return [*self.candidates.values(), *self.submissions.values(), *self.other]
 
 
 @dataclass

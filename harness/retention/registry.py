@@ -14,6 +14,7 @@ from harness.notify.privacy import NOTIFICATIONS
 from harness.payments.privacy import PAYMENTS
 from harness.privacy.holders import CandidateData
 from harness.process_speed.privacy import MILESTONES
+from harness.review.privacy import REVIEW
 from harness.submissions.privacy import SUBMISSIONS
 from harness.timeboxes.privacy import TIMEBOXES
 
@@ -22,6 +23,7 @@ __all__ = ["HOLDERS", "NO_CANDIDATE_DATA"]
 HOLDERS: tuple[CandidateData, ...] = (
     ATS,
     FEEDBACK,
+    REVIEW,
     PAYMENTS,
     TIMEBOXES,
     NOTIFICATIONS,
@@ -39,5 +41,9 @@ NO_CANDIDATE_DATA: dict[str, str] = {
     "ats_integrations": "an ATS account and its key's hash",
     "anonymous_candidates": "anonymous figures erasures leave (no name, address, id or date)",
     "anonymous_submissions": "anonymous figures erasures leave (no name, address, id or date)",
+    "anonymous_scorecards": "levels and scores of erased candidates' settled scorecards, for the "
+    "agreement figures (no comment, upload, id or date)",
+    "anonymous_finding_marks": "rule and verdict of marks on erased candidates' findings",
+    "review_criteria_sets": "an assignment's review criteria, versioned",
 }
 """Tables that hold no candidate data, and why."""
