@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from harness.audit.models import AuditEvent
 
-__all__ = ["Actor", "list_events", "record", "redact"]
+__all__ = ["Actor", "list_events", "record", "redact", "redact_naming"]
 
 
 class Actor(Protocol):
@@ -72,3 +72,16 @@ def redact(session: Session, object_type: str, ids: Sequence[int] | frozenset[in
         .values(object_id=None, detail={"redacted": True})
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def redact_naming(session: Session, action: str, key: str, values: Collection[str]) -> int:
+    """Redact ``action`` events whose detail ``key`` is one of ``values`` (an erased
+    candidate's address in a reviewer's declared conflict): the object stays, the detail goes."""
+    if not values:
+        return 0
+    events = session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
+    hits = [e for e in events if isinstance(e.detail, dict) and e.detail.get(key) in values]
+    for event in hits:
+        event.detail = {"redacted": True}
+    return len(hits)
+

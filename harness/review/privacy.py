@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from harness.audit import service as audit
 from harness.invitations.models import Candidate
 from harness.privacy.holders import Drafts, ExportPart, FileSink, Holder, Subject, affected
 from harness.review.models import (
@@ -177,8 +178,13 @@ class ReviewData(Holder):
 
     def erase(self, session: Session, subject: Subject, settings: Settings, files: FileSink) -> int:
         ids = subject.submission_ids
-        conflicts = [c.id for c in _conflicts(session, subject.candidate_ids)]
-        touched = affected(session, delete(ReviewConflict).where(ReviewConflict.id.in_(conflicts)))
+        conflicts = _conflicts(session, subject.candidate_ids)
+        named = {c.email_pattern for c in conflicts if c.email_pattern}
+        touched = affected(
+            session, delete(ReviewConflict).where(ReviewConflict.id.in_([c.id for c in conflicts]))
+        )
+        # The declaration's audit event named the address: its detail goes, the event stays.
+        touched += audit.redact_naming(session, "review.conflict", "pattern", named)
         if not ids:
             return touched
         bases = select(DecisionBasis.id).where(DecisionBasis.submission_id.in_(ids))
