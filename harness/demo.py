@@ -42,7 +42,7 @@ from harness.settings import Environment, Settings
 from harness.submissions.archive import JUNK_DIRS, is_litter
 from harness.submissions.models import Submission, SubmissionStatus
 from harness.submissions.repository import SubmissionRepository
-from harness.submissions.service import record_decision, store_blob
+from harness.submissions.service import store_blob
 
 __all__ = [
     "DEMO_ASSIGNMENT",
@@ -67,6 +67,7 @@ DEMO_SOLUTIONS = (
     ("reference", "Demo Candidate (reference solution)"),
     ("notebook_only", "Demo Candidate (notebook-only solution)"),
 )
+ERASE_ME = "erase-me"
 ERASED_SOLUTION = "baseline"
 ERASED_NAME = "Demo Candidate (asks to be erased)"
 ERASED_EMAIL = "erase-me@example.com"
@@ -89,6 +90,12 @@ DEMO_SCORES = {
     "notebook_only": (
         (1, "reject", "Everything lives in a notebook; no tests."),
         (3, "hold", "The analysis in the notebook is careful."),
+    ),
+    # The candidate who asks to be erased: their agreeing scorecards keep counting on the
+    # calibration page after the erasure (as anonymous levels, without these comments).
+    ERASE_ME: (
+        (2, "hold", "Baseline works; thin evaluation."),
+        (2, "hold", "Runs, tested lightly; one split only."),
     ),
 }
 _SKIP = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", "model", "models"}
@@ -217,7 +224,7 @@ def _erase_me(session: Session, settings: Settings, assignment: Assignment, info
     if _demo_erased(session) or not _has_solution(assignment, ERASED_SOLUTION):
         info.erased = _demo_erased(session)
         return
-    token = _token(settings, "erase-me")
+    token = _token(settings, ERASE_ME)
     inv = _invitation(session, assignment, token, ERASED_NAME, ERASED_EMAIL)
     session.flush()
     sub, queued = _submission(session, settings, assignment, ERASED_SOLUTION, inv)
@@ -266,24 +273,46 @@ def load_demo(settings: Settings, db: Database) -> DemoInfo:
     return info
 
 
+def _reject(settings: Settings, db: Database, submission_id: int) -> bool:
+    """The demo admin rejects the erase-me candidate once their upload is finished, on the
+    demo reviewers' scorecards (an override if the review is not complete). False: not yet."""
+    from harness.review import decisions
+
+    with db.session(write=True) as session:
+        sub = session.get(Submission, submission_id)
+        if sub is None or sub.status not in FINISHED_STATES:
+            return False
+        reviewer = session.scalars(select(Reviewer).where(Reviewer.email == DEMO_EMAIL)).one()
+        if not sub.invitation.decisions:
+            decisions.decide(
+                session,
+                settings,
+                sub.id,
+                reviewer,
+                "reject",
+                "Demo: withdrew and asked to be erased.",
+                override=True,
+                now=utcnow(),
+            )
+    return True
+
+
 def erase_when_graded(
     settings: Settings, db: Database, submission_id: int
 ) -> Callable[[int, str], None]:
-    """A finished-callback: once the demo's erase-me upload is graded, a demo reviewer rejects
-    the candidate and erases them on their request (nothing happens before it is graded)."""
+    """A finished-callback: once the demo's erase-me upload is graded, the demo reviewers score
+    it, a demo admin rejects the candidate and erases them on their request (nothing happens
+    before it is graded). Their figures, scorecards' agreement included, keep counting."""
 
     def on_finished(finished_id: int, _status: str) -> None:
         if finished_id != submission_id:
             return
-        with db.session(write=True) as session:
-            sub = session.get(Submission, submission_id)
-            if sub is None or sub.status not in FINISHED_STATES:
-                return
-            reviewer = session.scalars(select(Reviewer).where(Reviewer.email == DEMO_EMAIL)).one()
-            if not sub.invitation.decisions:
-                record_decision(
-                    session, sub.id, reviewer, "reject", "Demo: withdrew and asked to be erased."
-                )
+        try:
+            demo_reviews(settings, db, [submission_id])
+        except HarnessError as exc:
+            log.warning("demo: scorecards on the erase-me upload failed: %s", exc.message)
+        if not _reject(settings, db, submission_id):
+            return
         try:
             erase_on_request(db, settings, ERASED_EMAIL, actor="demo", now=utcnow())
         except HarnessError as exc:
