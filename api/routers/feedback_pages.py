@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from api.deps import ApiReviewer, CsrfChecked, Id, PageReviewer, SessionDep, SettingsDep
 from api.templating import render
 from harness.feedback import service
+from harness.feedback.scorecards import share_scorecard_comment
 from harness.feedback.survey import SurveySummary, survey_summaries
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -19,9 +20,13 @@ api = APIRouter(prefix="/api", tags=["surveys"])
 
 @router.get("/submissions/{submission_id}/candidate-feedback")
 def review(
-    request: Request, session: SessionDep, settings: SettingsDep, _: PageReviewer, submission_id: Id
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    reviewer: PageReviewer,
+    submission_id: Id,
 ) -> Response:
-    page = service.feedback_review(session, settings, submission_id)
+    page = service.feedback_review(session, settings, submission_id, reviewer)
     return render(request, "feedback_review.html", {"r": page})
 
 
@@ -44,6 +49,16 @@ def withdraw(
     session: SessionDep, reviewer: PageReviewer, submission_id: Id, comment_id: Id
 ) -> Response:
     service.withdraw_comment(session, submission_id, comment_id, reviewer)
+    return RedirectResponse(f"/submissions/{submission_id}/candidate-feedback", status_code=303)
+
+
+@router.post(
+    "/submissions/{submission_id}/scorecards/{scorecard_id}/share", dependencies=[CsrfChecked]
+)
+def share_scorecard(
+    session: SessionDep, reviewer: PageReviewer, submission_id: Id, scorecard_id: Id
+) -> Response:
+    share_scorecard_comment(session, submission_id, scorecard_id, reviewer)
     return RedirectResponse(f"/submissions/{submission_id}/candidate-feedback", status_code=303)
 
 

@@ -7,7 +7,7 @@ of the upload that counts (``harness.feedback.build``) and the comments reviewer
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +19,7 @@ from harness.audit import service as audit
 from harness.errors import HarnessError, NotFound
 from harness.feedback.build import Feedback, build_feedback
 from harness.feedback.models import CandidateComment
+from harness.feedback.scorecards import ScorecardComment, scorecard_comments, viewer_sight
 from harness.invitations.models import DecisionOutcome, Invitation
 from harness.reports.schema import Report
 from harness.settings import Settings
@@ -107,25 +108,35 @@ class CommentView:
 @dataclass(frozen=True)
 class FeedbackReview:
     """The reviewers' page of a submission's candidate feedback: the comments, whether the
-    candidate can read it now, and a preview of what they read."""
+    candidate can read it now, and a preview of what they read. A reviewer still scoring blind
+    sees only their own comments (``hidden`` says why)."""
 
     submission_id: int
     invitation_id: int
     comments: list[CommentView]
     not_ready: str | None
     preview: Feedback | None
+    scorecards: list[ScorecardComment] = field(default_factory=list)
+    """Scorecard comments that may be shared with the candidate."""
+    hidden: str = ""
 
 
-def feedback_review(session: Session, settings: Settings, submission_id: int) -> FeedbackReview:
+def feedback_review(
+    session: Session, settings: Settings, submission_id: int, viewer: Reviewer
+) -> FeedbackReview:
     sub = get_submission(session, submission_id)
     invitation = sub.invitation
     assignment = load_assignment(invitation.assignment_name, settings)
-    rows = session.execute(
+    view = viewer_sight(session, sub.id, viewer)
+    query = (
         select(CandidateComment, Reviewer.email)
         .join(Reviewer, Reviewer.id == CandidateComment.reviewer_id)
         .where(CandidateComment.invitation_id == invitation.id)
         .order_by(CandidateComment.id)
-    ).all()
+    )
+    if not view.sees_others:
+        query = query.where(CandidateComment.reviewer_id == viewer.id)
+    rows = session.execute(query).all()
     return FeedbackReview(
         submission_id=sub.id,
         invitation_id=invitation.id,
@@ -134,7 +145,9 @@ def feedback_review(session: Session, settings: Settings, submission_id: int) ->
             for c, email in rows
         ],
         not_ready=not_ready_reason(assignment, invitation),
-        preview=_feedback(session, assignment, invitation),
+        preview=_feedback(session, assignment, invitation) if view.sees_others else None,
+        scorecards=scorecard_comments(session, sub.id, viewer),
+        hidden=view.reason,
     )
 
 
