@@ -31,6 +31,7 @@ from harness.privacy.holders import FileSink, Subject
 from harness.retention.erase import ErasureBlocked, erase
 from harness.retention.files import FilesDeleted, collect_leftovers, delete_files
 from harness.retention.subject import subject_for_invitations
+from harness.review.privacy import purge_finding_copies
 from harness.settings import Settings
 from harness.submissions.models import Submission
 from harness.submissions.privacy import purge_archives, purge_reports
@@ -123,6 +124,7 @@ def _purge(
     with db.session(write=True) as session:
         result.archives = purge_archives(session, todo.archives, sink)
         result.reports = purge_reports(session, settings, todo.reports, sink, now)
+        purge_finding_copies(session, todo.reports)
         if result.archives or result.reports:
             audit.record(
                 session,

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from harness.audit import service as audit
@@ -34,8 +34,9 @@ from harness.review.models import (
     SeatStatus,
 )
 from harness.settings import Settings
+from harness.submissions.models import Submission
 
-__all__ = ["REVIEW", "ReviewData"]
+__all__ = ["REVIEW", "ReviewData", "purge_finding_copies"]
 
 
 def _of(session: Session, model: Any, submission_ids: Collection[int]) -> list[Any]:
@@ -202,3 +203,19 @@ class ReviewData(Holder):
 
 
 REVIEW = ReviewData()
+
+
+def purge_finding_copies(session: Session, invitation_ids: Collection[int]) -> int:
+    """When a report's findings expire (``reports_days``), the copies reviewers' marks keep of
+    them go too: the message, file and line (the rule, the verdict and the reviewer's reason
+    stay, for the rule precision figures). Returns how many marks changed."""
+    if not invitation_ids:
+        return 0
+    subs = select(Submission.id).where(Submission.invitation_id.in_(invitation_ids))
+    return affected(
+        session,
+        update(FindingFeedback)
+        .where(FindingFeedback.submission_id.in_(subs), FindingFeedback.message != "")
+        .values(message="", file=None, line=None),
+    )
+

@@ -12,12 +12,14 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
+from harness.accounts.models import Reviewer
 from harness.assignments.spec import Retention
 from harness.invitations.models import Decision, Invitation
 from harness.payments.models import PaymentRecord
 from harness.privacy.models import AnonymousSubmission
 from harness.retention.files import collect_leftovers
 from harness.retention.sweep import retention_sweep
+from harness.review.models import FindingFeedback
 from harness.submissions.models import ReportRecord, Submission
 from tests.api.fixtures import login
 from tests.db.factories import make_assignment_dir
@@ -53,6 +55,20 @@ def _sweep(t: Clocked, days: float, since: datetime | None = None) -> dict[str, 
             "blocked": result.blocked}
 
 
+def _mark(t: Clocked, sid: int) -> int:
+    """A reviewer's mark on a finding of the upload, with its copy of the finding."""
+    with t.db.session(write=True) as s:
+        report = s.scalars(select(ReportRecord).where(ReportRecord.submission_id == sid)).one()
+        reviewer = s.scalars(select(Reviewer).where(Reviewer.email == "rev@example.com")).one()
+        row = FindingFeedback(submission_id=sid, report_id=report.id, reviewer_id=reviewer.id,
+                              grader="quality", rule="quality:E501", finding_index=0,
+                              file="ADAQ-train.py", line=3, message="ADAQ-line too long",
+                              verdict="wrong", reason="not here")
+        s.add(row)
+        s.flush()
+        return row.id
+
+
 def test_archives_then_reports_then_the_candidate_each_on_its_day(clocked: Clocked) -> None:
     t = clocked
     make_assignment_dir(t.settings.assignments_dir, retention=POLICY)
@@ -70,8 +86,12 @@ def test_archives_then_reports_then_the_candidate_each_on_its_day(clocked: Clock
     assert gone.status_code == 404 and "retention policy" in gone.text
     assert admin.get(f"/submissions/{sid}").status_code == 200  # the report still shows
 
+    mark = _mark(t, sid)
     assert _sweep(t, 20)["reports"] == 1
     with t.db.session() as s:
+        kept = s.get(FindingFeedback, mark)  # the copy of the finding goes with the findings
+        assert kept is not None and (kept.message, kept.file, kept.line) == ("", None, None)
+        assert (kept.rule, kept.verdict, kept.reason) == ("quality:E501", "wrong", "not here")
         record = s.scalars(select(ReportRecord).where(ReportRecord.submission_id == sid)).one()
         assert record.artifacts == {} and record.body["purged_on"]
         assert all("findings" not in g and "details" not in g for g in record.body["graders"])

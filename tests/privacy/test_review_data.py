@@ -23,9 +23,16 @@ from harness.retention.export import export_candidate
 from harness.retention.service import erase_on_request
 from harness.review import calibration, decisions, service
 from harness.review.feedback import mark_finding
-from harness.review.models import AnonymousFindingMark, AnonymousScorecard, ReviewConflict
+from harness.review.models import (
+    AnonymousFindingMark,
+    AnonymousScorecard,
+    FindingFeedback,
+    ReviewConflict,
+)
+from harness.review.privacy import purge_finding_copies
 from harness.review.seats import open_review
 from harness.settings import Settings
+from harness.submissions.models import Submission
 from tests.privacy.scan import rows_holding, rows_pointing_at
 from tests.review.factories import graded, levels, reviewers, spec_of
 
@@ -138,3 +145,19 @@ def test_export_holds_the_candidates_scorecards_and_marks_only(
     assert [r["note"] for r in records["reconciliations"]] == [f"DISCUSSED-{ada}"]
     assert "NOTE-BOB" not in text and "NOTE-CY" not in text and "bob.zeller" not in text
     assert all(r.email not in text for r in revs)  # reviewers' addresses are theirs
+
+
+def test_expired_reports_take_the_marks_copies_of_their_findings(
+    db: Database, settings: Settings
+) -> None:
+    _, subs = _world(db, settings)
+    ada, bob = PEOPLE[0][0], PEOPLE[1][0]
+    with db.session(write=True) as s:
+        ada_invitation = s.get(Submission, subs[ada])
+        assert ada_invitation is not None
+        assert purge_finding_copies(s, [ada_invitation.invitation_id]) == 1
+        assert purge_finding_copies(s, [ada_invitation.invitation_id]) == 0  # idempotent
+        marks = {m.submission_id: m for m in s.scalars(select(FindingFeedback))}
+    assert (marks[subs[ada]].message, marks[subs[ada]].file) == ("", None)
+    assert (marks[subs[ada]].rule, marks[subs[ada]].verdict) == ("tests:failed", "wrong")
+    assert marks[subs[bob]].message and marks[subs[bob]].file  # the near miss keeps its copy
