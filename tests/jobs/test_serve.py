@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from harness.audit.models import AuditEvent
 from harness.db.engine import Database
+from harness.review.models import AnonymousScorecard
 from harness.submissions.models import ReportRecord, Submission
 
 REPO = Path(__file__).resolve().parents[2]
@@ -104,6 +105,8 @@ def test_serve_demo_grades_and_survives_a_crash(tmp_path: Path) -> None:
         # The demo candidate who asked to be erased is erased once graded (issue 15).
         _wait(demo_erasure_done, 300, "the demo's erasure")
         with db.session() as s:
+            # Their two scorecards still count on the calibration page, as anonymous levels.
+            assert s.scalar(select(func.count()).select_from(AnonymousScorecard)) == 2
             subs = s.scalars(select(Submission)).all()
             assert len(subs) >= 2
             for sub in subs:
