@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from graders.types import GraderResult, Severity
+from graders.types import GraderResult, GraderStatus, Severity
 from harness.assignments.heldout import names_heldout, scrub
 from harness.feedback.catalog import (
     AREAS,
@@ -125,7 +125,7 @@ def build_feedback(
     others: Counter[str] = Counter()
     for name, area in AREAS.items():
         grader = report.grader(name)
-        if grader is None:
+        if grader is None or grader.status is GraderStatus.skipped:
             continue
         out.areas.append(Area(area, _band(grader.score), grader.score if show_scores else None))
         out.went_well += _credits(grader, area)

@@ -25,8 +25,10 @@ AREAS: dict[str, str] = {
     "quality": "Code quality",
     "writeup": "Writeup",
     "methodology": "Methodology",
+    "serving": "Model server",
 }
-"""The graders whose results become feedback, by the name candidates read."""
+"""The graders whose results become feedback, by the name candidates read (a grader that did not
+apply to the submission, such as ``serving`` without a server, is left out)."""
 
 STRENGTHS: dict[str, str] = {
     "accuracy": "Your model did clearly better than the simple baseline we hand out, on tickets "
@@ -38,6 +40,8 @@ STRENGTHS: dict[str, str] = {
     "with numbers that matched what we measured.",
     "methodology": "Your evaluation was sound: no leakage between training and validation data, "
     "and a final model trained the way you validated it.",
+    "serving": "Your model server started quickly, answered with the same labels as your predict "
+    "command, and turned bad requests away with clear 4xx answers.",
 }
 """Said when an area scored 75 or more."""
 
@@ -135,6 +139,21 @@ IMPROVE: dict[str, str] = {
     "methodology:unstratified-split": "The validation split did not keep the queues' proportions.",
     "methodology:no-held-out-evaluation": "We found no evaluation on data held out from training.",
     "methodology:densified-sparse": "A sparse matrix was turned dense, which costs memory.",
+    # Model server
+    "serving:missing": "The assignment asks for a model server, and submission.toml had no "
+    "[serve] command to start one.",
+    "serving:not-run": "Your server was not started because an earlier stage did not finish.",
+    "serving:failed": "Your server exited while it was being measured; its log shows why.",
+    "serving:timed_out": "Your server did not answer within the time limits (it never became "
+    "ready on the given port, or requests took too long).",
+    "serving:out_of_memory": "Your server went over the memory limit while it was measured.",
+    "serving:output_too_large": "Your server wrote more than allowed (its log or its answers).",
+    "serving:unknown-label": "Your server answered labels that are not one of the queues.",
+    "serving:disagrees": "Your server's labels differed from your predict command's for the same "
+    "tickets: serve with exactly the model and preprocessing you predict with.",
+    "serving:bad-request:": "Not every bad request (malformed JSON, missing or wrong-typed fields, "
+    "empty, overlong or non-UTF-8 text, an oversized body) got a 4xx answer with a message while "
+    "the server kept running.",
 }
 """Rule (exact, or a prefix ending in ``-`` or ``:``) to what the candidate reads."""
 

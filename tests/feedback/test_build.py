@@ -73,3 +73,23 @@ def test_strength_at_75_and_credited_practices() -> None:
     texts = [p.text for p in f.went_well if p.area == "Methodology"]
     assert texts == ["You used cross-validation rather than a single train/validation split."]
     assert [a.score for a in f.areas if a.name == "Methodology"] == [40.0]
+
+
+def test_a_measured_server_is_an_area_and_a_server_left_out_is_not() -> None:
+    from graders.types import GraderResult, GraderStatus
+
+    served = make_report(score=60.0, serving=True)
+    serving = served.grader("serving")
+    assert serving is not None
+    serving.findings = [Finding(rule="serving:bad-request:malformed_json", severity=Severity.warning,
+                                message="answered 500 to 'malformed_json'")]
+    f = build_feedback(served, title="t", show_scores=True, comments=[], heldout_ids=frozenset())
+    assert [a.score for a in f.areas if a.name == "Model server"] == [serving.score]
+    texts = [p.text for p in f.to_improve if p.area == "Model server"]
+    assert texts == [improve_text("serving:bad-request:")] and "500" not in repr(f)
+    # near miss: no [serve] where a server is optional; the grader is skipped, not a zero area
+    plain = make_report(score=60.0)
+    plain.graders.append(GraderResult(name="serving", version="1", status=GraderStatus.skipped,
+                                      summary="Not applicable: no [serve] in submission.toml."))
+    g = build_feedback(plain, title="t", show_scores=True, comments=[], heldout_ids=frozenset())
+    assert "Model server" not in [a.name for a in g.areas] and "Model server" not in g.others
