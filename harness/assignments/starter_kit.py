@@ -52,6 +52,7 @@ def rubric_markdown(assignment: Assignment) -> str:
     for name, weight in sorted(weights.items(), key=lambda kv: -kv[1]):
         lines.append(f"| {name} | {weight:.0%} | {GRADER_DESCRIPTIONS.get(name, '')} |")
     lines += ["", f"Time box: {assignment.spec.time_box_hours} hours, paid.", ""]
+    lines += ["## AI assistance", "", assignment.spec.integrity.ai_policy.statement, ""]
     return "\n".join(lines)
 
 
