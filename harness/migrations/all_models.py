@@ -8,6 +8,7 @@ sits below them all: ``harness.db`` knows the base and the engine, never the dom
 from harness.accounts.models import ApiToken, Reviewer
 from harness.audit.models import AuditEvent
 from harness.db.base import Base
+from harness.integrity.models import CodeFingerprint, CodeFingerprintSet, SimilarityMatch
 from harness.invitations.models import Candidate, Decision, Invitation
 from harness.notify.models import SentNotification
 from harness.payments.models import PaymentRecord
@@ -19,6 +20,8 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Candidate",
+    "CodeFingerprint",
+    "CodeFingerprintSet",
     "Decision",
     "Invitation",
     "Note",
@@ -26,6 +29,7 @@ __all__ = [
     "ReportRecord",
     "Reviewer",
     "SentNotification",
+    "SimilarityMatch",
     "Submission",
     "TimeExtension",
 ]
