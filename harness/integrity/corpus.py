@@ -167,7 +167,7 @@ def _side(match: SimilarityMatch, names: dict[int, str]) -> str:
 
 def _collect(result: CorpusResult, matches: list[SimilarityMatch], names: dict[int, str],
              copies: dict[int, str], manifest: dict[str, dict[str, object]]) -> None:
-    for copy_id, name in copies.items():
+    for name in copies.values():
         entry = manifest[name]
         original = str(entry["original"])
         found = next((m for m in matches if {names.get(m.submission_id), _side(m, names)}

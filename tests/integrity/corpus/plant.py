@@ -25,7 +25,7 @@ COPIES = HERE / "copies"
 REFERENCE = HERE.parents[2] / "assignments" / "support_tickets" / "solutions" / "reference"
 
 
-def rename(source: str, names: dict[str, str]) -> str:
+def rename(source: str, names: dict[str, str]) -> str:  # names used in f-strings are not in the maps
     """Rename identifiers (NAME tokens not after a dot: strings, comments and attributes of
     other modules are left alone, as a person renaming variables leaves them)."""
     lines = source.splitlines(keepends=True)
@@ -77,7 +77,7 @@ PIPELINE_NAMES = {
     "build_pipeline": "make_model", "frame": "df", "out": "cleaned", "column": "col",
     "features": "feats", "classifier": "clf", "c": "strength", "parse_args": "get_args",
     "parser": "ap", "args": "opts", "data": "tickets", "model": "estimator", "folds": "splitter",
-    "scores": "cv_scores", "result": "preds_df", "pipeline": "model_def",
+    "result": "preds_df", "pipeline": "model_def",
 }
 
 
@@ -249,7 +249,7 @@ def disguised_sgd() -> None:
 
 
 REFERENCE_NAMES = {
-    "frame": "table", "tickets": "records", "labels": "targets", "model": "estimator",
+    "tickets": "records", "model": "estimator",
     "text": "doc", "texts": "docs", "pipeline": "pipe", "predictions": "preds",
 }
 

@@ -1,12 +1,9 @@
 """Stateless features: a hashing vectorizer needs no vocabulary, so it streams."""
 from __future__ import annotations
-
 import re
 from collections.abc import Iterable
-
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import HashingVectorizer
-
 LINK_RE = re.compile('https?://\\S+|\\S+\\.com/\\S*')
 DIGITS_RE = re.compile('\\d+')
 TEXT_HASHER = HashingVectorizer(n_features=2 ** 20, ngram_range=(1, 2), alternate_sign=False, norm='l2')
@@ -42,10 +39,9 @@ def save_csv(location: str | Path, keys: list[str], values: list[str]) -> None:
 
 
 import sys
-
+from pathlib import Path
 import joblib
 from sklearn.linear_model import SGDClassifier
-
 
 def fit_sgd(train_file: str, out_dir: str) -> SGDClassifier:
     records = load_csv(train_file)
@@ -56,6 +52,9 @@ def fit_sgd(train_file: str, out_dir: str) -> SGDClassifier:
     return sgd
 
 
+import sys
+from pathlib import Path
+import joblib
 
 def run_sgd(out_dir: str, test_file: str, dest: str) -> None:
     sgd = joblib.load(Path(out_dir) / 'sgd.joblib')

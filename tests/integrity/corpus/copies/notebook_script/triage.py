@@ -1,8 +1,9 @@
 #!/usr/bin/env python
+# coding: utf-8
 
 
 # # Support ticket triage
-#
+# 
 # TF-IDF features and logistic regression, with a look at the data first.
 
 
@@ -12,11 +13,13 @@
 import os
 
 import joblib
+import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import classification_report, f1_score
 from sklearn.model_selection import train_test_split
+
 
 # In[2]:
 
@@ -88,11 +91,11 @@ if TEST:
 
 
 # ## Results
-#
+# 
 # Validation macro-F1 about 0.86 (stratified 20% split).
-#
+# 
 # ## Trade-offs
 # A notebook is quick to explore, harder to test.
-#
+# 
 # ## Next steps
 # Move the code into a module; add tests.

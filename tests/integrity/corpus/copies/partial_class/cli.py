@@ -3,6 +3,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+
 from model import TicketClassifier
 
 

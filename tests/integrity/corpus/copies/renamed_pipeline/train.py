@@ -4,7 +4,7 @@ from pathlib import Path
 
 import joblib
 import pandas as pd
-from model_def import clean_frame, make_model
+from model_def import make_model, clean_frame
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 
 
@@ -22,7 +22,7 @@ def main() -> None:
     estimator = make_model()
     if opts.cv:
         splitter = StratifiedKFold(n_splits=5, shuffle=True, random_state=13)
-        cv_scores = cross_val_score(estimator, tickets, tickets["label"], cv=splitter, scoring="f1_macro")
+        scores = cross_val_score(estimator, tickets, tickets["label"], cv=splitter, scoring="f1_macro")
         print(f"5-fold macro-F1: {scores.mean():.3f} +/- {scores.std():.3f}")
     estimator.fit(tickets, tickets["label"])
     opts.model_dir.mkdir(parents=True, exist_ok=True)

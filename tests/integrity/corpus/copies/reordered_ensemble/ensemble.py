@@ -1,12 +1,10 @@
 """Soft-voting ensemble: logistic regression, complement naive Bayes and a ridge classifier
 on the same TF-IDF features, plus the ticket's metadata for the linear model."""
 from __future__ import annotations
-
 import argparse
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
-
 import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix, hstack
@@ -14,7 +12,6 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, RidgeClassifier
 from sklearn.naive_bayes import ComplementNB
 from sklearn.preprocessing import OneHotEncoder
-
 META_COLUMNS = ('channel', 'customer_plan')
 WEIGHTS = (0.5, 0.25, 0.25)
 

@@ -45,7 +45,7 @@ def predict_main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     estimator = load_model(args.model_dir)
     records = load_tickets(args.input)
-    targets = predict(estimator, records)
-    write_predictions(records[ID_COLUMN], targets, args.output)
-    log.info("predicted %d tickets in %.1fs into %s", len(targets), time.perf_counter() - started, args.output)
+    labels = predict(estimator, records)
+    write_predictions(records[ID_COLUMN], labels, args.output)
+    log.info("predicted %d tickets in %.1fs into %s", len(labels), time.perf_counter() - started, args.output)
     return 0

@@ -32,25 +32,25 @@ def load_tickets(path: str | Path, *, require_label: bool = False) -> pd.DataFra
     Raises :class:`DataError` naming the missing columns when the file lacks the id, text or
     metadata columns (or the label, when ``require_label`` is set).
     """
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     needed = [ID_COLUMN, *TEXT_COLUMNS, *META_COLUMNS]
     if require_label:
         needed.append(LABEL_COLUMN)
-    missing = [c for c in needed if c not in table.columns]
+    missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise DataError(f"{path}: missing column(s) {', '.join(missing)}; found {list(frame.columns)}")
-    if table[ID_COLUMN].duplicated().any():
-        first = table.loc[table[ID_COLUMN].duplicated(), ID_COLUMN].iloc[0]
+    if frame[ID_COLUMN].duplicated().any():
+        first = frame.loc[frame[ID_COLUMN].duplicated(), ID_COLUMN].iloc[0]
         raise DataError(f"{path}: duplicate ticket id {first!r}")
-    if require_label and (table[LABEL_COLUMN] == "").any():
+    if require_label and (frame[LABEL_COLUMN] == "").any():
         raise DataError(f"{path}: {int((frame[LABEL_COLUMN] == '').sum())} row(s) have an empty label")
-    return table
+    return frame
 
 
-def write_predictions(ids: pd.Series, targets: list[str], path: str | Path) -> None:
+def write_predictions(ids: pd.Series, labels: list[str], path: str | Path) -> None:
     """Write ``id,label`` rows, one per ticket, in the order given."""
-    if len(ids) != len(targets):
+    if len(ids) != len(labels):
         raise ValueError(f"{len(ids)} ids but {len(labels)} labels")
-    out = pd.DataFrame({ID_COLUMN: ids.to_numpy(), LABEL_COLUMN: targets})
+    out = pd.DataFrame({ID_COLUMN: ids.to_numpy(), LABEL_COLUMN: labels})
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(path, index=False, encoding="utf-8")

@@ -36,19 +36,19 @@ def cross_validate(
     records: pd.DataFrame, config: ModelConfig | None = None, folds: int = 5, seed: int = 0
 ) -> CvResult:
     """Out-of-fold accuracy and macro-F1 of :func:`queueclf.model.train` on ``tickets``."""
-    targets = records[LABEL_COLUMN].to_numpy()
+    labels = records[LABEL_COLUMN].to_numpy()
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     oof = np.empty(len(records), dtype=object)
     accs: list[float] = []
     f1s: list[float] = []
-    for fit_idx, val_idx in splitter.split(records, targets):
+    for fit_idx, val_idx in splitter.split(records, labels):
         estimator = train(records.iloc[fit_idx], config)
         pred = predict(estimator, records.iloc[val_idx])
         oof[val_idx] = pred
-        accs.append(accuracy_score(targets[val_idx], pred))
-        f1s.append(f1_score(targets[val_idx], pred, average="macro"))
-    classes = sorted(set(targets))
-    per_class = f1_score(targets, oof.astype(str), targets=classes, average=None)
+        accs.append(accuracy_score(labels[val_idx], pred))
+        f1s.append(f1_score(labels[val_idx], pred, average="macro"))
+    classes = sorted(set(labels))
+    per_class = f1_score(labels, oof.astype(str), labels=classes, average=None)
     return CvResult(
         accuracy=float(np.mean(accs)),
         accuracy_std=float(np.std(accs)),

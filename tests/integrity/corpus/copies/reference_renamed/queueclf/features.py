@@ -33,10 +33,10 @@ class FeatureConfig:
     """Weight of the character block relative to the word block."""
 
 
-def prepare(table: pd.DataFrame) -> pd.DataFrame:
+def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     """Add the cleaned ``text`` column the vectorisers read; metadata columns pass through."""
-    out = table.loc[:, list(META_COLUMNS)].copy()
-    out[TEXT_FEATURE] = [ticket_text(s, b) for s, b in zip(table["subject"], table["body"], strict=True)]
+    out = frame.loc[:, list(META_COLUMNS)].copy()
+    out[TEXT_FEATURE] = [ticket_text(s, b) for s, b in zip(frame["subject"], frame["body"], strict=True)]
     return out
 
 

@@ -1,7 +1,5 @@
 from pathlib import Path
-
 from ticket_router.data import Ticket, load_tickets
-
 
 def test_load_tickets_reads_optional_label(tmp_path: Path) -> None:
     path = tmp_path / 't.csv'

@@ -1,14 +1,11 @@
 """Command line: ``train`` and ``predict``."""
 from __future__ import annotations
-
 import argparse
 import csv
 import pickle
 from pathlib import Path
-
 from ticket_router import model as router
 from ticket_router.data import load_tickets
-
 MODEL_FILE = 'router.pkl'
 
 def train(data: Path, out: Path) -> None:

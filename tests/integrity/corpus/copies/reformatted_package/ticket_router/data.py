@@ -1,10 +1,8 @@
 """Loading tickets."""
 from __future__ import annotations
-
 import csv
 from dataclasses import dataclass
 from pathlib import Path
-
 
 @dataclass(frozen=True)
 class Ticket:

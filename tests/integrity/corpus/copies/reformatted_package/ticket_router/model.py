@@ -1,12 +1,9 @@
 """The classifier: word and character TF-IDF into a logistic regression."""
 from __future__ import annotations
-
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, make_pipeline
-
 from ticket_router.data import Ticket
-
 
 def make_model():
     vectors = FeatureUnion([('word', TfidfVectorizer(lowercase=True, ngram_range=(1, 2), min_df=2)), ('char', TfidfVectorizer(analyzer='char_wb', ngram_range=(3, 5), min_df=3))])
