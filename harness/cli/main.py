@@ -12,6 +12,7 @@ from harness.cli import (
     reviewer_cmd,
     sandbox_cmd,
     serve_cmd,
+    similarity_cmd,
     token_cmd,
     worker_cmd,
 )
@@ -33,6 +34,7 @@ app.add_typer(reviewer_cmd.app, name="reviewer")
 app.add_typer(token_cmd.app, name="token")
 invite_cmd.register(app)
 calibrate_cmd.register(app)
+app.add_typer(similarity_cmd.app, name="similarity")
 
 
 def main() -> None:

@@ -123,6 +123,11 @@ def _matches(db: Database) -> list[SimilarityMatch]:
         return list(session.query(SimilarityMatch).order_by(SimilarityMatch.similarity.desc()).all())
 
 
+def _group(parent: Path) -> str:
+    """A short name for a folder of solutions (``tests/calibration/corpus`` is ``calibration``)."""
+    return parent.parent.name if parent.name == "corpus" else parent.name
+
+
 def _folders(parent: Path) -> list[Path]:
     return sorted(p for p in parent.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
 
@@ -144,8 +149,7 @@ def evaluate_corpus(corpus: Path, assignment: Assignment, *, also_independent: t
             result = CorpusResult(assignment.spec.integrity.similarity_threshold)
             names: dict[int, str] = {}
             for folder in independent:
-                label = f"independent/{folder.name}" if folder.parent == corpus / "independent" \
-                    else f"{folder.parent.name}/{folder.name}"
+                label = f"{_group(folder.parent)}/{folder.name}"
                 names[_submit(db, settings, assignment, folder, label)] = label
                 result.independent.append(label)
             copies = {_submit(db, settings, assignment, corpus / "copies" / name, f"copies/{name}"): name
