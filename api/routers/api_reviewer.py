@@ -20,6 +20,8 @@ from api.deps import (
 )
 from harness.assignments.loader import list_assignments
 from harness.audit.service import list_events
+from harness.integrity import review as similarity
+from harness.integrity.schemas import SimilarityOut
 from harness.invitations.schemas import InvitationCreate
 from harness.reviewing import service as reviewing
 from harness.reviewing.schemas import (
@@ -106,6 +108,13 @@ def get_submission(
         target_days=settings.process_target_days,
         show_identity=shows_identity(reviewer),
     )
+
+
+@router.get("/submissions/{submission_id}/similarity", response_model=SimilarityOut)
+def get_similarity(session: SessionDep, _: ApiReviewer, submission_id: Id) -> SimilarityOut:
+    """Code similarity: matches with other candidates' submissions (either way) and known
+    solutions, with the shared fragments; evidence for a reviewer, never a score."""
+    return similarity.similarity_api(session, submission_id)
 
 
 @router.get("/submissions/{submission_id}/reports/{report_id}")

@@ -19,6 +19,7 @@ from harness.assignments.loader import load_assignment
 from harness.assignments.spec import Policy
 from harness.db.engine import Database
 from harness.errors import NotFound
+from harness.integrity.review import SimilarityView, similarity_of
 from harness.invitations import terms as promised
 from harness.invitations.models import Decision, Invitation
 from harness.invitations.repository import InvitationRepository
@@ -337,6 +338,8 @@ class SubmissionRead:
     hidden: bool
     """Anonymous review still hides the candidate's name and email."""
     versions: Sequence[Submission]
+    similarity: SimilarityView
+    """Code-similarity matches either way (evidence for the reviewer)."""
     ledger: LedgerOut | None = None
 
 
@@ -353,6 +356,7 @@ def read_submission(session: Session, submission_id: int) -> SubmissionRead:
         detail=submissions.detail(session, sub, None, history, versions=versions),
         hidden=identity_hidden(sub.invitation),
         versions=versions,
+        similarity=similarity_of(session, sub.id),
     )
 
 
