@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from harness.assignments.loader import load_assignment
 from harness.cli.common import escape, fail, load_settings, out
@@ -19,16 +18,11 @@ app = typer.Typer(help="The code-similarity check.", no_args_is_help=True)
 
 
 def print_result(result: CorpusResult) -> None:
-    copies = Table(title=f"Planted copies (threshold {result.threshold:g})", title_justify="left")
-    for column in ("copy", "original"):
-        copies.add_column(column, no_wrap=True)
-    copies.add_column("disguises", overflow="fold", ratio=1)
-    copies.add_column("similarity", justify="right")
-    copies.add_column("flagged")
+    out.print(f"Planted copies, each against its original (threshold {result.threshold:g}):", highlight=False)
     for c in result.copies:
-        copies.add_row(escape(c.name), escape(c.original), escape(", ".join(c.disguises)),
-                       f"{c.similarity:.2f}", "yes" if c.flagged else "[red]NO[/]")
-    out.print(copies)
+        mark = "found  " if c.flagged else "[red]MISSED[/] "
+        out.print(f"  {mark}{escape(c.name)} <- {escape(c.original)}: {c.similarity:.2f} "
+                  f"[dim]({escape(', '.join(c.disguises))})[/]", highlight=False)
     found = sum(c.flagged for c in result.copies)
     out.print(f"Recall on planted copies: {found} of {len(result.copies)} ({result.recall:.0%})",
               highlight=False)
@@ -36,19 +30,14 @@ def print_result(result: CorpusResult) -> None:
     out.print(f"Independent solutions: {len(result.independent)} ({result.pair_count} pairs, and each "
               f"against the known solutions): {len(flagged)} flagged at the default threshold",
               highlight=False)
-    strongest = Table(title="Strongest matches among independent solutions (kept when ≥ 0.2)",
-                      title_justify="left")
-    for column in ("solution", "matched"):
-        strongest.add_column(column, no_wrap=True)
-    strongest.add_column("similarity", justify="right")
-    strongest.add_column("flagged")
-    for pair in result.pairs[:10]:
-        strongest.add_row(escape(pair.first), escape(pair.second), f"{pair.similarity:.2f}",
-                          "[red]yes[/]" if pair.flagged else "no")
     if result.pairs:
-        out.print(strongest)
+        out.print("Strongest matches among them (kept when >= 0.2):", highlight=False)
+        for pair in result.pairs[:10]:
+            flag = " [red]FLAGGED[/]" if pair.flagged else ""
+            out.print(f"  {escape(pair.first)} ~ {escape(pair.second)}: {pair.similarity:.2f}{flag}",
+                      highlight=False)
     else:
-        out.print("No two independent solutions share 20% of their distinctive code.")
+        out.print("No two of them share 20% of their distinctive code.", highlight=False)
     seconds = sorted(result.check_seconds)
     if seconds:
         out.print(f"Check time per submission: median {seconds[len(seconds) // 2]:.3f} s, "

@@ -2,8 +2,9 @@
 
 Normalisation is what makes a copy visible through the usual disguises:
 
-- comments, docstrings, blank lines and line breaks inside brackets are dropped (reformatting and
-  rewritten comments change nothing);
+- comments, docstrings, blank lines, line breaks inside brackets, trailing commas and parentheses
+  wrapping a whole right-hand side are dropped (reformatting and rewritten comments change
+  nothing);
 - names the code chooses itself (variables, functions, classes, parameters, import aliases)
   become ``V`` (renaming changes nothing), while the names it borrows stay: keywords, builtins,
   attributes after a dot, keyword arguments of calls and imported names (``TfidfVectorizer``,
@@ -177,10 +178,36 @@ def _borrowed(statement: list[str], local: frozenset[str]) -> set[str]:
     return out
 
 
+_WRAPPABLE = frozenset({"=", "return", "in", "+=", "-=", "yield", "assert"})
+
+
+def _layout_only(raw: list[tuple[int, str, int, int]]) -> set[int]:
+    """Tokens a formatter adds or removes without changing the code: a trailing comma before a
+    closing bracket, and parentheses wrapping a whole right-hand side (``x = (...)``)."""
+    drop: set[int] = set()
+    opened: list[int] = []
+    for i, (kind, word, _, _) in enumerate(raw):
+        following = raw[i + 1] if i + 1 < len(raw) else (tokenize.ENDMARKER, "", 0, 0)
+        if word == "," and following[1] in (")", "]", "}"):
+            drop.add(i)
+        if kind != tokenize.OP:
+            continue
+        if word in "([{":
+            opened.append(i)
+        elif word in ")]}" and opened:
+            start = opened.pop()
+            wraps = raw[start][1] == "(" and start > 0 and raw[start - 1][1] in _WRAPPABLE
+            if wraps and following[0] in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                drop.update((start, i))
+    return drop
+
+
 def normalise(text: str, local: frozenset[str] = frozenset()) -> list[tuple[str, int, int]]:
     """The normalised tokens of Python ``text`` with their first and last lines. ``local`` names
     the modules of the submission itself (see :func:`local_modules`)."""
     raw = [t for t in _raw_tokens(text) if t[0] not in _SKIP]
+    layout = _layout_only(raw)
+    raw = [t for i, t in enumerate(raw) if i not in layout]
     kept_names = _imported(raw, local) | _BUILTINS
     out: list[tuple[str, int, int]] = []
     depth, signature_depth, statement_start, skip_newline = 0, -1, True, False

@@ -73,7 +73,7 @@ class IndexRepository:
                      .group_by(CodeFingerprint.fingerprint))
             if exclude:
                 query = query.where(CodeFingerprint.submission_id.not_in(exclude))
-            counts.update({h: int(n) for h, n in self.session.execute(query).tuples()})
+            counts.update({int(h): int(n) for h, n in self.session.execute(query)})
         return counts
 
     def holders(self, hashes: Sequence[int], exclude: Sequence[int]) -> Counter[int]:
@@ -85,7 +85,7 @@ class IndexRepository:
                      .group_by(CodeFingerprint.submission_id))
             if exclude:
                 query = query.where(CodeFingerprint.submission_id.not_in(exclude))
-            counts.update({s: int(n) for s, n in self.session.execute(query).tuples()})
+            counts.update({int(s): int(n) for s, n in self.session.execute(query)})
         return counts
 
     # --- matches --------------------------------------------------------------------------
