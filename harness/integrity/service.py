@@ -52,6 +52,7 @@ __all__ = [
     "check_similarity",
     "erase_submission",
     "fingerprint_archive",
+    "index_submission",
 ]
 
 log = logging.getLogger(__name__)
@@ -230,6 +231,16 @@ def check_similarity(session: Session, submission: Submission, assignment: Assig
                  population=population, matches=len(stored), flagged=sum(r.flagged for r in stored),
                  best=max((r.similarity for r in stored), default=0.0),
                  duration_s=round(time.perf_counter() - started, 3))
+
+
+def index_submission(session: Session, submission: Submission, assignment: Assignment,
+                     code: Fingerprinted, *, now: datetime) -> None:
+    """Store ``submission``'s fingerprints in the index without comparing it with anything
+    (loading earlier submissions in bulk, e.g. for ``make bench-integrity``)."""
+    starter = starter_hashes(assignment)
+    hashes = sorted(code.hashes - starter)
+    _update_index(IndexRepository(session), submission, assignment, hashes, code,
+                  len(code.hashes & starter), now)
 
 
 def erase_submission(session: Session, submission_id: int) -> None:
