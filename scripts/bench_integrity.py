@@ -44,7 +44,7 @@ sys.path.insert(0, str(REPO))
 
 BENCH = REPO / ".bench"
 DATA = BENCH / "integrity"
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"
 CORPUS = REPO / "tests" / "integrity" / "corpus" / "independent"
 STARTER_TEST = REPO / "assignments" / "support_tickets" / "starter_kit" / "tests" / "test_example.py"
 REPEATS = 5
@@ -291,8 +291,7 @@ def measure(n: int) -> dict[str, Any]:
                 session.flush()
                 t0 = time.perf_counter()
                 code = fingerprint_archive(blob_path(settings, sub), assignment)
-                check = check_similarity(session, sub, assignment, code, now=utcnow(),
-                                         blob_of=lambda s: blob_path(settings, s))
+                check = check_similarity(session, sub, assignment, code, now=utcnow())
                 session.flush()
                 times.append(time.perf_counter() - t0)
                 found.append({"fingerprints": check.fingerprints, "population": check.population,

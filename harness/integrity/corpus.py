@@ -113,8 +113,7 @@ def _check(db: Database, settings: Settings, assignment: Assignment, submission_
         sub = session.get(Submission, submission_id)
         assert sub is not None
         code = fingerprint_archive(blob_path(settings, sub), assignment)
-        done = check_similarity(session, sub, assignment, code, now=utcnow(),
-                                blob_of=lambda s: blob_path(settings, s))
+        done = check_similarity(session, sub, assignment, code, now=utcnow())
         return done.duration_s
 
 

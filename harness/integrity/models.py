@@ -38,10 +38,14 @@ class CodeFingerprintSet(Base):
     invitation_id: Mapped[int] = mapped_column(Integer, index=True)
     scheme: Mapped[str] = mapped_column(String(40))
     """The normalisation and parameters (``harness.integrity.fingerprint.SCHEME``)."""
-    hashes: Mapped[bytes] = mapped_column(LargeBinary)
-    """Its fingerprints (starter-kit code left out), sorted, 8 bytes each, big-endian signed."""
+    prints: Mapped[bytes] = mapped_column(LargeBinary)
+    """Its fingerprints with where each is (starter-kit code left out), 16 bytes each
+    (``harness.integrity.repository.pack_prints``): a match's fragments are found from these,
+    without reading the archive again."""
+    paths: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """The fingerprinted files, by the index ``prints`` refer to them with."""
     fingerprints: Mapped[int] = mapped_column(Integer)
-    """How many ``hashes`` holds."""
+    """Distinct fingerprints in ``prints``."""
     indexed: Mapped[bool] = mapped_column(Boolean, default=True)
     """Whether ``code_fingerprints`` holds them: only the newest graded version of each
     invitation is indexed, so a fragment's count is a count of candidates."""
@@ -55,7 +59,7 @@ class CodeFingerprintSet(Base):
 class CodeFingerprint(Base):
     """The index: one row per (fingerprint, submission), nothing else. Fingerprints are keyed
     with the assignment's name, so one assignment's never meet another's; a submission's rows are
-    found through its set's ``hashes``."""
+    found through its set's ``prints``."""
 
     __tablename__ = "code_fingerprints"
     __table_args__ = ({"sqlite_with_rowid": False},)

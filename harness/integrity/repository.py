@@ -9,21 +9,30 @@ from collections.abc import Iterable, Iterator, Sequence
 from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from harness.integrity.fingerprint import Fingerprint
 from harness.integrity.models import CodeFingerprint, CodeFingerprintSet, SimilarityMatch
 
-__all__ = ["CHUNK", "IndexRepository", "pack", "unpack"]
+__all__ = ["CHUNK", "IndexRepository", "hashes_of", "pack_prints", "unpack_prints"]
 
 CHUNK = 500
 """Fingerprints per ``IN (...)`` list: well under every backend's limit on bound parameters."""
 
 
-def pack(hashes: Iterable[int]) -> bytes:
-    ordered = sorted(hashes)
-    return struct.pack(f">{len(ordered)}q", *ordered)
+_PRINT = struct.Struct(">qHIH")
+"""One stored fingerprint: hash, file index, first line, lines spanned (16 bytes)."""
 
 
-def unpack(data: bytes) -> list[int]:
-    return list(struct.unpack(f">{len(data) // 8}q", data))
+def pack_prints(prints: Iterable[Fingerprint]) -> bytes:
+    return b"".join(_PRINT.pack(p.hash, min(p.file, 0xFFFF), min(p.first_line, 0xFFFFFFFF),
+                                min(p.last_line - p.first_line, 0xFFFF)) for p in prints)
+
+
+def unpack_prints(data: bytes) -> list[Fingerprint]:
+    return [Fingerprint(h, f, first, first + span) for h, f, first, span in _PRINT.iter_unpack(data)]
+
+
+def hashes_of(data: bytes) -> frozenset[int]:
+    return frozenset(h for h, _, _, _ in _PRINT.iter_unpack(data))
 
 
 def _chunks(values: Sequence[int]) -> Iterator[Sequence[int]]:
@@ -46,7 +55,7 @@ class IndexRepository:
 
     def unindex(self, row: CodeFingerprintSet) -> None:
         """Remove a set's rows from the index (the set itself stays, marked not indexed)."""
-        for chunk in _chunks(unpack(row.hashes)):
+        for chunk in _chunks(sorted(hashes_of(row.prints))):
             self.session.execute(delete(CodeFingerprint).where(
                 CodeFingerprint.submission_id == row.submission_id,
                 CodeFingerprint.fingerprint.in_(chunk)))

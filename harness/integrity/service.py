@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -35,10 +34,10 @@ from sqlalchemy.orm import Session
 
 from harness.assignments.loader import Assignment
 from harness.integrity.compare import Fragment, Overlap, fragments, overlap
-from harness.integrity.fingerprint import SCHEME, Fingerprinted, fingerprint
+from harness.integrity.fingerprint import SCHEME, CodeFile, Fingerprinted, fingerprint
 from harness.integrity.known import known_solutions, starter_hashes
 from harness.integrity.models import CodeFingerprintSet, SimilarityMatch
-from harness.integrity.repository import IndexRepository, pack, unpack
+from harness.integrity.repository import IndexRepository, pack_prints, unpack_prints
 from harness.integrity.sources import code_from_archive
 from harness.submissions.models import Submission
 
@@ -71,9 +70,6 @@ however small the other side: a few shared lines are not evidence."""
 MAX_MATCHES = 5
 """Matches kept per check, of submissions and of known solutions each."""
 
-BlobOf = Callable[[Submission], Path]
-
-
 @dataclass(frozen=True)
 class Check:
     """What one similarity check found."""
@@ -105,7 +101,7 @@ def fingerprint_archive(blob: Path, assignment: Assignment) -> Fingerprinted:
 
 
 def _update_index(repo: IndexRepository, submission: Submission, assignment: Assignment,
-                  hashes: list[int], code: Fingerprinted, starter: int, now: datetime) -> None:
+                  hashes: list[int], code: Fingerprinted, starter: frozenset[int], now: datetime) -> None:
     row = repo.set_of(submission.id)
     if row is not None and row.indexed:
         repo.unindex(row)
@@ -121,8 +117,10 @@ def _update_index(repo: IndexRepository, submission: Submission, assignment: Ass
         row = CodeFingerprintSet(submission_id=submission.id)
         repo.session.add(row)
     row.assignment_name, row.invitation_id, row.scheme = assignment.name, submission.invitation_id, SCHEME
-    row.hashes, row.fingerprints, row.indexed = pack(hashes), len(hashes), newest
-    row.starter, row.files, row.tokens, row.checked_at = starter, len(code.files), code.tokens, now
+    row.prints = pack_prints(p for p in code.prints if p.hash not in starter)
+    row.paths, row.fingerprints, row.indexed = [f.path for f in code.files], len(hashes), newest
+    row.starter, row.files = len(code.hashes & starter), len(code.files)
+    row.tokens, row.checked_at = code.tokens, now
 
 
 def _common(repo: IndexRepository, hashes: list[int], exclude: list[int], population: int) -> set[int]:
@@ -141,10 +139,17 @@ def _compare_submissions(repo: IndexRepository, submission: Submission, mine: fr
             continue
         if other.invitation.candidate_id == submission.invitation.candidate_id:
             continue  # the same person's other application: not copying
-        found.append(_Found(overlap(mine, frozenset(unpack(row.hashes)), ignore), other=other))
+        stored = _stored_code(row)
+        found.append(_Found(overlap(mine, stored.hashes, ignore), other=other, code=stored))
         if len(found) >= CANDIDATES:
             break
     return found
+
+
+def _stored_code(row: CodeFingerprintSet) -> Fingerprinted:
+    """A stored submission's fingerprints and where they are (its code is not read again)."""
+    return Fingerprinted(files=tuple(CodeFile(path, "") for path in row.paths),
+                         prints=tuple(unpack_prints(row.prints)), tokens=row.tokens)
 
 
 def _keep(found: list[_Found]) -> list[_Found]:
@@ -183,11 +188,8 @@ def _row_for(repo: IndexRepository, submission: Submission, found: _Found) -> tu
 
 
 def _store_match(repo: IndexRepository, submission: Submission, found: _Found, code: Fingerprinted,
-                 ignore: set[int], threshold: float, blob_of: BlobOf, now: datetime) -> SimilarityMatch:
-    other_code = found.code
-    if other_code is None and found.other is not None:
-        other_code = fingerprint(code_from_archive(blob_of(found.other)), submission.assignment_name)
-    pieces = fragments(code, other_code, ignore) if other_code is not None else []
+                 ignore: set[int], threshold: float, now: datetime) -> SimilarityMatch:
+    pieces = fragments(code, found.code, ignore) if found.code is not None else []
     row, own_side = _row_for(repo, submission, found)
     mine, theirs = found.overlap.share_of_own, found.overlap.share_of_other
     row.assignment_name = submission.assignment_name
@@ -201,7 +203,7 @@ def _store_match(repo: IndexRepository, submission: Submission, found: _Found, c
 
 
 def check_similarity(session: Session, submission: Submission, assignment: Assignment,
-                     code: Fingerprinted, *, blob_of: BlobOf, now: datetime) -> Check:
+                     code: Fingerprinted, *, now: datetime) -> Check:
     """Index ``submission``'s fingerprints (``code``) and store what it shares with the other
     candidates' submissions and the known solutions. The caller commits."""
     started = time.perf_counter()
@@ -218,9 +220,9 @@ def check_similarity(session: Session, submission: Submission, assignment: Assig
     found = _keep(_compare_submissions(repo, submission, mine, kept, ignore, exclude))
     known = _keep([_Found(overlap(mine, k.code.hashes - starter, ignore), known=k.name, code=k.code)
                    for k in known_solutions(assignment)])
-    _update_index(repo, submission, assignment, hashes, code, len(code.hashes & starter), now)
+    _update_index(repo, submission, assignment, hashes, code, starter, now)
     threshold = assignment.spec.integrity.similarity_threshold
-    stored = [_store_match(repo, submission, f, code, ignore, threshold, blob_of, now)
+    stored = [_store_match(repo, submission, f, code, ignore, threshold, now)
               for f in [*found, *known]]
     session.flush()
     kept_ids = {id(row) for row in stored}
@@ -239,8 +241,7 @@ def index_submission(session: Session, submission: Submission, assignment: Assig
     (loading earlier submissions in bulk, e.g. for ``make bench-integrity``)."""
     starter = starter_hashes(assignment)
     hashes = sorted(code.hashes - starter)
-    _update_index(IndexRepository(session), submission, assignment, hashes, code,
-                  len(code.hashes & starter), now)
+    _update_index(IndexRepository(session), submission, assignment, hashes, code, starter, now)
 
 
 def erase_submission(session: Session, submission_id: int) -> None:

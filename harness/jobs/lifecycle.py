@@ -181,8 +181,7 @@ def _check_similarity(runtime: GradingRuntime, session: Session, submission: Sub
     the report stored before it."""
     try:
         with session.begin_nested():
-            check = check_similarity(session, submission, job.assignment, code, now=utcnow(),
-                                     blob_of=lambda sub: blob_path(runtime.settings, sub))
+            check = check_similarity(session, submission, job.assignment, code, now=utcnow())
         log.info("submission %s: similarity checked against %d submissions in %.2f s, %d flagged",
                  submission.id, check.population, check.duration_s, check.flagged)
     except Exception:

@@ -61,8 +61,7 @@ def submit(session: Session, settings: Settings, assignment: Assignment, files: 
 
 def check(session: Session, settings: Settings, assignment: Assignment, submission: Submission) -> Check:
     code = fingerprint_archive(blob_path(settings, submission), assignment)
-    return check_similarity(session, submission, assignment, code, now=utcnow(),
-                            blob_of=lambda s: blob_path(settings, s))
+    return check_similarity(session, submission, assignment, code, now=utcnow())
 
 
 def submit_and_check(db: Database, settings: Settings, assignment: Assignment, files: dict[str, str | bytes],
