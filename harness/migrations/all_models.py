@@ -12,6 +12,16 @@ from harness.integrity.models import CodeFingerprint, CodeFingerprintSet, Simila
 from harness.invitations.models import Candidate, Decision, Invitation
 from harness.notify.models import SentNotification
 from harness.payments.models import PaymentRecord
+from harness.review.models import (
+    CriteriaSet,
+    DecisionBasis,
+    DecisionScorecard,
+    FindingFeedback,
+    Reconciliation,
+    Review,
+    ReviewConflict,
+    Scorecard,
+)
 from harness.submissions.models import Note, ReportRecord, Submission
 from harness.timeboxes.models import TimeExtension
 
@@ -22,12 +32,20 @@ __all__ = [
     "Candidate",
     "CodeFingerprint",
     "CodeFingerprintSet",
+    "CriteriaSet",
     "Decision",
+    "DecisionBasis",
+    "DecisionScorecard",
+    "FindingFeedback",
     "Invitation",
     "Note",
     "PaymentRecord",
+    "Reconciliation",
     "ReportRecord",
+    "Review",
+    "ReviewConflict",
     "Reviewer",
+    "Scorecard",
     "SentNotification",
     "SimilarityMatch",
     "Submission",

@@ -35,6 +35,9 @@ LAYERS = [
     # Uploads (taking the clock and the payment into account), their stored reports, and the
     # code-similarity index over them.
     _layer("submissions", "submissions", "reports", "integrity"),
+    # Human review of a graded submission: seats, blind scorecards, reconciliation, decisions
+    # resting on them, agreement figures.
+    _layer("human review", "review"),
     # Grading a queued submission, in this process or on remote workers.
     _layer("grading", "grading", "jobs", "worker"),
     # Reading across domains (what reviewers see, process speed) and the periodic sweep.
