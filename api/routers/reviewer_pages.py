@@ -30,6 +30,7 @@ from harness.errors import NotFound
 from harness.integrity import review as similarity
 from harness.review.decisions import decide as decide_with_review
 from harness.reviewing import service as reviewing
+from harness.reviewing import similarity as seen_similarity
 from harness.settings import Settings
 from harness.submissions import service
 from harness.submissions.repository import SubmissionFilter
@@ -258,12 +259,12 @@ def similarity_match(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    _: PageReviewer,
+    reviewer: PageReviewer,
     submission_id: Id,
     match_id: Id,
 ) -> Response:
     """One similarity match, its shared fragments side by side, and its resolution."""
-    page = similarity.match_page(session, settings, submission_id, match_id)
+    page = seen_similarity.similarity_match_for(session, settings, submission_id, match_id, reviewer)
     return render(request, "similarity.html", {"page": page, "resolutions": similarity.RESOLUTIONS})
 
 

@@ -9,7 +9,7 @@ copied or a false alarm, with a note; every resolution is in the audit log.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -35,6 +35,7 @@ __all__ = [
     "MatchPage",
     "MatchView",
     "SimilarityView",
+    "hide_resolution",
     "match_page",
     "resolve_match",
     "similarity_api",
@@ -82,6 +83,9 @@ class MatchView:
     resolution_note: str
     resolved_by: str | None
     resolved_at: datetime | None
+    resolution_hidden: bool = False
+    """Another reviewer's resolution is hidden from this reader (blind review:
+    ``harness.reviewing.service.blind_similarity``)."""
 
     @property
     def resolution_label(self) -> str:
@@ -138,6 +142,13 @@ def _view(session: Session, match: SimilarityMatch, submission_id: int) -> Match
         resolution=match.resolution, resolution_note=match.resolution_note,
         resolved_by=match.resolved_by.email if match.resolved_by is not None else None,
         resolved_at=match.resolved_at)
+
+
+def hide_resolution(view: MatchView) -> MatchView:
+    """``view`` without its resolution, its note and who gave it (for a reader who must not
+    see another reviewer's judgement yet)."""
+    return replace(view, resolution=None, resolution_note="", resolved_by=None, resolved_at=None,
+                   resolution_hidden=True)
 
 
 def similarity_of(session: Session, submission_id: int) -> SimilarityView:

@@ -48,6 +48,9 @@ class MatchOut(_FromAttributes):
     resolution_note: str
     resolved_by: str | None
     resolved_at: datetime | None
+    resolution_hidden: bool = False
+    """True when another reviewer's resolution is hidden from the caller: they hold an open
+    scorecard seat on one of the two submissions (blind review)."""
 
 
 class SimilarityOut(_FromAttributes):

@@ -51,6 +51,7 @@ from harness.reviewing.schemas import (
     LedgerOut,
     SubmissionWithLedger,
 )
+from harness.reviewing.similarity import blind_similarity
 from harness.settings import Settings
 from harness.submissions import service as submissions
 from harness.submissions.models import ReportRecord, Submission
@@ -405,6 +406,7 @@ def open_report(
     ``viewer`` gets blind review (``blind_detail``)."""
     read = read_submission(session, submission_id)
     read.detail = blind_detail(session, read.detail, viewer)
+    read.similarity = blind_similarity(session, submission_id, read.similarity, viewer)
     if settings is not None:
         read.decision_blocked = decision_blocked(session, settings, read.sub)
     process_speed.note_first_review(db, read.sub.invitation, now)

@@ -8,14 +8,21 @@ import re
 from sqlalchemy import select
 
 from graders.types import GraderResult, GraderStatus
+from harness.accounts.repository import ReviewerRepository
+from harness.accounts.service import create_token
 from harness.assignments.loader import load_assignment
 from harness.audit.models import AuditEvent
+from harness.db.base import utcnow
 from harness.evaluation.canaries import CanaryCheck, CanaryExample, CanaryKind
 from harness.evaluation.model_dependence import Dependence, ModelDependence
+from harness.integrity.review import resolve_match
 from harness.reports.schema import Integrity
+from harness.review.repository import ReviewRepository
+from harness.review.seats import open_review
+from harness.review.service import declare_conflict
 from harness.submissions.models import Submission, SubmissionStatus
 from tests.api.fixtures import Env, csrf_from, login
-from tests.db.factories import make_invitation, make_report, make_submission
+from tests.db.factories import make_invitation, make_report, make_reviewer, make_submission
 from tests.integrity.helpers import check, solution
 
 
@@ -137,3 +144,77 @@ def test_the_candidate_page_states_the_ai_policy(env: Env) -> None:
     assert policy and "AI assistants" in policy.group(1) and "if your writeup says which you used" in policy.group(1)
     with env.db.session() as s:
         assert s.scalars(select(Submission)).first() is None
+
+
+SCORED_TOML = """
+[review]
+scorecards = 2
+[[review.criteria]]
+key = "framing"
+name = "Problem framing"
+judges = "Whether the problem was understood."
+weight = 1
+levels = ["No framing.", "Loose framing.", "Good framing.", "Sharp framing."]
+"""
+
+
+def _seats_on_the_copy(env: Env) -> tuple[int, int, int, dict[str, str]]:
+    """``_pair``, with the copy's review open and its two seats held by a@ and b@ (the env's
+    reviewer and admin declared a conflict with its candidate); API tokens by reviewer."""
+    toml = env.settings.assignments_dir / "support_tickets" / "assignment.toml"  # type: ignore[operator]
+    toml.write_text(toml.read_text() + SCORED_TOML)
+    first, second, match = _pair(env)
+    with env.db.session(write=True) as s:
+        tokens = {e: create_token(s, make_reviewer(s, e)) for e in ("a@example.com", "b@example.com")}
+        for email in (env.reviewer_email, env.admin_email):
+            declare_conflict(s, env.settings, ReviewerRepository(s).by_email(email),  # type: ignore[arg-type]
+                             email="bob@example.com", reason="", now=utcnow())
+        assert open_review(s, env.settings, second, now=utcnow()) is not None
+        seated = {c.reviewer.email for c in ReviewRepository(s).seats(second)}
+        assert seated == {"a@example.com", "b@example.com"}
+    return first, second, match, tokens
+
+
+def _match_of(env: Env, sid: int, token: str) -> dict[str, object]:
+    r = env.client.get(f"/api/submissions/{sid}/similarity", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200, r.text
+    return r.json()["matches"][0]  # type: ignore[no-any-return]
+
+
+def test_another_reviewers_resolution_stays_hidden_while_your_scorecard_is_open(env: Env) -> None:
+    first, second, match, tokens = _seats_on_the_copy(env)
+    with env.db.session(write=True) as s:
+        rev = ReviewerRepository(s).by_email(env.reviewer_email)
+        resolve_match(s, second, match, actor=rev, resolution="copied",  # type: ignore[arg-type]
+                      note="Same odd bug in both.", now=utcnow())
+    # A seat holder on the copy sees neither the resolution nor its note, from either side.
+    for sid in (second, first):
+        seen = _match_of(env, sid, tokens["a@example.com"])
+        assert seen["resolution"] is None and seen["resolution_note"] == "" and seen["resolved_by"] is None
+        assert seen["resolution_hidden"] is True
+    login(env.client, "a@example.com")
+    for url in (f"/submissions/{second}", f"/submissions/{second}/similarity/{match}"):
+        html = env.client.get(url).text
+        assert 'data-testid="resolution-hidden"' in html and "Same odd bug" not in html
+        assert "res-copied" not in html
+    # Near misses: a reviewer without a seat sees it; so does a@ once their scorecard is in.
+    outsider = _match_of(env, second, env.token)
+    assert outsider["resolution"] == "copied" and outsider["resolution_hidden"] is False
+    done = env.client.post(f"/api/submissions/{second}/scorecard", headers={"Authorization": f"Bearer {tokens['a@example.com']}"},
+                           json={"ratings": {"framing": 2}, "recommendation": "hold", "comments": ""})
+    assert done.status_code == 200, done.text
+    after = _match_of(env, second, tokens["a@example.com"])
+    assert after["resolution"] == "copied" and after["resolution_note"] == "Same odd bug in both."
+
+
+def test_your_own_resolution_shows_while_your_scorecard_is_open(env: Env) -> None:
+    _, second, match, tokens = _seats_on_the_copy(env)
+    with env.db.session(write=True) as s:
+        b = ReviewerRepository(s).by_email("b@example.com")
+        resolve_match(s, second, match, actor=b, resolution="false_alarm",  # type: ignore[arg-type]
+                      note="Both follow the kit's README.", now=utcnow())
+    own = _match_of(env, second, tokens["b@example.com"])
+    assert own["resolution"] == "false_alarm" and own["resolution_hidden"] is False
+    assert own["resolved_by"] == "b@example.com"
+    hidden = _match_of(env, second, tokens["a@example.com"])
+    assert hidden["resolution"] is None and hidden["resolution_hidden"] is True
