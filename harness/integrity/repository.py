@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 
 from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from harness.integrity.fingerprint import Fingerprint
@@ -53,13 +54,17 @@ class IndexRepository:
             select(CodeFingerprintSet).where(CodeFingerprintSet.invitation_id == invitation_id)
         ).all()
 
-    def unindex(self, row: CodeFingerprintSet) -> None:
-        """Remove a set's rows from the index (the set itself stays, marked not indexed)."""
+    def unindex(self, row: CodeFingerprintSet) -> int:
+        """Remove a set's rows from the index (the set itself stays, marked not indexed); how
+        many were removed."""
+        removed = 0
         for chunk in _chunks(sorted(hashes_of(row.prints))):
-            self.session.execute(delete(CodeFingerprint).where(
+            result = self.session.execute(delete(CodeFingerprint).where(
                 CodeFingerprint.submission_id == row.submission_id,
                 CodeFingerprint.fingerprint.in_(chunk)))
+            removed += int(result.rowcount) if isinstance(result, CursorResult) else 0
         row.indexed = False
+        return removed
 
     def index(self, submission_id: int, hashes: Sequence[int]) -> None:
         if hashes:
@@ -124,12 +129,16 @@ class IndexRepository:
             SimilarityMatch.other_submission_id == submission_id,
         )).order_by(SimilarityMatch.similarity.desc(), SimilarityMatch.id)).all()
 
-    def erase(self, submission_id: int) -> None:
+    def erase(self, submission_id: int) -> int:
+        """Remove a submission's fingerprints, index rows and matches; the rows touched."""
+        touched = 0
         row = self.set_of(submission_id)
         if row is not None:
             if row.indexed:
-                self.unindex(row)
+                touched += self.unindex(row)
             self.session.delete(row)
-        self.session.execute(delete(SimilarityMatch).where(or_(
+            touched += 1
+        result = self.session.execute(delete(SimilarityMatch).where(or_(
             SimilarityMatch.submission_id == submission_id,
             SimilarityMatch.other_submission_id == submission_id)))
+        return touched + (int(result.rowcount) if isinstance(result, CursorResult) else 0)

@@ -1,7 +1,7 @@
 """issue 13: the code fingerprint index and similarity matches
 
 Revision ID: 0003_issue13_fingerprints
-Revises: 0003_issue12_scorecards
+Revises: 0003_issue15
 Create Date: 2026-11-29 21:00:00
 
 Submissions graded before this revision have no fingerprints; a regrade indexes them.
@@ -17,7 +17,7 @@ from alembic import op
 import harness.db.base
 
 revision: str = "0003_issue13_fingerprints"
-down_revision: str | None = "0003_issue12_scorecards"
+down_revision: str | None = "0003_issue15"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
