@@ -65,6 +65,7 @@ def rubric_markdown(assignment: Assignment) -> str:
                   "weighted mean of the others, exactly as listed."]
     lines += _human_review_lines(assignment)
     lines += ["", f"Time box: {spec.time_box_hours} hours, paid.", ""]
+    lines += ["## AI assistance", "", spec.integrity.ai_policy.statement, ""]
     return "\n".join(lines)
 
 

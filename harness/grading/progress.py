@@ -17,6 +17,7 @@ STAGE_LABELS = {
     "tests": "running the candidate's tests",
     "train": "training",
     "predict": "prediction",
+    "predict_nomodel": "prediction without the trained model (model-dependence check)",
     "notebook": "running the notebook (training and prediction)",
     "serve": "serving the model (its API measured)",
     "score": "scoring",

@@ -36,7 +36,7 @@ from harness.errors import HarnessError
 from harness.grading.features import StoredFile
 from harness.grading.job import GradingJob, Prepared, SandboxRun
 from harness.grading.progress import ProgressCallback
-from harness.grading.stages import stage_plan
+from harness.grading.stages import skipped_stages, stage_plan
 from harness.grading.workdir import RunDirs
 from harness.jobs.lifecycle import Outcome, after_failure, grade_under_claim, retry_later
 from harness.jobs.lifecycle import claim as claim_job
@@ -163,13 +163,15 @@ class RemoteJobs:
             heartbeat_s=runtime.heartbeat_s,
             serving=assignment.spec.serving,
             id_column=assignment.spec.data.id_column,
+            skip_stages=sorted(skipped_stages(assignment)),
         )
 
     def _check_visibility(self, assignment: Assignment) -> None:
         limits = assignment.spec.limits
         longest = limits.tests.wall_seconds + max(
             limits.train.wall_seconds + limits.predict.wall_seconds
-            + (limits.serve.wall_seconds if assignment.spec.serving else 0),
+            + (limits.serve.wall_seconds if assignment.spec.serving else 0)
+            + (limits.predict_nomodel.wall_seconds if assignment.spec.integrity.model_dependence else 0),
             limits.notebook.wall_seconds,
         )
         if longest >= self.runtime.settings.visibility_timeout_s:

@@ -32,14 +32,15 @@ __all__ = [
     "WorkerInfo",
 ]
 
-SANDBOX_STAGES = (StageName.tests, StageName.train, StageName.predict, StageName.notebook,
-                  StageName.serve)
+SANDBOX_STAGES = (StageName.tests, StageName.train, StageName.predict, StageName.predict_nomodel,
+                  StageName.notebook, StageName.serve)
 """The stages a worker runs; the others (static, score) happen on the API."""
 
 OUTPUT_FILES: dict[StageName, frozenset[str]] = {
     StageName.tests: frozenset({JUNIT_XML, COVERAGE_JSON}),
     StageName.train: frozenset(),
     StageName.predict: frozenset({"predictions.csv"}),
+    StageName.predict_nomodel: frozenset({"predictions.csv"}),
     StageName.notebook: frozenset({"predictions.csv"}),
     StageName.serve: frozenset({REPORT_FILE}),
 }
@@ -105,6 +106,8 @@ class JobTicket(_Wire):
     """The API a ``[serve]`` server must offer; None when the assignment asks for no server."""
     id_column: str = "id"
     """The column naming a ticket in the features file."""
+    skip_stages: list[StageName] = Field(default_factory=list)
+    """Planned stages this assignment turns off (e.g. the model-dependence run)."""
 
 
 class StageProgress(_Wire):

@@ -227,7 +227,8 @@ def _run_stages(ctx: WorkerContext, ticket: JobTicket, progress: _RemoteProgress
         except InputRejected as exc:
             return ResultIn(claim_token=ticket.claim_token, image="", input_rejected=exc.message)
         data = StageData(train_csv=train, test_csv=features, limits=ticket.limits,
-                         serving=ticket.serving, id_column=ticket.id_column)
+                         serving=ticket.serving, id_column=ticket.id_column,
+                         skip=frozenset(ticket.skip_stages))
         run = LocalStages(ctx.settings, lambda: data, box=ctx.sandbox())(prepared, dirs, progress)
         if progress.ended.is_set():
             raise ClaimEnded("the API gave this job to another worker")
