@@ -281,11 +281,11 @@ _PLANS: dict[str, tuple[PlannedStage, ...]] = {
         PlannedStage(StageName.train, collects=False),
         PlannedStage(StageName.predict, needs_ok=StageName.train,
                      skipped_because="not run: training did not succeed"),
+        PlannedStage(StageName.predict_nomodel, needs_ok=StageName.predict,
+                     skipped_because="not run: predict did not succeed"),
         # Built and run by harness/grading/serve.py: a server and a load client, not one container.
         PlannedStage(StageName.serve, needs_ok=StageName.train, declared_by="serve",
                      skipped_because="not run: training did not succeed, so there is no model to serve"),
-        PlannedStage(StageName.predict_nomodel, needs_ok=StageName.predict,
-                     skipped_because="not run: predict did not succeed"),
     ),
     "notebook": (PlannedStage(StageName.tests), PlannedStage(StageName.notebook)),
 }
