@@ -1,17 +1,21 @@
 """The demo: an assignment, a reviewer, a candidate link and a few graded submissions.
 
 Loaded by ``harness serve`` when ``HARNESS_DEMO`` is on (the default in development; refused in
-production). Idempotent: starting again reuses what is there and only queues solutions that have
-no submission yet. Links are derived from the secret key, so the printed link stays the same
-across restarts without storing the token.
+production, and ``harness serve`` refuses development beyond loopback). Idempotent: starting
+again reuses what is there and only queues solutions that have no submission yet.
+
+The candidate links are random (nothing about them follows from the source or the secret key)
+and are written to ``<data dir>/demo-links.txt`` (readable by the owner only), never to the
+log: logs travel further than files. A restart reuses the links in that file; without it, the
+demo invitations get new links.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import logging
 import os
+import secrets
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +27,7 @@ from harness.accounts.security import hash_token
 from harness.accounts.service import create_reviewer
 from harness.assignments.loader import Assignment, load_assignment
 from harness.db.engine import Database
-from harness.invitations.models import Invitation
+from harness.invitations.models import Candidate, Invitation
 from harness.invitations.service import create_invitation
 from harness.settings import Environment, Settings
 from harness.submissions.archive import JUNK_DIRS, is_litter
@@ -31,7 +35,14 @@ from harness.submissions.models import Submission, SubmissionStatus
 from harness.submissions.repository import SubmissionRepository
 from harness.submissions.service import store_blob
 
-__all__ = ["DEMO_ASSIGNMENT", "DEMO_EMAIL", "DEMO_PASSWORD", "DemoInfo", "load_demo"]
+__all__ = [
+    "DEMO_ASSIGNMENT",
+    "DEMO_EMAIL",
+    "DEMO_PASSWORD",
+    "DemoInfo",
+    "demo_links_path",
+    "load_demo",
+]
 
 log = logging.getLogger(__name__)
 
@@ -51,17 +62,37 @@ class DemoInfo:
     email: str
     password: str
     candidate_token: str
+    links_file: Path
+    """Where the demo candidate links are (one ``purpose<TAB>link`` per line)."""
     queued: list[int] = field(default_factory=list)
     """Demo submissions waiting to be graded."""
+    tokens: dict[str, str] = field(default_factory=dict)
+    """Every demo link's token, by purpose (``candidate`` and one per solution)."""
 
 
-def _token(settings: Settings, purpose: str) -> str:
-    digest = hmac.new(
-        settings.secret_key.encode(), f"demo:{purpose}".encode(), hashlib.sha256
-    ).digest()
-    import base64
+def demo_links_path(settings: Settings) -> Path:
+    return settings.data_dir / "demo-links.txt"
 
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+def _read_tokens(path: Path) -> dict[str, str]:
+    tokens: dict[str, str] = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            purpose, _, link = line.partition("\t")
+            token = link.rstrip("/").rsplit("/c/", 1)[-1] if "/c/" in link else ""
+            if purpose and token:
+                tokens[purpose] = token
+    return tokens
+
+
+def _write_links(path: Path, base: str, tokens: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        for purpose, token in tokens.items():
+            fh.write(f"{purpose}\t{base.rstrip('/')}/c/{token}\n")
+    os.replace(tmp, path)
 
 
 def zip_folder(folder: Path, dest: Path) -> Path:
@@ -86,12 +117,23 @@ def zip_folder(folder: Path, dest: Path) -> Path:
 def _invitation(
     session: object, assignment: Assignment, token: str, name: str, email: str
 ) -> Invitation:
+    """The demo invitation of ``email`` opened by ``token``: found by the token, else found by
+    the address and given this token (the old link stops working), else created."""
     from sqlalchemy.orm import Session
 
     assert isinstance(session, Session)
     existing = session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
     if existing is not None:
         return existing
+    earlier = session.scalar(
+        select(Invitation)
+        .join(Candidate, Invitation.candidate_id == Candidate.id)
+        .where(Candidate.email == email, Invitation.assignment_name == assignment.spec.name)
+        .order_by(Invitation.id)
+    )
+    if earlier is not None:
+        earlier.token_hash = hash_token(token)
+        return earlier
     inv, _ = create_invitation(
         session,
         assignment.spec,
@@ -109,8 +151,16 @@ def load_demo(settings: Settings, db: Database) -> DemoInfo:
     if settings.environment == Environment.production:
         raise RuntimeError("the demo is never loaded in production")
     assignment = load_assignment(DEMO_ASSIGNMENT, settings)
+    links_file = demo_links_path(settings)
+    tokens = _read_tokens(links_file)
+    for purpose in ("candidate", *(name for name, _ in DEMO_SOLUTIONS)):
+        tokens.setdefault(purpose, secrets.token_urlsafe(32))
     info = DemoInfo(
-        email=DEMO_EMAIL, password=DEMO_PASSWORD, candidate_token=_token(settings, "candidate")
+        email=DEMO_EMAIL,
+        password=DEMO_PASSWORD,
+        candidate_token=tokens["candidate"],
+        links_file=links_file,
+        tokens=tokens,
     )
     with db.session(write=True) as session:
         if session.scalar(select(Reviewer).where(Reviewer.email == DEMO_EMAIL)) is None:
@@ -133,7 +183,7 @@ def load_demo(settings: Settings, db: Database) -> DemoInfo:
             inv = _invitation(
                 session,
                 assignment,
-                _token(settings, folder_name),
+                tokens[folder_name],
                 label,
                 f"{folder_name.replace('_', '-')}@example.com",
             )
@@ -163,4 +213,5 @@ def load_demo(settings: Settings, db: Database) -> DemoInfo:
             session.add(sub)
             session.flush()
             info.queued.append(sub.id)
+    _write_links(links_file, settings.public_url, tokens)
     return info

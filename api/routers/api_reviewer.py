@@ -13,9 +13,11 @@ from api.deps import (
     ApiReviewer,
     ClockDep,
     Id,
+    Inviter,
     LinksDep,
     SessionDep,
     SettingsDep,
+    may_set_pay,
     shows_identity,
 )
 from harness.assignments.loader import list_assignments
@@ -164,7 +166,7 @@ def assignments(_: ApiReviewer, settings: SettingsDep) -> list[AssignmentOut]:
 @router.get("/invitations", response_model=list[InvitationOut])
 def list_invitations(
     session: SessionDep,
-    _: ApiReviewer,
+    _: Inviter,
     clock: ClockDep,
     assignment: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -179,7 +181,7 @@ def list_invitations(
 def invite(
     session: SessionDep,
     settings: SettingsDep,
-    reviewer: ApiReviewer,
+    reviewer: Inviter,
     clock: ClockDep,
     links: LinksDep,
     after: AfterCommitDep,
@@ -188,10 +190,17 @@ def invite(
     """Invite a candidate; the answer holds their link (shown once: only its hash is kept).
 
     The time box and pay terms come from the assignment; the optional fields override them for
-    this candidate. The candidate is sent the invitation e-mail unless ``notify`` is false.
+    this candidate (pay beyond the assignment's needs the payroll or admin role: 403). The
+    candidate is sent the invitation e-mail unless ``notify`` is false.
     """
     created, notice = reviewing.create_invitation(
-        session, settings, body, actor=reviewer, now=clock.now(), link_for=links.candidate
+        session,
+        settings,
+        body,
+        actor=reviewer,
+        now=clock.now(),
+        link_for=links.candidate,
+        may_set_pay=may_set_pay(reviewer),
     )
     after.send(notice)
     return created

@@ -13,9 +13,12 @@ from api.deps import (
     ApiReviewer,
     ClockDep,
     Id,
+    Inviter,
     LinksDep,
+    Payroll,
     SessionDep,
     SettingsDep,
+    may_set_pay,
     shows_identity,
 )
 from api.uploads import receive_csv
@@ -68,7 +71,7 @@ BULK_BODY = {
 async def bulk_invite(
     request: Request,
     session: SessionDep,
-    reviewer: ApiReviewer,
+    reviewer: Inviter,
     settings: SettingsDep,
     clock: ClockDep,
     links: LinksDep,
@@ -99,6 +102,7 @@ async def bulk_invite(
             default_assignment=assignment,
             anonymous_review=anonymous_review,
             now=clock.now(),
+            may_set_pay=may_set_pay(reviewer),
         )
     )
     if notify:
@@ -110,7 +114,7 @@ async def bulk_invite(
 @router.get("/invitations/{invitation_id}", response_model=InvitationDetail)
 def invitation(
     session: SessionDep,
-    reviewer: ApiReviewer,
+    reviewer: Inviter,
     settings: SettingsDep,
     clock: ClockDep,
     invitation_id: Id,
@@ -164,7 +168,7 @@ def _filter(
 @router.get("/payments", response_model=PaymentsOut)
 def list_payments(
     session: SessionDep,
-    reviewer: ApiReviewer,
+    reviewer: Payroll,
     status: StatusFilter | None = None,
     assignment: Assignment = None,
     currency: Currency = None,
@@ -184,7 +188,7 @@ def list_payments(
 @router.get("/payments.csv", response_class=Response)
 def payments_csv(
     session: SessionDep,
-    reviewer: ApiReviewer,
+    reviewer: Payroll,
     status: StatusFilter | None = None,
     assignment: Assignment = None,
     currency: Currency = None,
@@ -212,18 +216,20 @@ def payments_csv(
 
 @router.post("/payments/{payment_id}/approve", response_model=PaymentOut)
 def approve(
-    session: SessionDep, reviewer: ApiReviewer, clock: ClockDep, payment_id: Id
+    session: SessionDep, reviewer: Payroll, clock: ClockDep, payment_id: Id
 ) -> PaymentOut:
-    """Approve an owed payment for payroll (audited); its amount is frozen from then on."""
+    """Approve an owed payment for payroll (audited); its amount is frozen from then on.
+    Payroll or admin only."""
     row = payments.approve_payment(session, payment_id, reviewer, clock.now())
     return payments.payment_out(row, show_identity=shows_identity(reviewer))
 
 
 @router.post("/payments/{payment_id}/paid", response_model=PaymentOut)
 def paid(
-    session: SessionDep, reviewer: ApiReviewer, clock: ClockDep, payment_id: Id, body: PaymentPaid
+    session: SessionDep, reviewer: Payroll, clock: ClockDep, payment_id: Id, body: PaymentPaid
 ) -> PaymentOut:
-    """Mark an approved payment paid, with the payroll date and reference (audited)."""
+    """Mark an approved payment paid, with the payroll date and reference (audited). Payroll or
+    admin only, and never by the person who approved it (separation of duties: 403)."""
     row = payments.mark_payment_paid(
         session,
         payment_id,

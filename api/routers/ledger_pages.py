@@ -20,10 +20,13 @@ from api.deps import (
     CsrfChecked,
     Forbidden,
     Id,
+    Inviter,
     LinksDep,
     PageReviewer,
+    Payroll,
     SessionDep,
     SettingsDep,
+    may_set_pay,
     shows_identity,
 )
 from api.security import csrf_valid
@@ -89,7 +92,7 @@ def invitation_page(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    reviewer: PageReviewer,
+    reviewer: Inviter,
     clock: ClockDep,
     invitation_id: Id,
 ) -> Response:
@@ -164,7 +167,7 @@ def _invitations_page(
 
 @router.get("/invitations")
 def invitations(
-    request: Request, session: SessionDep, settings: SettingsDep, _: PageReviewer, clock: ClockDep
+    request: Request, session: SessionDep, settings: SettingsDep, _: Inviter, clock: ClockDep
 ) -> Response:
     return _invitations_page(request, session, settings, clock)
 
@@ -209,7 +212,7 @@ def invite(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    reviewer: PageReviewer,
+    reviewer: Inviter,
     clock: ClockDep,
     links: LinksDep,
     after: AfterCommitDep,
@@ -218,7 +221,13 @@ def invite(
     created = error = None
     try:
         made, notice = reviewing.create_invitation(
-            session, settings, form.body(), actor=reviewer, now=clock.now(), link_for=links.candidate
+            session,
+            settings,
+            form.body(),
+            actor=reviewer,
+            now=clock.now(),
+            link_for=links.candidate,
+            may_set_pay=may_set_pay(reviewer),
         )
         created = {"link": made.link, "id": made.id}
         after.send(notice)
@@ -241,7 +250,7 @@ async def bulk(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    reviewer: PageReviewer,
+    reviewer: Inviter,
     clock: ClockDep,
     links: LinksDep,
     after: AfterCommitDep,
@@ -265,6 +274,7 @@ async def bulk(
                 default_assignment=fields.get("assignment") or None,
                 anonymous_review=fields.get("anonymous_review", "") == "true",
                 now=clock.now(),
+                may_set_pay=may_set_pay(reviewer),
             )
         )
     except HarnessError as exc:
@@ -289,7 +299,7 @@ def payments_page(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    reviewer: PageReviewer,
+    reviewer: Payroll,
     clock: ClockDep,
     status: Literal["", "owed", "approved", "paid"] = "",
     assignment: Annotated[str, Query(max_length=64)] = "",
@@ -373,7 +383,7 @@ def approve(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    reviewer: PageReviewer,
+    reviewer: Payroll,
     clock: ClockDep,
     payment_id: Id,
 ) -> Response:
@@ -388,7 +398,7 @@ def paid(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    reviewer: PageReviewer,
+    reviewer: Payroll,
     clock: ClockDep,
     payment_id: Id,
     paid_on: Annotated[date, Form()],

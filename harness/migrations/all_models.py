@@ -5,7 +5,7 @@ It lives here, above every package that defines tables, because the database pac
 sits below them all: ``harness.db`` knows the base and the engine, never the domains.
 """
 
-from harness.accounts.models import ApiToken, Reviewer
+from harness.accounts.models import ApiToken, Reviewer, ReviewerSession
 from harness.audit.models import AuditEvent
 from harness.db.base import Base
 from harness.invitations.models import Candidate, Decision, Invitation
@@ -25,6 +25,7 @@ __all__ = [
     "PaymentRecord",
     "ReportRecord",
     "Reviewer",
+    "ReviewerSession",
     "SentNotification",
     "Submission",
     "TimeExtension",

@@ -160,6 +160,7 @@ def create_invitation(
     actor: Reviewer,
     now: datetime,
     link_for: Callable[[str], str],
+    may_set_pay: bool = True,
 ) -> tuple[InvitationCreated, Notification | None]:
     """Invite one candidate to ``body.assignment`` (``invitations.service.invite``) and answer
     with the invitation as reviewers see it, its link (shown once), and the e-mail to send after
@@ -174,6 +175,7 @@ def create_invitation(
         anonymous_review=body.anonymous_review,
         terms=body.terms(),
         now=now,
+        may_set_pay=may_set_pay,
     )
     session.flush()
     session.refresh(invited.invitation)

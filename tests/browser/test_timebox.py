@@ -72,11 +72,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClockedServer]:
     root = tmp_path_factory.mktemp("timebox-live")
     make_assignment_dir(root / "assignments")
     make_assignment_dir(root / "assignments", "strict-deadline", late="refuse")
-    settings = make_settings(root, assignments_dir=root / "assignments")
+    port = _free_port()
+    settings = make_settings(
+        root, assignments_dir=root / "assignments", public_url=f"http://127.0.0.1:{port}"
+    )
     upgrade_head(settings.resolved_database_url)
     clock = ManualClock(T0)
     app = create_app(settings, migrate=False, clock=clock, notifier=MemoryNotifier())
-    port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, name="timebox-live", daemon=True)
     thread.start()
