@@ -20,6 +20,7 @@ from api.deps import (
     may_set_pay,
     shows_identity,
 )
+from api.openapi import errors
 from harness.assignments.loader import list_assignments
 from harness.audit.service import list_events
 from harness.invitations.schemas import InvitationCreate
@@ -40,7 +41,7 @@ from harness.submissions.schemas import (
     SubmissionPage,
 )
 
-router = APIRouter(prefix="/api", tags=["reviewers"])
+router = APIRouter(prefix="/api", tags=["reviewers"], responses=errors(400, 401, 403))
 
 StatusFilter = Literal["queued", "running", "graded", "rejected", "error"]
 DecisionFilter = Literal["advance", "reject", "hold", "none"]
@@ -67,7 +68,7 @@ class Queued(BaseModel):
     status: str
 
 
-@router.get("/submissions", response_model=SubmissionPage)
+@router.get("/submissions", response_model=SubmissionPage, responses=errors(422))
 def list_submissions(
     session: SessionDep,
     _: ApiReviewer,
@@ -93,7 +94,11 @@ def list_submissions(
     )
 
 
-@router.get("/submissions/{submission_id}", response_model=SubmissionWithLedger)
+@router.get(
+    "/submissions/{submission_id}",
+    response_model=SubmissionWithLedger,
+    responses=errors(404, 422),
+)
 def get_submission(
     session: SessionDep,
     reviewer: ApiReviewer,
@@ -110,7 +115,7 @@ def get_submission(
     )
 
 
-@router.get("/submissions/{submission_id}/reports/{report_id}")
+@router.get("/submissions/{submission_id}/reports/{report_id}", responses=errors(404, 422))
 def get_report(
     session: SessionDep, _: ApiReviewer, submission_id: Id, report_id: Id
 ) -> dict[str, Any]:
@@ -118,7 +123,12 @@ def get_report(
     return service.report_body(session, submission_id, report_id)
 
 
-@router.post("/submissions/{submission_id}/regrade", status_code=202, response_model=Queued)
+@router.post(
+    "/submissions/{submission_id}/regrade",
+    status_code=202,
+    response_model=Queued,
+    responses=errors(404, 409, 422, 429),
+)
 def regrade(
     session: SessionDep, reviewer: ApiReviewer, after: AfterCommitDep, submission_id: Id
 ) -> Queued:
@@ -127,21 +137,33 @@ def regrade(
     return Queued(id=sub.id, status=sub.status)
 
 
-@router.post("/submissions/{submission_id}/notes", status_code=201, response_model=NoteOut)
+@router.post(
+    "/submissions/{submission_id}/notes",
+    status_code=201,
+    response_model=NoteOut,
+    responses=errors(404, 422),
+)
 def add_note(
     session: SessionDep, reviewer: ApiReviewer, submission_id: Id, body: NoteCreate
 ) -> NoteOut:
     return service.add_note(session, submission_id, reviewer, body.body)
 
 
-@router.post("/submissions/{submission_id}/decision", status_code=201, response_model=DecisionOut)
+@router.post(
+    "/submissions/{submission_id}/decision",
+    status_code=201,
+    response_model=DecisionOut,
+    responses=errors(404, 422),
+)
 def decide(
     session: SessionDep, reviewer: ApiReviewer, submission_id: Id, body: DecisionCreate
 ) -> DecisionOut:
     return service.record_decision(session, submission_id, reviewer, body.outcome, body.reason)
 
 
-@router.post("/submissions/{submission_id}/select", response_model=Queued)
+@router.post(
+    "/submissions/{submission_id}/select", response_model=Queued, responses=errors(404, 409, 422)
+)
 def select(session: SessionDep, reviewer: ApiReviewer, submission_id: Id) -> Queued:
     """Make this version the one that counts for its candidate."""
     sub = service.select_version(session, submission_id, reviewer)
@@ -163,7 +185,7 @@ def assignments(_: ApiReviewer, settings: SettingsDep) -> list[AssignmentOut]:
     ]
 
 
-@router.get("/invitations", response_model=list[InvitationOut])
+@router.get("/invitations", response_model=list[InvitationOut], responses=errors(422))
 def list_invitations(
     session: SessionDep,
     _: Inviter,
@@ -177,7 +199,12 @@ def list_invitations(
     )
 
 
-@router.post("/invitations", status_code=201, response_model=InvitationCreated)
+@router.post(
+    "/invitations",
+    status_code=201,
+    response_model=InvitationCreated,
+    responses=errors(404, 422),
+)
 def invite(
     session: SessionDep,
     settings: SettingsDep,
@@ -206,7 +233,7 @@ def invite(
     return created
 
 
-@router.get("/audit", response_model=list[AuditOut])
+@router.get("/audit", response_model=list[AuditOut], responses=errors(422))
 def audit(
     session: SessionDep,
     _: AdminReviewer,

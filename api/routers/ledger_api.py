@@ -21,6 +21,7 @@ from api.deps import (
     may_set_pay,
     shows_identity,
 )
+from api.openapi import errors
 from api.uploads import receive_csv
 from harness.assignments.loader import spec_loader
 from harness.invitations.bulk import invite_from_csv
@@ -35,7 +36,7 @@ from harness.reviewing.schemas import InvitationDetail
 from harness.timeboxes import service as timeboxes
 from harness.timeboxes.schemas import ExtensionCreate, ExtensionOut
 
-router = APIRouter(prefix="/api", tags=["ledger"])
+router = APIRouter(prefix="/api", tags=["ledger"], responses=errors(400, 401, 403))
 
 StatusFilter = Literal["owed", "approved", "paid"]
 Month = Annotated[
@@ -67,7 +68,12 @@ BULK_BODY = {
 }
 
 
-@router.post("/invitations/bulk", response_model=BulkInviteOut, openapi_extra=BULK_BODY)
+@router.post(
+    "/invitations/bulk",
+    response_model=BulkInviteOut,
+    openapi_extra=BULK_BODY,
+    responses=errors(413, 422),
+)
 async def bulk_invite(
     request: Request,
     session: SessionDep,
@@ -111,7 +117,9 @@ async def bulk_invite(
     return done.result
 
 
-@router.get("/invitations/{invitation_id}", response_model=InvitationDetail)
+@router.get(
+    "/invitations/{invitation_id}", response_model=InvitationDetail, responses=errors(404, 422)
+)
 def invitation(
     session: SessionDep,
     reviewer: Inviter,
@@ -130,7 +138,10 @@ def invitation(
 
 
 @router.post(
-    "/invitations/{invitation_id}/extensions", status_code=201, response_model=ExtensionOut
+    "/invitations/{invitation_id}/extensions",
+    status_code=201,
+    response_model=ExtensionOut,
+    responses=errors(404, 409, 422),
 )
 def extend(
     session: SessionDep,
@@ -165,7 +176,7 @@ def _filter(
     )
 
 
-@router.get("/payments", response_model=PaymentsOut)
+@router.get("/payments", response_model=PaymentsOut, responses=errors(422))
 def list_payments(
     session: SessionDep,
     reviewer: Payroll,
@@ -185,7 +196,17 @@ def list_payments(
     )
 
 
-@router.get("/payments.csv", response_class=Response)
+@router.get(
+    "/payments.csv",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The payroll export (an attachment).",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        **errors(422),
+    },
+)
 def payments_csv(
     session: SessionDep,
     reviewer: Payroll,
@@ -214,7 +235,9 @@ def payments_csv(
     )
 
 
-@router.post("/payments/{payment_id}/approve", response_model=PaymentOut)
+@router.post(
+    "/payments/{payment_id}/approve", response_model=PaymentOut, responses=errors(404, 409, 422)
+)
 def approve(
     session: SessionDep, reviewer: Payroll, clock: ClockDep, payment_id: Id
 ) -> PaymentOut:
@@ -224,7 +247,9 @@ def approve(
     return payments.payment_out(row, show_identity=shows_identity(reviewer))
 
 
-@router.post("/payments/{payment_id}/paid", response_model=PaymentOut)
+@router.post(
+    "/payments/{payment_id}/paid", response_model=PaymentOut, responses=errors(404, 409, 422)
+)
 def paid(
     session: SessionDep, reviewer: Payroll, clock: ClockDep, payment_id: Id, body: PaymentPaid
 ) -> PaymentOut:

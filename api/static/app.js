@@ -72,9 +72,23 @@ function setupStatus(main) {
   var statusEl = $("#status");
   var messageEl = $("#message");
   function apply(data) {
-    statusEl.textContent = data.status;
-    statusEl.className = "badge s-" + data.status;
+    statusEl.textContent = data.status_label || data.status;
+    statusEl.setAttribute("data-status", data.status);
+    statusEl.className = "badge s-" + data.status + (data.complete === false ? " s-incomplete" : "");
     messageEl.textContent = data.message || "";
+    var notCounted = $("#not-counted");
+    if (notCounted) notCounted.hidden = data.counts !== false;
+    var problems = $("#problems"), list = $("#problem-list");
+    if (problems && list) {
+      list.textContent = "";
+      (data.problems || []).forEach(function (p) {
+        var li = document.createElement("li");
+        li.setAttribute("data-stage", p.stage);
+        li.textContent = p.reason;
+        list.appendChild(li);
+      });
+      problems.hidden = !(data.problems && data.problems.length);
+    }
     document.querySelectorAll("#stages li").forEach(function (li) {
       var st = data.stages[li.dataset.stage];
       var label = $(".stage-state", li);
@@ -95,7 +109,7 @@ function setupStatus(main) {
       })
       .catch(function () { setTimeout(poll, 5000); });
   }
-  if (FINISHED.indexOf(statusEl.textContent.trim()) < 0) setTimeout(poll, 1000);
+  if (FINISHED.indexOf(statusEl.getAttribute("data-status")) < 0) setTimeout(poll, 1000);
 }
 
 // --- Time zones: the server shows times in the zone of the "tz" cookie (UTC without it). ---
