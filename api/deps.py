@@ -55,6 +55,7 @@ __all__ = [
     "Inviter",
     "Links",
     "LinksDep",
+    "MaybeSignedIn",
     "NotifierDep",
     "PageReviewer",
     "Payroll",
@@ -341,6 +342,17 @@ Payroll = Annotated[Reviewer, Depends(require(*PAYING))]
 AdminReviewer = Annotated[Reviewer, Depends(require(Role.admin))]
 Account = Annotated[Reviewer, Depends(require(*ANY_ROLE))]
 """Any signed-in account (its own settings, sign out everywhere)."""
+
+
+def optional_account(request: Request, session: SessionDep) -> Reviewer | None:
+    """The signed-in account if there is one (public pages show the navigation to it)."""
+    reviewer = _cookie_reviewer(request, session)
+    if reviewer is not None:
+        _remember(request, reviewer)
+    return reviewer
+
+
+MaybeSignedIn = Annotated[Reviewer | None, Depends(optional_account)]
 
 
 def shows_identity(reviewer: Reviewer) -> bool:

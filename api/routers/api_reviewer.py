@@ -39,6 +39,7 @@ from harness.submissions.schemas import (
     NoteCreate,
     NoteOut,
     SubmissionPage,
+    SubmissionStatusOut,
 )
 
 router = APIRouter(prefix="/api", tags=["reviewers"], responses=errors(400, 401, 403))
@@ -113,6 +114,16 @@ def get_submission(
         target_days=settings.process_target_days,
         show_identity=shows_identity(reviewer),
     )
+
+
+@router.get(
+    "/submissions/{submission_id}/status",
+    response_model=SubmissionStatusOut,
+    responses=errors(404, 422),
+)
+def submission_status(session: SessionDep, _: ApiReviewer, submission_id: Id) -> SubmissionStatusOut:
+    """Where grading stands, without the report: the report page polls it after a regrade."""
+    return service.status_of(session, submission_id)
 
 
 @router.get("/submissions/{submission_id}/reports/{report_id}", responses=errors(404, 422))

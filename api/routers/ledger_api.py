@@ -32,7 +32,7 @@ from harness.payments.schemas import PaymentOut, PaymentPaid, PaymentsOut
 from harness.process_speed import service as process_speed
 from harness.process_speed.schemas import ProcessOut
 from harness.reviewing import service as reviewing
-from harness.reviewing.schemas import InvitationDetail
+from harness.reviewing.schemas import InvitationDetail, NewLink
 from harness.timeboxes import service as timeboxes
 from harness.timeboxes.schemas import ExtensionCreate, ExtensionOut
 
@@ -166,6 +166,16 @@ def extend(
         actor=reviewer,
         now=clock.now(),
     )
+
+
+@router.post(
+    "/invitations/{invitation_id}/link", response_model=NewLink, responses=errors(404, 409, 422)
+)
+def new_link(
+    session: SessionDep, reviewer: Inviter, links: LinksDep, invitation_id: Id
+) -> NewLink:
+    """A new link for the invitation, shown once; the previous link stops working (audited)."""
+    return reviewing.new_link(session, invitation_id, actor=reviewer, link_for=links.candidate)
 
 
 def _filter(

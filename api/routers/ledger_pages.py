@@ -99,6 +99,28 @@ def invitation_page(
     return _invitation_page(request, session, settings, reviewer, clock, invitation_id)
 
 
+@router.post("/invitations/{invitation_id}/link", dependencies=[CsrfChecked])
+def new_link(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    reviewer: Inviter,
+    clock: ClockDep,
+    links: LinksDep,
+    invitation_id: Id,
+) -> Response:
+    """Issue a new link (the old one stops working) and show it once on the invitation page."""
+    made = reviewing.new_link(session, invitation_id, actor=reviewer, link_for=links.candidate)
+    page = reviewing.invitation_page(
+        session,
+        invitation_id,
+        clock.now(),
+        target_days=settings.process_target_days,
+        show_identity=shows_identity(reviewer),
+    )
+    return render(request, "invitation.html", _invitation_context(page, new_link=made.link))
+
+
 @router.post("/invitations/{invitation_id}/extensions", dependencies=[CsrfChecked])
 def extend(
     request: Request,
@@ -229,7 +251,15 @@ def invite(
             link_for=links.candidate,
             may_set_pay=may_set_pay(reviewer),
         )
-        created = {"link": made.link, "id": made.id}
+        created = {
+            "link": made.link,
+            "id": made.id,
+            # Who was invited: the inviter typed these, so showing them back hides nothing.
+            "name": " ".join(form.name.split()),
+            "email": form.email.strip().lower(),
+            "label": made.candidate,
+            "anonymous": form.anonymous_review,
+        }
         after.send(notice)
     except HarnessError as exc:
         session.rollback()

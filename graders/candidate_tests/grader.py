@@ -530,10 +530,18 @@ def _breakdown(
     ]  # fmt: skip
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 test function``, ``2 test functions``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _summary(found: Discovery, run: _Run, metrics: dict[str, MetricValue]) -> str:
     if found.functions == 0:
         return "No tests found."
-    head = f"{found.functions} test functions ({found.cases} cases) in {len(found.files)} files"
+    head = (
+        f"{_count(found.functions, 'test function')} ({_count(found.cases, 'case')}) "
+        f"in {_count(len(found.files), 'file')}"
+    )
     if _none_collected(run.stage):
         return f"{head}, but pytest collected none of them (no tests collected, exit code 5)."
     if not run.ran:

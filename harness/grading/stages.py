@@ -18,6 +18,7 @@ from pathlib import Path
 
 import sandbox
 from graders.candidate_tests.plan import PYTEST_NO_TESTS, test_stage_plan
+from graders.notebooks.grader import EXECUTED_NOTEBOOK
 from graders.types import StageName, StageOutcome, Verdict
 from harness.assignments.loader import Assignment
 from harness.assignments.spec import StageLimits, StagesLimits
@@ -218,7 +219,14 @@ def _notebook(dirs: RunDirs, data: StageData, image: str, contract: SubmissionCo
         "MODEL_DIR": CONTAINER_PATHS["model_dir"],
         "PREDICTIONS_CSV": CONTAINER_PATHS["predictions"],
     }
-    command = ["python", NOTEBOOK_RUNNER, f"/work/{contract.notebook}"]
+    # The executed notebook (its outputs from this run) comes back for reviewers to read.
+    command = [
+        "python",
+        NOTEBOOK_RUNNER,
+        f"/work/{contract.notebook}",
+        "--output",
+        f"{CONTAINER_PATHS['out']}/{EXECUTED_NOTEBOOK}",
+    ]
     spec = _spec(StageName.notebook, image=image, command=command, limits=limits, mounts=mounts,
                  outputs={CONTAINER_PATHS["model_dir"]: dirs.model, CONTAINER_PATHS["out"]: out},
                  extra_env=env, run_id=dirs.run_id)

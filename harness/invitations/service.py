@@ -58,6 +58,7 @@ __all__ = [
     "new_candidate_token",
     "note_first_view",
     "note_kit_download",
+    "reissue_link",
     "starter_kit_path",
 ]
 
@@ -291,6 +292,30 @@ def invite(
     )
     link = link_for(token)
     return Invited(invitation, token, link, invitation_notice(invitation, link, title=spec.title))
+
+
+def reissue_link(
+    session: Session,
+    invitation_id: int,
+    *,
+    actor: Reviewer | str,
+    link_for: Callable[[str], str],
+) -> tuple[Invitation, str]:
+    """A new link for the invitation (shown once, like the first); the old link stops working
+    at once. For an inviter who lost the link, or a link sent to the wrong place. Audited."""
+    invitation = get_invitation(session, invitation_id)
+    if invitation.revoked_at is not None:
+        raise HarnessError("this invitation is revoked; invite the candidate again", status_code=409)
+    token = new_candidate_token()
+    invitation.token_hash = hash_token(token)
+    audit.record(
+        session,
+        "invitation.new_link",
+        actor=actor,
+        object_type="invitation",
+        object_id=invitation.id,
+    )
+    return invitation, link_for(token)
 
 
 def get_invitation(session: Session, invitation_id: int) -> Invitation:

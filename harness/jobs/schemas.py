@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from graders.candidate_tests.plan import COVERAGE_JSON, JUNIT_XML
+from graders.notebooks.grader import EXECUTED_NOTEBOOK
 from graders.types import StageName, StageOutcome
 from harness.assignments.spec import StagesLimits
 
@@ -38,7 +39,7 @@ OUTPUT_FILES: dict[StageName, frozenset[str]] = {
     StageName.tests: frozenset({JUNIT_XML, COVERAGE_JSON}),
     StageName.train: frozenset(),
     StageName.predict: frozenset({"predictions.csv"}),
-    StageName.notebook: frozenset({"predictions.csv"}),
+    StageName.notebook: frozenset({"predictions.csv", EXECUTED_NOTEBOOK}),
 }
 """Output files a worker may send back, by stage: all that graders and scoring read."""
 

@@ -29,6 +29,7 @@ from harness.invitations.service import (
     get_invitation,
     identity_hidden,
     invite,
+    reissue_link,
 )
 from harness.ledger.pay import hours_worked
 from harness.ledger.process import Step
@@ -46,6 +47,7 @@ from harness.reviewing.schemas import (
     InvitationDetail,
     InvitationOut,
     LedgerOut,
+    NewLink,
     SubmissionWithLedger,
 )
 from harness.settings import Settings
@@ -69,6 +71,7 @@ __all__ = [
     "invitation_page",
     "invitations",
     "ledger_of",
+    "new_link",
     "notebook_html",
     "open_report",
     "read_submission",
@@ -182,6 +185,14 @@ def create_invitation(
     out = invitation_out(session, invited.invitation, now)
     created = InvitationCreated(**out.model_dump(), link=invited.link, token=invited.token)
     return created, invited.notice if body.notify else None
+
+
+def new_link(
+    session: Session, invitation_id: int, *, actor: Reviewer, link_for: Callable[[str], str]
+) -> NewLink:
+    """A new link for an invitation (the old one stops working), named as reviewers see it."""
+    invitation, link = reissue_link(session, invitation_id, actor=actor, link_for=link_for)
+    return NewLink(id=invitation.id, candidate=candidate_label(invitation), link=link)
 
 
 def invitation_detail(
@@ -416,10 +427,14 @@ def dashboard_page(session: Session, now: datetime, *, target_days: int) -> Dash
     decisions = repo.decisions_for([s.invitation_id for s in recent])
     queue, _count = repo.search(SubmissionFilter(status="queued", limit=10, descending=False))
     running, _count = repo.search(SubmissionFilter(status="running", limit=10))
+    waiting = [*running, *queue]
+    # One rule for every list: anonymous review ends with the invitation's first decision, so
+    # the queue needs the decisions too (a regrade after a decision shows the name).
+    decisions.update(repo.decisions_for([s.invitation_id for s in waiting]))
     return DashboardPage(
         numbers=submissions.dashboard(session),
         recent=[submissions.summary(s, decisions.get(s.invitation_id)) for s in recent],
-        queue=[submissions.summary(s, None) for s in [*running, *queue]],
+        queue=[submissions.summary(s, decisions.get(s.invitation_id)) for s in waiting],
         process=process_speed.process_out(session, now, target_days=target_days),
     )
 

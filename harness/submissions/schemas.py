@@ -126,6 +126,17 @@ class SubmissionAccepted(BaseModel):
     """Where to poll this submission's status (JSON)."""
 
 
+class SubmissionStatusOut(BaseModel):
+    """Where a submission's grading stands (what the report page polls after a regrade)."""
+
+    id: int
+    status: str
+    stage: str | None
+    graded_at: datetime | None
+    report_id: int | None
+    """The current report; changes when a regrade finishes."""
+
+
 class StageProblem(BaseModel):
     """A stage that did not succeed, as its candidate may read it (see
     ``harness.submissions.stage_reasons``: no output of a stage that reads held-out data)."""

@@ -42,6 +42,7 @@ from harness.submissions.schemas import (
     StageProgress,
     SubmissionDetail,
     SubmissionPage,
+    SubmissionStatusOut,
     SubmissionSummary,
 )
 from harness.submissions.stage_reasons import candidate_stage_message, reasons_from_report
@@ -50,6 +51,7 @@ __all__ = [
     "Dashboard",
     "ScoreDistribution",
     "add_note",
+    "archive_suffix",
     "blob_path",
     "candidate_view",
     "counting_submission_id",
@@ -65,6 +67,7 @@ __all__ = [
     "request_regrade",
     "score_distribution",
     "select_version",
+    "status_of",
     "store_blob",
     "submission_page",
     "summary",
@@ -125,7 +128,25 @@ def download(
             object_type="submission",
             object_id=submission.id,
         )
-    return blob_path(settings, submission), f"submission-{submission.id}-v{submission.version}.bin"
+    path = blob_path(settings, submission)
+    return path, f"submission-{submission.id}-v{submission.version}{archive_suffix(path)}"
+
+
+def archive_suffix(path: Path) -> str:
+    """The file name ending that opens the stored archive: ``.zip``, ``.tar.gz`` or ``.tar``
+    (read from its first bytes, never from the name the candidate gave it)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(512)
+    except OSError:
+        return ".bin"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return ".zip"
+    if head.startswith(b"\x1f\x8b"):
+        return ".tar.gz"
+    if head[257:262] == b"ustar":
+        return ".tar"
+    return ".bin"
 
 
 def versions_of(session: Session, invitation_id: int) -> Sequence[Submission]:
@@ -146,6 +167,19 @@ def with_current_report(
     """The submission and its current report (``None`` until graded)."""
     sub = get_submission(session, submission_id)
     return sub, SubmissionRepository(session).current_report(sub.id)
+
+
+def status_of(session: Session, submission_id: int) -> SubmissionStatusOut:
+    """The submission's status and current report id (cheap: no report body)."""
+    sub = get_submission(session, submission_id)
+    record = SubmissionRepository(session).current_report(sub.id)
+    return SubmissionStatusOut(
+        id=sub.id,
+        status=sub.status,
+        stage=sub.stage,
+        graded_at=sub.graded_at,
+        report_id=record.id if record is not None else None,
+    )
 
 
 def report_body(session: Session, submission_id: int, report_id: int) -> dict[str, Any]:
