@@ -65,6 +65,12 @@ _ERROR_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Wa
 _PYTEST_SUMMARY = re.compile(r"^=+ .*\b(failed|error|errors|passed|no tests ran)\b.* =+$")
 _QUOTED = re.compile(r"(, first: .*?)(?=;|$)|'[^']*'|\"[^\"]*\"")
 _MAX_LINE = 300
+_HARNESS_MESSAGE = re.compile(
+    r"^(exit code -?\d+( \(killed by SIG[A-Z]+\))?|no exit code|killed after [\w .,()-]+"
+    r"|out of memory \(limit \d+ MiB\)|wrote more than [\w .]+ to its output folders)$"
+)
+"""The runner's own messages about a stage (sandbox/runner.py): safe for any stage. Anything
+else in a message of a stage that read held-out data is dropped."""
 
 
 @dataclass(frozen=True)
@@ -111,23 +117,29 @@ def _score_problems(message: str) -> str:
     return _QUOTED.sub("", message).replace(" ,", ",").strip()
 
 
+def _safe_message(stage: str, message: str) -> str:
+    """``message`` when it may reach the candidate: always for stages without held-out data;
+    for the others only the runner's own words ("exit code 1", "killed after 600 s ...")."""
+    if stage in ("predict", "notebook"):
+        return message if _HARNESS_MESSAGE.match(message) else ""
+    return message[:_MAX_LINE]
+
+
 def candidate_stage_message(stage: str, verdict: str | None, message: str) -> str:
     """A live progress message made safe for the candidate's status page (no log involved)."""
-    if verdict in (None, "", "ok", "skipped"):
-        return message if stage not in ("score", "predict", "notebook") else ""
     if stage == "score":
-        return _score_problems(message)
+        return _score_problems(message) if verdict not in (None, "", "ok") else ""
     if verdict == "infra_error":
         return _what(verdict, "")
-    # Runner messages ("exit code 1", "killed after 600 s wall-clock limit") are the harness's.
-    return message[:_MAX_LINE]
+    return _safe_message(stage, message)
 
 
 def _reason(stage: str, verdict: str, message: str, log: str) -> str:
     label = _LABELS.get(stage, stage)
     if stage == "score":
         return f"{label} failed: {_score_problems(message)}. {_HINTS['score']}"
-    text = f"{label} {_what(verdict, message if verdict != 'infra_error' else '')}."
+    shown = _safe_message(stage, message) if verdict != "infra_error" else ""
+    text = f"{label} {_what(verdict, shown)}."
     if verdict == "failed" and stage in LOG_SAFE_STAGES:
         line = last_error_line(log)
         if line:
