@@ -199,9 +199,12 @@ class Settings(BaseSettings):
 
     @property
     def resolved_allowed_hosts(self) -> list[str]:
-        """Every ``Host`` the web app answers to: the public URL's, the configured ones, and the
-        loopback names outside production."""
+        """Every ``Host`` the web app answers to: the public URL's, the configured ones, the
+        one workers use in distributed mode (``api_url``), and loopback names outside
+        production."""
         hosts = [self.public_host, *self.allowed_hosts]
+        if self.mode == Mode.distributed:
+            hosts.append(urlsplit(self.api_url).hostname or "")
         if self.environment != Environment.production:
             hosts += sorted(_LOOPBACK_NAMES - {"[::1]"})
         return list(dict.fromkeys(h.lower() for h in hosts if h))
