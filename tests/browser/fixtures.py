@@ -79,6 +79,14 @@ class LiveServer:
                 start(s, inv, utcnow())
         return token
 
+    def reissue(self, invitation_id: int) -> str:
+        """A new token for an invitation (its link was shown once, to whoever invited)."""
+        from harness.invitations.service import reissue_link
+
+        with self.db.session(write=True) as s:
+            _, token = reissue_link(s, invitation_id, actor="test", link_for=lambda t: t)
+        return token
+
     def add_graded(
         self,
         report: Report,
