@@ -4,7 +4,8 @@ and a body that validates against the documented model (errors included: ``Error
 
 The app is built when the module is imported (schemathesis parametrises at collection time) on
 its own throw-away database, seeded so that the happy paths run too. ``MAX_EXAMPLES`` examples
-per operation keep the run to about two minutes on the 2-core development machine.
+per operation (100) keep the run to about two minutes on the 2-core development machine
+(110 s measured, 28 operations).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def _seeded_app() -> tuple[object, dict[str, str]]:
 APP, AUTH = _seeded_app()
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
-MAX_EXAMPLES = 40
+MAX_EXAMPLES = 100
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
