@@ -19,7 +19,7 @@ def _load_demo(settings: Settings, base: str) -> None:
     """Load the demo (reviewer, candidate links, graded solutions) and say how to sign in. The
     candidate links go to a file readable by the owner only, never to the console or the log."""
     from harness.db.engine import Database
-    from harness.demo import load_demo
+    from harness.demo import DEMO_REVIEWERS, load_demo
     from harness.errors import HarnessError
 
     db = Database(settings.resolved_database_url)
@@ -38,6 +38,12 @@ def _load_demo(settings: Settings, base: str) -> None:
     )
     out.print(
         f"  Candidate links:  in [cyan]{escape(str(info.links_file))}[/] (kept out of the log)",
+        highlight=False,
+        soft_wrap=True,
+    )
+    out.print(
+        "  Demo reviewers (same password; they score the demo submissions blind): "
+        + ", ".join(f"[cyan]{escape(e)}[/]" for e, _ in DEMO_REVIEWERS),
         highlight=False,
         soft_wrap=True,
     )
@@ -94,7 +100,14 @@ def serve(
     public = settings.public_url
     out.print(f"Serving on {host}:{port}, reached as {public}  (API reference: {public}/docs)",
               highlight=False, soft_wrap=True, markup=False)
-    uvicorn.run(create_app(settings, migrate=False), host=host, port=port, log_level="info",
+    app = create_app(settings, migrate=False)
+    if settings.demo and settings.environment != Environment.production:
+        from harness.demo import demo_review_callback, demo_reviews
+
+        # The demo reviewers score the demo submissions once graded (issue 12's review flow).
+        app.state.runtime.on_finished.append(demo_review_callback(settings, app.state.db))
+        demo_reviews(settings, app.state.db)
+    uvicorn.run(app, host=host, port=port, log_level="info",
                 proxy_headers=False, server_header=False)
 
 
