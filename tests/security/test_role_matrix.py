@@ -56,6 +56,25 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/compare"): REVIEW,
     ("GET", "/scoring"): REVIEW,
     ("GET", "/workers"): REVIEW,
+    # Human review (issue 12): blind scorecards are reviewers' work; payroll never sees them.
+    ("GET", "/api/review/queue"): REVIEW,
+    ("GET", "/api/review/conflicts"): REVIEW,
+    ("POST", "/api/review/conflicts"): REVIEW,
+    ("GET", "/api/scorecards/{scorecard_id}"): REVIEW,
+    ("GET", "/api/submissions/{submission_id}/review"): REVIEW,
+    ("POST", "/api/submissions/{submission_id}/conflict"): REVIEW,
+    ("POST", "/api/submissions/{submission_id}/findings/feedback"): REVIEW,
+    ("POST", "/api/submissions/{submission_id}/reconciliation"): REVIEW,
+    ("POST", "/api/submissions/{submission_id}/scorecard"): REVIEW,
+    ("POST", "/api/submissions/{submission_id}/scorecards/claim"): REVIEW,
+    ("GET", "/review"): REVIEW,
+    ("POST", "/review/conflicts"): REVIEW,
+    ("GET", "/submissions/{submission_id}/review"): REVIEW,
+    ("POST", "/submissions/{submission_id}/conflict"): REVIEW,
+    ("POST", "/submissions/{submission_id}/findings/feedback"): REVIEW,
+    ("POST", "/submissions/{submission_id}/reconciliation"): REVIEW,
+    ("POST", "/submissions/{submission_id}/scorecard"): REVIEW,
+    ("POST", "/submissions/{submission_id}/scorecards/claim"): REVIEW,
     # Inviting (pay terms beyond the assignment's are checked inside: test_pay_terms_*).
     ("GET", "/api/invitations"): INVITE,
     ("POST", "/api/invitations"): INVITE,
@@ -78,6 +97,12 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # Admin.
     ("GET", "/audit"): ADMIN,
     ("GET", "/api/audit"): ADMIN,
+    ("GET", "/calibration"): ADMIN,
+    ("GET", "/api/review/agreement"): ADMIN,
+    ("GET", "/api/scorecards.csv"): ADMIN,
+    ("GET", "/api/findings/feedback.csv"): ADMIN,
+    ("POST", "/api/submissions/{submission_id}/review/start"): ADMIN,
+    ("POST", "/submissions/{submission_id}/review/start"): ADMIN,
     # One's own account.
     ("GET", "/account"): ANY,
     ("POST", "/logout/everywhere"): ANY,
@@ -134,6 +159,7 @@ def _reviewer(session, email):  # type: ignore[no-untyped-def]
 def _fill(path: str, sid: int, inv: int) -> str:
     path = path.replace("{submission_id}", str(sid)).replace("{report_id}", "1")
     path = path.replace("{invitation_id}", str(inv)).replace("{payment_id}", "999")
+    path = path.replace("{scorecard_id}", "999")
     assert "{" not in path, path
     return path
 
