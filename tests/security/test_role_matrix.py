@@ -75,7 +75,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/submissions/{submission_id}/reconciliation"): REVIEW,
     ("POST", "/submissions/{submission_id}/scorecard"): REVIEW,
     ("POST", "/submissions/{submission_id}/scorecards/claim"): REVIEW,
-    # Inviting (pay terms beyond the assignment's are checked inside: test_pay_terms_*).
+    # Inviting (pay terms beyond the assignment's are checked inside: tests/security/test_pay_terms.py).
     ("GET", "/api/invitations"): INVITE,
     ("POST", "/api/invitations"): INVITE,
     ("POST", "/api/invitations/bulk"): INVITE,
