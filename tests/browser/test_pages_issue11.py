@@ -90,6 +90,9 @@ def test_every_page_fits_a_1366_px_window(
         "account": "/account",
         "workers": "/workers",
         "audit": "/audit",
+        "review-queue": "/review",
+        "decision": f"/submissions/{long_id}/review",
+        "calibration": "/calibration",
         "candidate-task": f"/c/{token}",
     }
     for name, path in pages.items():
