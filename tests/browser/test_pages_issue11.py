@@ -228,3 +228,64 @@ def test_a_graded_upload_with_a_failed_stage_is_not_shown_as_a_success(
     assert "s-incomplete" in (status.get_attribute("class") or "")
     expect(wide.get_by_test_id("problems")).to_contain_text("Your tests failed")
     _fits(wide, "candidate-status-stage-failed")
+
+
+def test_inviting_under_anonymous_review_names_the_candidate_and_reissues_the_link(
+    live_server: LiveServer, wide: Page
+) -> None:
+    sign_in(wide, live_server)
+    wide.goto(f"{live_server.url}/invitations")
+    form = wide.locator("#invite-form")
+    form.locator("input[name=name]").fill("Ines Invited")
+    form.locator("input[name=email]").fill("ines@example.com")
+    form.get_by_role("button").last.click()
+    created = wide.get_by_test_id("invite-created")
+    expect(created).to_be_visible()
+    expect(wide.get_by_test_id("invited-name")).to_have_text("Ines Invited")
+    inv_id = int(re.search(r"Invitation #(\d+)", created.inner_text()).group(1))  # type: ignore[union-attr]
+    expect(created).to_contain_text(f"reviewers see Candidate #{inv_id}")
+    first = wide.get_by_test_id("candidate-link").input_value()
+    _fits(wide, "invite-confirmation")
+    created.get_by_role("link", name="Issue a new link").click()
+    wide.get_by_test_id("reissue-link").click()
+    expect(wide.get_by_test_id("new-link")).to_contain_text(f"Candidate #{inv_id}")
+    second = wide.get_by_test_id("candidate-link").input_value()
+    assert second != first and second.startswith(f"{live_server.url}/c/")
+    assert wide.request.get(first).status == 404  # the old link opens nothing
+    assert wide.request.get(second).status == 200
+
+
+def test_anonymity_labels_agree_on_every_page(
+    live_server: LiveServer, wide: Page, tmp_path: Path
+) -> None:
+    from harness.accounts.repository import ReviewerRepository
+    from harness.submissions.models import Submission
+    from harness.submissions.service import record_decision
+    from tests.browser.fixtures import REVIEWER
+
+    decided = live_server.add_graded(make_report(), name="Noor Named", archive=_archive(tmp_path))
+    waiting = live_server.add_graded(make_report(), name="Anon Still", archive=_archive(tmp_path))
+    with live_server.db.session(write=True) as s:
+        rev = ReviewerRepository(s).by_email(REVIEWER)
+        assert rev is not None
+        record_decision(s, decided, rev, "hold", "anonymity check")
+        sub = s.get(Submission, waiting)
+        assert sub is not None
+        anon_label = f"Candidate #{sub.invitation_id}"
+    sign_in(wide, live_server)
+    for name, path in {
+        "dashboard": "/",
+        "submissions": "/submissions",
+        "invitations": "/invitations",
+        "review-queue": "/review",
+    }.items():
+        wide.goto(f"{live_server.url}{path}")
+        text = wide.locator("main").inner_text()
+        assert "Anon Still" not in text, f"{path} names a candidate under anonymous review"
+        if path != "/review":  # the queue lists only reviews still open
+            assert anon_label in text and "Noor Named" in text, path
+        _fits(wide, f"anonymity-{name}")
+    wide.goto(f"{live_server.url}/submissions/{waiting}")
+    expect(wide.locator("h1").first).to_contain_text(anon_label)
+    wide.goto(f"{live_server.url}/submissions/{decided}")
+    expect(wide.locator("h1").first).to_contain_text("Noor Named")
