@@ -3,7 +3,7 @@ figures, feedback on findings and the CSV exports (reviewer token, or the sessio
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -38,7 +38,7 @@ from harness.review.schemas import (
 router = APIRouter(
     prefix="/api", tags=["review"], responses=errors(400, 401, 403, 404, 409, 422)
 )
-_CSV = {
+_CSV: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "A CSV export (an attachment).",
         "content": {"text/csv": {"schema": {"type": "string"}}},
