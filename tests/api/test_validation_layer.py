@@ -187,3 +187,32 @@ def test_clock_moves_do_not_stack_extensions_past_the_cap_before_the_start(clock
     assert t.client.post(url, headers=t.auth(), json={"minutes": 14 * 24 * 60, "reason": "r"}).status_code == 201
     t.clock.set(T0 + timedelta(days=20))
     assert t.client.post(url, headers=t.auth(), json={"minutes": 5, "reason": "r"}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("Ada@Example.COM", "ada@example.com"),
+        ("  @Rival.Example ", "@rival.example"),
+        ("jo@bücher.example", "jo@xn--bcher-kva.example"),
+    ],
+)
+def test_review_conflicts_take_addresses_the_way_invitations_store_them(
+    typed: str, stored: str
+) -> None:
+    from harness.review.service import conflict_pattern
+
+    assert conflict_pattern(typed) == stored
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["eve@example.com<script>x</script>", "Eve <eve@example.com>", "@", "@localhost", "nobody", ""],
+)
+def test_review_conflicts_refuse_what_invitations_refuse(typed: str) -> None:
+    from harness.errors import HarnessError
+    from harness.review.service import conflict_pattern
+
+    with pytest.raises(HarnessError, match="e-mail address") as refused:
+        conflict_pattern(typed)
+    assert refused.value.status_code == 422
