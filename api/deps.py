@@ -44,6 +44,7 @@ __all__ = [
     "REVIEWING",
     "Account",
     "AdminReviewer",
+    "AdminReviewerApart",
     "AfterCommit",
     "AfterCommitDep",
     "ApiReviewer",
@@ -372,6 +373,20 @@ def shows_identity(reviewer: Reviewer) -> bool:
 def may_set_pay(reviewer: Reviewer) -> bool:
     """Pay terms beyond an assignment's defaults need the payroll or admin role."""
     return reviewer.has_role(*PAYING)
+
+
+def admin_reviewer_apart(request: Request, db: DatabaseDep) -> Reviewer:
+    """A signed-in admin (session cookie), checked in a short read transaction of its own: for
+    pages whose service runs its own write transactions (erasing a candidate), which the
+    request-long write lock of ``SessionDep`` would block."""
+    with db.session() as session:
+        reviewer = page_reviewer(request, session)
+    if not reviewer.is_admin:
+        raise Forbidden("only admins can see this")
+    return reviewer
+
+
+AdminReviewerApart = Annotated[Reviewer, Depends(admin_reviewer_apart)]
 
 
 MAX_ID = 2**31 - 1

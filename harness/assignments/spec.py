@@ -23,6 +23,7 @@ __all__ = [
     "DataFiles",
     "PaySpec",
     "Policy",
+    "Retention",
     "StageLimits",
     "StagesLimits",
 ]
@@ -123,6 +124,10 @@ class Policy(_Strict):
     clock_start: ClockStart = ClockStart.button
     show_scores_to_candidate: bool = False
     """Whether candidates see their scores on the status page."""
+    candidate_feedback: bool = False
+    """Whether candidates get a feedback page once a final decision (advance or reject) is
+    recorded: what went well and what to improve, from the graders' findings and the comments
+    reviewers chose to share (``harness.feedback``)."""
 
     def time_box_terms(
         self,
@@ -141,6 +146,40 @@ class Policy(_Strict):
             late=self.late,
             clock_start=self.clock_start,
         )
+
+
+_Days = Annotated[int, Field(ge=0, le=3650)]
+
+
+class Retention(_Strict):
+    """How long candidate data is kept after the decision (``harness.retention``), in days.
+
+    The clock starts at the invitation's latest decision; for an invitation that never got one,
+    at its revocation, or when its time box closed with nothing uploaded. ``0`` keeps that kind
+    of data until someone erases the candidate on request.
+    """
+
+    archives_days: _Days = 90
+    """The uploaded archives (and with them the code reviewers browse)."""
+    reports_days: _Days = 365
+    """Reports with their stage logs, rendered notebooks and writeup copies. The scores stay on
+    the submission for the dashboard's figures."""
+    personal_days: _Days = 365
+    """Everything else that names or concerns the candidate: the candidate is erased, leaving
+    anonymous aggregates (scores, timings, survey figures)."""
+
+    @model_validator(mode="after")
+    def _personal_last(self) -> Retention:
+        if self.personal_days == 0:
+            return self
+        for name in ("archives_days", "reports_days"):
+            days = getattr(self, name)
+            if days == 0 or days > self.personal_days:
+                raise ValueError(
+                    f"retention.{name} must be 1 to personal_days ({self.personal_days}): "
+                    "erasing the candidate deletes their archives and reports too"
+                )
+        return self
 
 
 class BaselineScores(_Strict):
@@ -185,6 +224,8 @@ class AssignmentSpec(_Strict):
     """Hours the candidate is asked (and paid) to spend."""
     pay: PaySpec
     policy: Policy = Field(default_factory=Policy)
+    retention: Retention = Field(default_factory=Retention)
+    """How long candidate data is kept after the decision."""
     baseline: BaselineScores
     """Measured scores of ``solutions/baseline`` (checked by a test)."""
     reference: BaselineScores | None = None

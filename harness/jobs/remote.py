@@ -108,7 +108,7 @@ class RemoteJobs:
 
     @property
     def _spool(self) -> Path:
-        return self.runtime.settings.data_dir / "worker-outputs"
+        return self.runtime.settings.worker_outputs_dir
 
     # --- claim and inputs ---------------------------------------------------------------------
     def hello(self) -> Hello:
