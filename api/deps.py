@@ -380,9 +380,10 @@ def admin_reviewer_apart(request: Request, db: DatabaseDep) -> Reviewer:
     pages whose service runs its own write transactions (erasing a candidate), which the
     request-long write lock of ``SessionDep`` would block."""
     with db.session() as session:
-        reviewer = page_reviewer(request, session)
-    if not reviewer.is_admin:
-        raise Forbidden("only admins can see this")
+        reviewer = _page_account(request, session)
+        _remember(request, reviewer)
+    if not reviewer.has_role(Role.admin):
+        raise Forbidden(f"only admins can do this (you are signed in as {reviewer.role})")
     return reviewer
 
 
