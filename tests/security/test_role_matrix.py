@@ -75,6 +75,13 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/submissions/{submission_id}/reconciliation"): REVIEW,
     ("POST", "/submissions/{submission_id}/scorecard"): REVIEW,
     ("POST", "/submissions/{submission_id}/scorecards/claim"): REVIEW,
+    # Candidate feedback and the survey summary (issue 15).
+    ("GET", "/submissions/{submission_id}/candidate-feedback"): REVIEW,
+    ("POST", "/submissions/{submission_id}/candidate-comments"): REVIEW,
+    ("POST", "/submissions/{submission_id}/candidate-comments/{comment_id}/withdraw"): REVIEW,
+    ("POST", "/submissions/{submission_id}/scorecards/{scorecard_id}/share"): REVIEW,
+    ("GET", "/surveys"): REVIEW,
+    ("GET", "/api/surveys"): REVIEW,
     # Inviting (pay terms beyond the assignment's are checked inside: tests/security/test_pay_terms.py).
     ("GET", "/api/invitations"): INVITE,
     ("POST", "/api/invitations"): INVITE,
@@ -98,6 +105,15 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/audit"): ADMIN,
     ("GET", "/api/audit"): ADMIN,
     ("GET", "/calibration"): ADMIN,
+    # Data protection and integrations (issue 15).
+    ("GET", "/admin/candidates"): ADMIN,
+    ("POST", "/admin/candidates/lookup"): ADMIN,
+    ("POST", "/admin/candidates/export"): ADMIN,
+    ("POST", "/admin/candidates/erase"): ADMIN,
+    ("GET", "/admin/retention"): ADMIN,
+    ("GET", "/admin/integrations"): ADMIN,
+    ("POST", "/admin/integrations"): ADMIN,
+    ("POST", "/admin/integrations/{integration_id}/revoke"): ADMIN,
     ("GET", "/api/review/agreement"): ADMIN,
     ("GET", "/api/scorecards.csv"): ADMIN,
     ("GET", "/api/findings/feedback.csv"): ADMIN,
@@ -111,12 +127,33 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
 EMAILS = {R: "rev@example.com", P: "pay@example.com", A: "admin@example.com"}
 
 
+ATS_PREFIX = "/api/ats/"
+"""An applicant tracking system's routes: its integration key (HTTP Basic), no account."""
+
+
 def _guarded(env: Env) -> set[tuple[str, str]]:
     return {
         (r.method, r.path)
         for r in route_table(env.app)
-        if (r.method, r.path) not in PUBLIC and not r.path.startswith(CANDIDATE_PREFIXES)
+        if (r.method, r.path) not in PUBLIC
+        and not r.path.startswith(CANDIDATE_PREFIXES)
+        and not r.path.startswith(ATS_PREFIX)
     }
+
+
+def test_no_account_opens_the_ats_routes(env: Env) -> None:
+    """Every role's API token, and every role's signed-in browser, gets 401 from the ATS
+    routes: they take an integration key only."""
+    callers = _Callers(env)
+    ats = sorted((r.method, r.path) for r in route_table(env.app) if r.path.startswith(ATS_PREFIX))
+    assert len(ats) == 4
+    for method, path in ats:
+        for role in (R, P, A):
+            bearer = {"Authorization": f"Bearer {callers.tokens[role]}"}
+            r = env.fresh_client().request(method, path, headers=bearer, json={})
+            assert r.status_code == 401, (role, method, path, r.status_code)
+            r = callers.browser(role).request(method, path, json={})
+            assert r.status_code == 401, (role, method, path, r.status_code)
 
 
 def test_the_table_lists_every_guarded_route(env: Env) -> None:
@@ -159,7 +196,8 @@ def _reviewer(session, email):  # type: ignore[no-untyped-def]
 def _fill(path: str, sid: int, inv: int) -> str:
     path = path.replace("{submission_id}", str(sid)).replace("{report_id}", "1")
     path = path.replace("{invitation_id}", str(inv)).replace("{payment_id}", "999")
-    path = path.replace("{scorecard_id}", "999")
+    path = path.replace("{scorecard_id}", "999").replace("{comment_id}", "999")
+    path = path.replace("{integration_id}", "999")
     assert "{" not in path, path
     return path
 
