@@ -5,7 +5,8 @@ and a body that validates against the documented model (errors included: ``Error
 The app is built when the module is imported (schemathesis parametrises at collection time) on
 its own throw-away database, seeded so that the happy paths run too. ``MAX_EXAMPLES`` examples
 per operation (100) keep the run to under three minutes on the 2-core development machine
-(110 s measured with 28 operations; 154 s with 42 once issue 12's review API landed).
+(110 s measured with 28 operations; 154 s with 42 once issue 12's review API landed; 114 s
+with 47 after issue 15's, on a less loaded machine).
 """
 
 from __future__ import annotations
