@@ -85,6 +85,8 @@ class StageName(StrEnum):
 
     static = "static"
     tests = "tests"
+    mutation = "mutation"
+    """Mutants of the candidate's own code judged by the tests that run them (after ``tests``)."""
     train = "train"
     predict = "predict"
     notebook = "notebook"

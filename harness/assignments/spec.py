@@ -20,6 +20,7 @@ __all__ = [
     "AssignmentSpec",
     "BaselineScores",
     "DataFiles",
+    "MutationLimits",
     "PaySpec",
     "Policy",
     "StageLimits",
@@ -81,6 +82,33 @@ def _default_limits(wall: int, memory: int) -> StageLimits:
     return StageLimits(wall_seconds=wall, memory_mb=memory)
 
 
+class MutationLimits(StageLimits):
+    """The mutation stage: its sandbox limits, plus the sample and the time budget it works in.
+
+    The same submission always gets the same mutants (a fixed seed over a stable list); the
+    runner judges ``mutants`` of them, in order, and starts no new one after ``budget_seconds``
+    (the sample is then the prefix it reached, and the report says so).
+    """
+
+    enabled: bool = True
+    """Whether to run mutation testing at all (off: the tests grader says "not applicable")."""
+    mutants: Annotated[int, Field(ge=1, le=500)] = 60
+    """Mutants judged per submission: the sample size behind the score and its interval."""
+    budget_seconds: Annotated[int, Field(ge=5, le=3600)] = 90
+    """No mutant is started after this many seconds of the stage (the baseline run included)."""
+    seed: int = 16
+    """Seed of the sample."""
+
+    @model_validator(mode="after")
+    def _budget_fits(self) -> MutationLimits:
+        if self.budget_seconds + 15 > self.wall_seconds:
+            raise ValueError(
+                f"budget_seconds ({self.budget_seconds}) must leave at least 15 s of the stage's "
+                f"wall_seconds ({self.wall_seconds}) for starting the sandbox and the last mutant"
+            )
+        return self
+
+
 class StagesLimits(_Strict):
     """Limits per stage."""
 
@@ -92,6 +120,10 @@ class StagesLimits(_Strict):
     """The predict command."""
     notebook: StageLimits = Field(default_factory=lambda: _default_limits(1200, 4096))
     """A notebook-only submission, run headless end to end."""
+    mutation: MutationLimits = Field(
+        default_factory=lambda: MutationLimits(wall_seconds=150, memory_mb=2048)
+    )
+    """Mutation testing of the candidate's own code with their tests (after the tests stage)."""
 
 
 class PaySpec(_Strict):

@@ -92,7 +92,11 @@ def run_planned_stages(
         if before is not None and before.verdict != Verdict.ok:
             outcomes[planned.name] = stages.skipped(planned.name, planned.skipped_because)
             continue
-        run = stages.build_stage(planned.name, dirs, data, image, contract)
+        try:
+            run = stages.build_stage(planned.name, dirs, data, image, contract)
+        except stages.StageNotApplicable as exc:
+            outcomes[planned.name] = stages.skipped(planned.name, str(exc))
+            continue
         outcomes[planned.name] = _run_stage(box, run, progress, planned.collects)
     return outcomes
 

@@ -165,7 +165,7 @@ class RemoteJobs:
 
     def _check_visibility(self, assignment: Assignment) -> None:
         limits = assignment.spec.limits
-        longest = limits.tests.wall_seconds + max(
+        longest = limits.tests.wall_seconds + limits.mutation.wall_seconds + max(
             limits.train.wall_seconds + limits.predict.wall_seconds, limits.notebook.wall_seconds
         )
         if longest >= self.runtime.settings.visibility_timeout_s:

@@ -11,7 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from graders.candidate_tests.plan import COVERAGE_JSON, JUNIT_XML
+from graders.candidate_tests.mutation import MUTATION_JSON
+from graders.candidate_tests.plan import CONTEXTS_JSON, COVERAGE_JSON, JUNIT_XML
 from graders.types import StageName, StageOutcome
 from harness.assignments.spec import StagesLimits
 
@@ -31,11 +32,13 @@ __all__ = [
     "WorkerInfo",
 ]
 
-SANDBOX_STAGES = (StageName.tests, StageName.train, StageName.predict, StageName.notebook)
+SANDBOX_STAGES = (StageName.tests, StageName.mutation, StageName.train, StageName.predict,
+                  StageName.notebook)
 """The stages a worker runs; the others (static, score) happen on the API."""
 
 OUTPUT_FILES: dict[StageName, frozenset[str]] = {
-    StageName.tests: frozenset({JUNIT_XML, COVERAGE_JSON}),
+    StageName.tests: frozenset({JUNIT_XML, COVERAGE_JSON, CONTEXTS_JSON}),
+    StageName.mutation: frozenset({MUTATION_JSON}),
     StageName.train: frozenset(),
     StageName.predict: frozenset({"predictions.csv"}),
     StageName.notebook: frozenset({"predictions.csv"}),
