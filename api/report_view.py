@@ -36,6 +36,8 @@ class ReportView:
     writeup_html: Markup | None = None
     writeup_source: str = ""
     tests: list[dict[str, Any]] = field(default_factory=list)
+    mutation: dict[str, Any] = field(default_factory=dict)
+    """The tests grader's mutation details and score, for the mutation table."""
     percentile: float | None = None
 
 
@@ -155,6 +157,16 @@ def _stages_and_tests(view: ReportView, report: Report) -> None:
         raw = tests.details.get("results") or tests.details.get("tests") or []
         if isinstance(raw, list):
             view.tests = [t for t in raw if isinstance(t, dict)][:500]
+        mutation = tests.details.get("mutation")
+        if isinstance(mutation, dict) and mutation.get("status"):
+            rows = mutation.get("mutants")
+            view.mutation = {
+                "status": str(mutation["status"]),
+                "reason": str(mutation.get("reason") or ""),
+                "rows": [r for r in rows if isinstance(r, dict)][:200] if isinstance(rows, list) else [],
+                **{k: tests.metrics.get(k) for k in ("mutation_score", "mutation_ci_low", "mutation_ci_high",
+                                                      "mutants_judged", "mutants_killed")},
+            }
 
 
 def _files(view: ReportView, blob: Path, report: Report | None) -> None:

@@ -131,7 +131,7 @@ def test_result_is_scored_against_labels_on_the_api(wapi: WorkerApi) -> None:
     junit = b'<testsuite tests="1" failures="0" errors="0"><testcase name="t" classname="c"/></testsuite>'
     assert wapi.put_output(sid, token, "tests", "junit.xml", junit).status_code == 204
     result = {"claim_token": token, "image": "takehome-sandbox:abc",
-              "stages": [_stage("tests", ["junit.xml"]), _stage("train"),
+              "stages": [_stage("tests", ["junit.xml"]), _stage("mutation", verdict="skipped"), _stage("train"),
                          _stage("predict", ["predictions.csv"])]}
     r = wapi.post(sid, "result", result)
     assert r.json() == {"outcome": "graded"}, r.text
@@ -141,7 +141,7 @@ def test_result_is_scored_against_labels_on_the_api(wapi: WorkerApi) -> None:
     assert report.current and report.worker == "alpha:7"
     body = report.body
     assert body["sandbox_image"] == "takehome-sandbox:abc"
-    assert [s["name"] for s in body["stages"]] == ["static", "tests", "train", "predict", "score"]
+    assert [s["name"] for s in body["stages"]] == ["static", "tests", "mutation", "train", "predict", "score"]
     # Log tails are cut to the stage's log_kb (16 KiB in the tiny assignment).
     assert len(body["stages"][1]["log_tail"]) == 16 * 1024 and body["stages"][1]["log_truncated"]
     accuracy = next(g for g in body["graders"] if g["name"] == "accuracy")
@@ -176,7 +176,8 @@ def test_outputs_are_allow_listed_bounded_and_claim_checked(
     assert r.status_code == 422 and "host paths" in r.text
     assert wapi.submission(sid).status == "running"
     r = wapi.post(sid, "result", {"claim_token": token, "image": "i",
-                                  "stages": [_stage("tests"), _stage("train"), _stage("predict", ["predictions.csv"])]})
+                                  "stages": [_stage("tests"), _stage("mutation", verdict="skipped"), _stage("train"),
+                                             _stage("predict", ["predictions.csv"])]})
     assert r.json() == {"outcome": "retry"}
     sub = wapi.submission(sid)
     assert sub.status == "queued" and "WorkerResultInvalid" in sub.message
@@ -193,14 +194,15 @@ def test_a_worker_presumed_dead_cannot_overwrite_the_new_claim(wapi: WorkerApi) 
     assert wapi.get(old["bundle"]["url"]).status_code == 403
     assert wapi.put_output(sid, old["claim_token"], "predict", "predictions.csv", b"id,label\n").status_code == 409
     stale = {"claim_token": old["claim_token"], "image": "i",
-             "stages": [_stage("tests"), _stage("train"), _stage("predict")]}
+             "stages": [_stage("tests"), _stage("mutation", verdict="skipped"), _stage("train"), _stage("predict")]}
     assert wapi.post(sid, "result", stale).json() == {"outcome": "lost_claim"}
     assert wapi.post(sid, "fail", {"claim_token": old["claim_token"], "kind": "crash",
                                    "message": "x"}).json() == {"outcome": "lost_claim"}
     token = new["claim_token"]
     wapi.put_output(sid, token, "predict", "predictions.csv", _perfect_predictions(wapi, new))
     done = {"claim_token": token, "image": "i",
-            "stages": [_stage("tests"), _stage("train"), _stage("predict", ["predictions.csv"])]}
+            "stages": [_stage("tests"), _stage("mutation", verdict="skipped"), _stage("train"),
+                       _stage("predict", ["predictions.csv"])]}
     assert wapi.post(sid, "result", done).json() == {"outcome": "graded"}
     reports = wapi.reports(sid)
     assert len(reports) == 1 and reports[0].worker == "fast:2"
