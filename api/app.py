@@ -23,6 +23,8 @@ from api.routers import (
     health,
     ledger_api,
     ledger_pages,
+    review_api,
+    review_pages,
     reviewer_pages,
     worker_api,
     workers,
@@ -78,6 +80,9 @@ def make_dispatcher(
     hook = make_webhook_callback(settings, db)
     if hook is not None:
         runtime.on_finished.append(hook)
+    from harness.review.hooks import make_review_callback
+
+    runtime.on_finished.append(make_review_callback(settings, db))
     if settings.mode == Mode.distributed:
         from harness.jobs.distributed import CeleryDispatcher
 
@@ -166,6 +171,8 @@ def _add_routes(app: FastAPI) -> None:
         candidate_pages,
         ledger_api,
         ledger_pages,
+        review_api,
+        review_pages,
         reviewer_pages,
         docs,
         workers,

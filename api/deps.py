@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import BackgroundTasks, Depends, Path, Request
 from sqlalchemy.orm import Session
@@ -29,6 +29,7 @@ from harness.errors import HarnessError
 from harness.invitations.models import Invitation
 from harness.invitations.service import invitation_for_token
 from harness.jobs.dispatch import Dispatcher
+from harness.jobs.webhook import deliver_event
 from harness.ledger.clock import Clock
 from harness.notify.messages import Notification
 from harness.notify.notifier import Notifier
@@ -127,6 +128,7 @@ class AfterCommit:
     db: Database
     notifier: Notifier
     clock: Clock
+    settings: Settings | None = None
 
     def enqueue(self, submission_id: int) -> None:
         """Tell the workers that ``submission_id`` is queued."""
@@ -137,6 +139,11 @@ class AfterCommit:
         if notification is not None:
             self.background.add_task(_send, self.db, self.notifier, self.clock, notification)
 
+    def webhook(self, event: str | None, data: dict[str, Any] | None = None) -> None:
+        """Send a webhook event (``harness.jobs.webhook.deliver_event``); ``None``: nothing."""
+        if event is not None and self.settings is not None and self.settings.webhook_url:
+            self.background.add_task(deliver_event, self.settings, event, data or {})
+
 
 def get_after_commit(
     background: BackgroundTasks,
@@ -144,8 +151,9 @@ def get_after_commit(
     db: DatabaseDep,
     notifier: NotifierDep,
     clock: ClockDep,
+    settings: SettingsDep,
 ) -> AfterCommit:
-    return AfterCommit(background, dispatcher, db, notifier, clock)
+    return AfterCommit(background, dispatcher, db, notifier, clock, settings)
 
 
 AfterCommitDep = Annotated[AfterCommit, Depends(get_after_commit)]

@@ -1,4 +1,6 @@
-"""The demo: an assignment, a reviewer, a candidate link and a few graded submissions.
+"""The demo: an assignment, a reviewer, a candidate link and a few graded submissions, and two
+demo reviewers whose scorecards land on the demo submissions once they are graded (one pair
+disagrees, so the reconciliation step can be seen: an admin can take the third seat).
 
 Loaded by ``harness serve`` when ``HARNESS_DEMO`` is on (the default in development; refused in
 production). Idempotent: starting again reuses what is there and only queues solutions that have
@@ -13,10 +15,12 @@ import hmac
 import logging
 import os
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from harness.accounts.models import Reviewer, Role
 from harness.accounts.security import hash_token
@@ -25,13 +29,23 @@ from harness.assignments.loader import Assignment, load_assignment
 from harness.db.engine import Database
 from harness.invitations.models import Invitation
 from harness.invitations.service import create_invitation
+from harness.review.repository import ReviewRepository
 from harness.settings import Environment, Settings
 from harness.submissions.archive import JUNK_DIRS, is_litter
 from harness.submissions.models import Submission, SubmissionStatus
 from harness.submissions.repository import SubmissionRepository
 from harness.submissions.service import store_blob
 
-__all__ = ["DEMO_ASSIGNMENT", "DEMO_EMAIL", "DEMO_PASSWORD", "DemoInfo", "load_demo"]
+__all__ = [
+    "DEMO_ASSIGNMENT",
+    "DEMO_EMAIL",
+    "DEMO_PASSWORD",
+    "DEMO_REVIEWERS",
+    "DemoInfo",
+    "demo_review_callback",
+    "demo_reviews",
+    "load_demo",
+]
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +57,26 @@ DEMO_SOLUTIONS = (
     ("reference", "Demo Candidate (reference solution)"),
     ("notebook_only", "Demo Candidate (notebook-only solution)"),
 )
+DEMO_REVIEWERS = (
+    ("ravi.reviewer@example.com", "Ravi (demo reviewer)"),
+    ("sam.reviewer@example.com", "Sam (demo reviewer)"),
+)
+# Each demo reviewer's level (on every criterion) and recommendation, per demo solution. The
+# notebook-only pair is two levels apart: it goes to reconciliation.
+DEMO_SCORES = {
+    "baseline": (
+        (2, "hold", "Works, but one split and no error analysis."),
+        (3, "hold", "Clean and tested; evaluation a little thin."),
+    ),
+    "reference": (
+        (3, "advance", "Sound validation and a clear writeup."),
+        (4, "advance", "What we would ship: tests, intervals, honest limits."),
+    ),
+    "notebook_only": (
+        (1, "reject", "Everything lives in a notebook; no tests."),
+        (3, "hold", "The analysis in the notebook is careful."),
+    ),
+}
 _SKIP = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", "model", "models"}
 
 
@@ -72,7 +106,12 @@ def zip_folder(folder: Path, dest: Path) -> Path:
             dirs[:] = sorted(d for d in dirs if d not in _SKIP and d not in JUNK_DIRS)
             for name in sorted(files):
                 path = Path(root) / name
-                if path.is_symlink() or not path.is_file() or is_litter((name,)) or name == ".coverage":
+                if (
+                    path.is_symlink()
+                    or not path.is_file()
+                    or is_litter((name,))
+                    or name == ".coverage"
+                ):
                     continue
                 info = zipfile.ZipInfo(
                     str(path.relative_to(folder)), date_time=(2026, 1, 1, 0, 0, 0)
@@ -113,15 +152,12 @@ def load_demo(settings: Settings, db: Database) -> DemoInfo:
         email=DEMO_EMAIL, password=DEMO_PASSWORD, candidate_token=_token(settings, "candidate")
     )
     with db.session(write=True) as session:
-        if session.scalar(select(Reviewer).where(Reviewer.email == DEMO_EMAIL)) is None:
-            create_reviewer(
-                session,
-                DEMO_EMAIL,
-                DEMO_PASSWORD,
-                role=Role.admin,
-                name="Demo Reviewer",
-                actor="demo",
-            )
+        for email, name, role in (
+            (DEMO_EMAIL, "Demo Reviewer", Role.admin),
+            *((e, n, Role.reviewer) for e, n in DEMO_REVIEWERS),
+        ):
+            if session.scalar(select(Reviewer).where(Reviewer.email == email)) is None:
+                create_reviewer(session, email, DEMO_PASSWORD, role=role, name=name, actor="demo")
         _invitation(
             session, assignment, info.candidate_token, "Demo Candidate", "candidate@example.com"
         )
@@ -164,3 +200,71 @@ def load_demo(settings: Settings, db: Database) -> DemoInfo:
             session.flush()
             info.queued.append(sub.id)
     return info
+
+
+def _demo_folder(settings: Settings, session: Session, submission_id: int) -> str | None:
+    """Which demo solution a submission is (None: not a demo submission)."""
+    sub = session.get(Submission, submission_id)
+    if sub is None:
+        return None
+    token_hash = sub.invitation.token_hash
+    return next((f for f in DEMO_SCORES if hash_token(_token(settings, f)) == token_hash), None)
+
+
+def demo_reviews(settings: Settings, db: Database, submission_ids: list[int] | None = None) -> int:
+    """The demo reviewers' scorecards on graded demo submissions (all of them by default):
+    opens each review, then submits the canned scorecard of every open seat a demo reviewer
+    holds. Idempotent; returns how many scorecards it submitted."""
+    from harness.db.base import utcnow
+    from harness.review.seats import open_review
+    from harness.review.service import submit_scorecard
+
+    if submission_ids is None:
+        with db.session() as session:
+            submission_ids = list(
+                session.scalars(select(Submission.id).where(Submission.status == "graded"))
+            )
+    done = 0
+    for sid in submission_ids:
+        with db.session(write=True) as session:
+            folder = _demo_folder(settings, session, sid)
+            review = open_review(session, settings, sid, now=utcnow()) if folder else None
+            if folder is None or review is None:
+                continue
+            spec = review.criteria_set.criteria
+            for (email, _), (level, rec, comment) in zip(
+                DEMO_REVIEWERS, DEMO_SCORES[folder], strict=True
+            ):
+                reviewer = session.scalar(select(Reviewer).where(Reviewer.email == email))
+                open_seat = reviewer is not None and any(
+                    c.reviewer_id == reviewer.id and c.status == "assigned"
+                    for c in ReviewRepository(session).seats(sid)
+                )
+                if reviewer is None or not open_seat:
+                    continue
+                ratings = {c["key"]: min(level, len(c["levels"])) for c in spec}
+                submit_scorecard(
+                    session,
+                    settings,
+                    sid,
+                    reviewer,
+                    ratings=ratings,
+                    recommendation=rec,
+                    comments=comment,
+                    now=utcnow(),
+                )
+                done += 1
+    return done
+
+
+def demo_review_callback(settings: Settings, db: Database) -> Callable[[int, str], None]:
+    """A finished-callback: demo reviewers score a demo submission once it is graded."""
+
+    def scored(submission_id: int, status: str) -> None:
+        if status == SubmissionStatus.graded.value:
+            try:
+                demo_reviews(settings, db, [submission_id])
+            except Exception:
+                log.exception("demo scorecards for submission %s failed", submission_id)
+
+    return scored

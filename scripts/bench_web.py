@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """``make bench-web``: web latency with 10,000 graded submissions, and memory during a 50 MB upload.
 
+With human review (issue 12) the data also holds 30,000 submitted scorecards (three per
+submission: two independent, one reconciler) from 12 reviewers, every review settled, and the
+decision page and the calibration page are measured too (target p95 100 ms at 4 connections).
+
 1. A throw-away data folder (``.bench/web``) gets 10,000 graded submissions, inserted through the
    repository layer with a copy of a real report (the baseline solution, graded once and cached).
 2. ``harness serve`` runs against it (no grading slots, no demo) on a free loopback port.
@@ -28,8 +32,15 @@ import tempfile
 import threading
 import time
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from harness.db.engine import Database
+    from harness.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -72,26 +83,9 @@ def load_database(report: dict[str, Any]) -> tuple[int, str]:
     """Fill a fresh database with N graded submissions; returns (a submission id, its zip key)."""
     from harness.accounts.models import Role
     from harness.accounts.service import create_reviewer
-    from harness.db.engine import Database
-    from harness.db.migrate import upgrade_head
-    from harness.demo import zip_folder
-    from harness.invitations.models import Candidate, Invitation
     from harness.reports.schema import Report
-    from harness.settings import Environment, Settings
-    from harness.submissions.models import ReportRecord, Submission, SubmissionStatus
-    from harness.submissions.service import store_blob
 
-    shutil.rmtree(DATA, ignore_errors=True)
-    DATA.mkdir(parents=True)
-    settings = Settings(data_dir=DATA, environment=Environment.development, demo=False, workers=0)
-    upgrade_head(settings.resolved_database_url)
-    db = Database(settings.resolved_database_url)
-    archive = zip_folder(
-        REPO / "assignments/support_tickets/solutions/baseline", DATA / "baseline.zip"
-    )
-    sha = hashlib.sha256(archive.read_bytes()).hexdigest()
-    size = archive.stat().st_size
-    key = store_blob(settings.blobs_dir, archive, sha)
+    db, archive = fresh_database()
     template = Report.model_validate(report)
     versions = {g.name: g.version for g in template.graders}
     rng = random.Random(7)
@@ -102,53 +96,194 @@ def load_database(report: dict[str, Any]) -> tuple[int, str]:
     for start in range(0, N, batch):
         with db.session(write=True) as s:
             for i in range(start, min(N, start + batch)):
-                cand = Candidate(name=f"Candidate {i}", email=f"c{i}@example.com")
-                inv = Invitation(
-                    candidate=cand,
-                    assignment_name="support-tickets",
-                    assignment_version="1",
-                    token_hash=hashlib.sha256(f"bench-{i}".encode()).hexdigest(),
-                    anonymous_review=i % 2 == 0,
-                    extension_minutes=0,
-                )
-                s.add(inv)
-                s.flush()
-                score = max(0.0, min(100.0, rng.gauss(70, 12)))
-                sub = Submission(
-                    invitation_id=inv.id,
-                    version=1,
-                    assignment_name="support-tickets",
-                    filename=f"solution-{i}.zip",
-                    sha256=sha,
-                    blob_key=key,
-                    size_bytes=size,
-                    status=SubmissionStatus.graded.value,
-                    stages={},
-                    overall_score=score,
-                    accuracy=0.85,
-                    macro_f1=0.83,
-                )
-                s.add(sub)
-                s.flush()
-                sub.graded_at = sub.created_at
-                body = dict(report)
-                body["overall"] = {**report["overall"], "score": score}
-                s.add(
-                    ReportRecord(
-                        submission_id=sub.id,
-                        current=True,
-                        status="graded",
-                        overall_score=score,
-                        body=body,
-                        grader_versions=versions,
-                        artifacts={},
-                        harness_version="bench",
-                    )
-                )
+                add_graded_submission(s, i, rng, archive, report, versions)
         log(f"loaded {min(N, start + batch)}/{N} submissions")
     log(f"loaded {N} graded submissions in {time.perf_counter() - t0:.1f} s")
+    load_scorecards(db, bench_settings())
     db.dispose()
-    return N // 2, key
+    return N // 2, archive.key
+
+
+@dataclass(frozen=True)
+class StoredArchive:
+    """The baseline solution's zip, stored once as the blob every loaded submission points to."""
+
+    sha: str
+    key: str
+    size: int
+
+
+def bench_settings() -> Settings:
+    """The settings of the benchmark's data folder (no demo, no grading slots)."""
+    from harness.settings import Environment, Settings
+
+    return Settings(data_dir=DATA, environment=Environment.development, demo=False, workers=0)
+
+
+def fresh_database() -> tuple[Database, StoredArchive]:
+    """An empty, migrated database in a fresh data folder, and the baseline's zip stored in it."""
+    from harness.db.engine import Database
+    from harness.db.migrate import upgrade_head
+    from harness.demo import zip_folder
+    from harness.submissions.service import store_blob
+
+    shutil.rmtree(DATA, ignore_errors=True)
+    DATA.mkdir(parents=True)
+    settings = bench_settings()
+    upgrade_head(settings.resolved_database_url)
+    db = Database(settings.resolved_database_url)
+    archive = zip_folder(
+        REPO / "assignments/support_tickets/solutions/baseline", DATA / "baseline.zip"
+    )
+    sha = hashlib.sha256(archive.read_bytes()).hexdigest()
+    size = archive.stat().st_size
+    key = store_blob(settings.blobs_dir, archive, sha)
+    return db, StoredArchive(sha=sha, key=key, size=size)
+
+
+def add_graded_submission(
+    s: Session,
+    i: int,
+    rng: random.Random,
+    archive: StoredArchive,
+    report: dict[str, Any],
+    versions: dict[str, str],
+) -> None:
+    """Candidate ``i``: an invitation, a graded submission of the stored archive with a random
+    overall score, and a copy of ``report`` carrying that score as its current report."""
+    from harness.invitations.models import Candidate, Invitation
+    from harness.submissions.models import ReportRecord, Submission, SubmissionStatus
+
+    cand = Candidate(name=f"Candidate {i}", email=f"c{i}@example.com")
+    inv = Invitation(
+        candidate=cand,
+        assignment_name="support-tickets",
+        assignment_version="1",
+        token_hash=hashlib.sha256(f"bench-{i}".encode()).hexdigest(),
+        anonymous_review=i % 2 == 0,
+        extension_minutes=0,
+    )
+    s.add(inv)
+    s.flush()
+    score = max(0.0, min(100.0, rng.gauss(70, 12)))
+    sub = Submission(
+        invitation_id=inv.id,
+        version=1,
+        assignment_name="support-tickets",
+        filename=f"solution-{i}.zip",
+        sha256=archive.sha,
+        blob_key=archive.key,
+        size_bytes=archive.size,
+        status=SubmissionStatus.graded.value,
+        stages={},
+        overall_score=score,
+        accuracy=0.85,
+        macro_f1=0.83,
+    )
+    s.add(sub)
+    s.flush()
+    sub.graded_at = sub.created_at
+    body = dict(report)
+    body["overall"] = {**report["overall"], "score": score}
+    s.add(
+        ReportRecord(
+            submission_id=sub.id,
+            current=True,
+            status="graded",
+            overall_score=score,
+            body=body,
+            grader_versions=versions,
+            artifacts={},
+            harness_version="bench",
+        )
+    )
+
+
+REVIEWERS = 12
+CARDS_PER_SUBMISSION = 3
+
+
+def load_scorecards(db: Any, settings: Any) -> None:
+    """Three submitted scorecards per submission (levels spread around a per-submission truth,
+    a few reviewers lenient or strict), every review complete: 30,000 at N = 10,000."""
+    from sqlalchemy import insert, select
+
+    from harness.accounts.models import Reviewer, Role
+    from harness.accounts.service import create_reviewer
+    from harness.assignments.loader import load_assignment
+    from harness.db.base import utcnow
+    from harness.review.models import CriteriaSet, Review, Scorecard
+    from harness.review.rules import human_score
+    from harness.submissions.models import Submission
+
+    t0 = time.perf_counter()
+    spec = load_assignment("support-tickets", settings).spec.review
+    assert spec is not None
+    rng = random.Random(11)
+    with db.session(write=True) as s:
+        for i in range(REVIEWERS):
+            create_reviewer(s, f"rev{i}@example.com", PASSWORD, role=Role.reviewer, actor="bench")
+        crit = CriteriaSet(
+            assignment_name="support-tickets",
+            version=spec.criteria_version,
+            criteria=spec.criteria_payload(),
+        )
+        s.add(crit)
+        s.flush()
+        crit_id = crit.id
+        rev_ids = list(s.scalars(select(Reviewer.id).where(Reviewer.role == Role.reviewer.value)))
+        subs = list(s.execute(select(Submission.id, Submission.overall_score)))
+    bias = {r: rng.choice((-1, 0, 0, 0, 1)) for r in rev_ids}
+    now = utcnow()
+    for start in range(0, len(subs), 1000):
+        reviews, cards = [], []
+        for sid, score in subs[start : start + 1000]:
+            truth = 1 + (score or 50) / 100 * 3
+            reviews.append(
+                dict(
+                    submission_id=sid,
+                    assignment_name="support-tickets",
+                    criteria_set_id=crit_id,
+                    required=2,
+                    status="complete",
+                    opened_at=now,
+                    completed_at=now,
+                )
+            )
+            for seat, rid in enumerate(rng.sample(rev_ids, CARDS_PER_SUBMISSION), start=1):
+                ratings = {
+                    c.key: max(1, min(4, round(truth + bias[rid] + rng.gauss(0, 0.6))))
+                    for c in spec.criteria
+                }
+                mean = sum(ratings.values()) / len(ratings)
+                cards.append(
+                    dict(
+                        submission_id=sid,
+                        reviewer_id=rid,
+                        assignment_name="support-tickets",
+                        criteria_set_id=crit_id,
+                        seat=seat,
+                        kind="independent" if seat <= 2 else "reconciler",
+                        status="submitted",
+                        assigned_by="auto",
+                        assigned_at=now,
+                        submitted_at=now,
+                        ratings=ratings,
+                        recommendation="advance" if mean >= 3 else "reject" if mean < 2 else "hold",
+                        comments="",
+                        human_score=human_score(spec.criteria, ratings),
+                        automated_overall=score,
+                        automated_graders={
+                            "writeup": score,
+                            "quality": score,
+                            "methodology": score,
+                        },
+                    )
+                )
+        with db.session(write=True) as s:
+            s.execute(insert(Review), reviews)
+            s.execute(insert(Scorecard), cards)
+    log(f"loaded {len(subs) * CARDS_PER_SUBMISSION} scorecards in {time.perf_counter() - t0:.1f} s")
 
 
 def free_port() -> int:
@@ -275,6 +410,19 @@ def measure_httpx(url: str, cookie: str, connections: int) -> dict[str, float]:
     }
 
 
+def cold_calibration(base: str, cookie: str) -> float:
+    """Seconds of the first calibration view: the figures are computed from the 30,000
+    scorecards (later views reuse them until a scorecard lands or a review settles)."""
+    import httpx
+
+    t = time.perf_counter()
+    r = httpx.get(
+        f"{base}/calibration?assignment=support-tickets", headers={"Cookie": cookie}, timeout=120
+    )
+    assert r.status_code == 200, r.status_code
+    return time.perf_counter() - t
+
+
 def rss_kib(pid: int) -> tuple[int, int]:
     status = Path(f"/proc/{pid}/status").read_text()
     rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
@@ -349,30 +497,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     proc = start_server(port)
     try:
-        cookie = login_cookie(base)
-        use_wrk = shutil.which("wrk") is not None
-        measure = measure_wrk if use_wrk else measure_httpx
-        if not use_wrk:
-            log("wrk not installed (Debian: apt-get install wrk); using the threaded httpx client")
-        import httpx
-
-        for url in (f"{base}/submissions", f"{base}/submissions/{report_id}"):  # warm up
-            for _ in range(20):
-                assert httpx.get(url, headers={"Cookie": cookie}).status_code == 200
-        results: dict[str, Any] = {
-            "submissions": N,
-            "connections": CONNECTIONS,
-            "seconds": DURATION_S,
-        }
-        for conns in (1, CONNECTIONS):
-            log(f"list page, {conns} connection(s), {DURATION_S} s...")
-            results[f"list_page_c{conns}"] = measure(f"{base}/submissions", cookie, conns)
-            log(f"report page, {conns} connection(s), {DURATION_S} s...")
-            results[f"report_page_c{conns}"] = measure(
-                f"{base}/submissions/{report_id}", cookie, conns
-            )
-        results["list_page"] = results[f"list_page_c{CONNECTIONS}"]
-        results["report_page"] = results[f"report_page_c{CONNECTIONS}"]
+        results = measure_pages(base, report_id)
         log("uploading a 50 MB archive while sampling the server's memory...")
         results["upload"] = upload_memory(base, proc.pid)
     finally:
@@ -382,15 +507,69 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
     (BENCH / "web.json").write_text(json.dumps(results, indent=2))
+    print_results(results)
+
+
+def measure_pages(base: str, report_id: int) -> dict[str, Any]:
+    """Latency of the submissions list, one report page, its decision page and the calibration
+    page, with 1 and ``CONNECTIONS`` connections, after a warm-up; wrk when installed, else the
+    threaded httpx client."""
+    cookie = login_cookie(base)
+    use_wrk = shutil.which("wrk") is not None
+    measure = measure_wrk if use_wrk else measure_httpx
+    if not use_wrk:
+        log("wrk not installed (Debian: apt-get install wrk); using the threaded httpx client")
+    import httpx
+
+    cold = cold_calibration(base, cookie)
+    pages = {
+        "list_page": f"{base}/submissions",
+        "report_page": f"{base}/submissions/{report_id}",
+        "decision_page": f"{base}/submissions/{report_id}/review",
+        "calibration_page": f"{base}/calibration?assignment=support-tickets",
+    }
+    for url in pages.values():  # warm up (the first calibration view computes the figures)
+        t = time.perf_counter()
+        for _ in range(20):
+            assert httpx.get(url, headers={"Cookie": cookie}, timeout=60).status_code == 200
+        log(f"warm-up of {url}: {time.perf_counter() - t:.2f} s for 20 requests")
+    results: dict[str, Any] = {
+        "submissions": N,
+        "connections": CONNECTIONS,
+        "seconds": DURATION_S,
+        "calibration_cold_s": cold,
+    }
+    for conns in (1, CONNECTIONS):
+        for name, url in pages.items():
+            log(f"{name.replace('_', ' ')}, {conns} connection(s), {DURATION_S} s...")
+            results[f"{name}_c{conns}"] = measure(url, cookie, conns)
+    for name in pages:
+        results[name] = results[f"{name}_c{CONNECTIONS}"]
+    return results
+
+
+def print_results(results: dict[str, Any]) -> None:
+    """The table: latencies per connection count against the targets, and the upload's memory."""
     up = results["upload"]
     print(
         f"\nWeb benchmark: {N} graded submissions, {DURATION_S} s per measurement "
         f"({results['list_page']['tool']})"
     )
+    targets = {"list_page": 100, "report_page": 50, "decision_page": 100, "calibration_page": 100}
     for conns in (1, CONNECTIONS):
         lp, rp = results[f"list_page_c{conns}"], results[f"report_page_c{conns}"]
         judge = conns == CONNECTIONS
         print(f"  {conns} connection(s):")
+        for name in ("decision_page", "calibration_page"):
+            m, target = results[f"{name}_c{conns}"], targets[name]
+            print(
+                f"    {name.replace('_', ' '):16} p50 {m['p50_ms']:6.1f} ms  p95 {m['p95_ms']:6.1f} ms  ({m['rps']:.0f} req/s)"
+                + (
+                    f"  target p95 <= {target} ms: {'ok' if m['p95_ms'] <= target else 'MISSED'}"
+                    if judge
+                    else ""
+                )
+            )
         print(
             f"    list page   p50 {lp['p50_ms']:6.1f} ms  p95 {lp['p95_ms']:6.1f} ms  ({lp['rps']:.0f} req/s)"
             + (
@@ -410,6 +589,9 @@ def main() -> None:
     print(
         f"  50 MB upload: HTTP {up['status']} in {up['upload_s']:.1f} s; server RSS {up['rss_before_mb']:.0f} MB "
         f"before, {up['rss_peak_mb']:.0f} MB peak (+{up['rss_growth_mb']:.1f} MB)"
+    )
+    print(
+        f"  calibration figures computed on the first view: {results['calibration_cold_s']:.2f} s"
     )
     print(f"  (written to {BENCH / 'web.json'})")
 

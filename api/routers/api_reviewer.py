@@ -21,6 +21,8 @@ from api.deps import (
 from harness.assignments.loader import list_assignments
 from harness.audit.service import list_events
 from harness.invitations.schemas import InvitationCreate
+from harness.review.decisions import decide as decide_with_review
+from harness.review.schemas import ReviewedDecisionCreate
 from harness.reviewing import service as reviewing
 from harness.reviewing.schemas import (
     DashboardWithProcess,
@@ -31,7 +33,6 @@ from harness.reviewing.schemas import (
 from harness.submissions import service
 from harness.submissions.repository import SubmissionFilter
 from harness.submissions.schemas import (
-    DecisionCreate,
     DecisionOut,
     NoteCreate,
     NoteOut,
@@ -105,6 +106,7 @@ def get_submission(
         clock.now(),
         target_days=settings.process_target_days,
         show_identity=shows_identity(reviewer),
+        viewer=reviewer,
     )
 
 
@@ -134,9 +136,27 @@ def add_note(
 
 @router.post("/submissions/{submission_id}/decision", status_code=201, response_model=DecisionOut)
 def decide(
-    session: SessionDep, reviewer: ApiReviewer, submission_id: Id, body: DecisionCreate
+    session: SessionDep,
+    settings: SettingsDep,
+    reviewer: ApiReviewer,
+    clock: ClockDep,
+    submission_id: Id,
+    body: ReviewedDecisionCreate,
 ) -> DecisionOut:
-    return service.record_decision(session, submission_id, reviewer, body.outcome, body.reason)
+    """Record advance/hold/reject. When the assignment asks for human review, refused (409)
+    until every required scorecard is in and any disagreement is reconciled; an admin may
+    override with ``override_review`` (audited). The decision keeps the scorecards and the
+    combined score it rested on (``GET /api/submissions/{id}/review``)."""
+    return decide_with_review(
+        session,
+        settings,
+        submission_id,
+        reviewer,
+        body.outcome,
+        body.reason,
+        override=body.override_review,
+        now=clock.now(),
+    )
 
 
 @router.post("/submissions/{submission_id}/select", response_model=Queued)

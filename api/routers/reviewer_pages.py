@@ -27,6 +27,7 @@ from api.templating import MILESTONE_LABELS, STEP_LABELS, render
 from harness.assignments.loader import list_assignments
 from harness.audit.service import list_events
 from harness.errors import NotFound
+from harness.review.decisions import decide as decide_with_review
 from harness.reviewing import service as reviewing
 from harness.settings import Settings
 from harness.submissions import service
@@ -131,9 +132,12 @@ def report_page(
         clock.now(),
         target_days=settings.process_target_days,
         show_identity=shows_identity(reviewer),
+        viewer=reviewer,
+        settings=settings,
     )
     context = {
         **_report_context(settings, read),
+        "decision_blocked": read.decision_blocked,
         "ledger": read.ledger,
         "milestone_labels": MILESTONE_LABELS,
         "step_labels": STEP_LABELS,
@@ -218,13 +222,27 @@ def add_note(
 @router.post("/submissions/{submission_id}/decision", dependencies=[CsrfChecked])
 def decide(
     session: SessionDep,
+    settings: SettingsDep,
     reviewer: PageReviewer,
+    clock: ClockDep,
     submission_id: Id,
     outcome: Annotated[str, Form(max_length=10)],
     reason: Annotated[str, Form(max_length=5_000)],
+    override_review: Annotated[bool, Form()] = False,
+    back: Annotated[Literal["report", "review"], Form()] = "report",
 ) -> Response:
-    service.record_decision(session, submission_id, reviewer, outcome, reason)
-    return RedirectResponse(f"/submissions/{submission_id}#decision", status_code=303)
+    decide_with_review(
+        session,
+        settings,
+        submission_id,
+        reviewer,
+        outcome,
+        reason,
+        override=override_review,
+        now=clock.now(),
+    )
+    page = "/review" if back == "review" else ""
+    return RedirectResponse(f"/submissions/{submission_id}{page}#decision", status_code=303)
 
 
 @router.post("/submissions/{submission_id}/select", dependencies=[CsrfChecked])

@@ -44,6 +44,8 @@ __all__ = ["TestsGrader", "missing_data_file"]
 MEANINGFUL_TESTS_FOR_FULL = 8
 """Non-trivial test functions that earn the full "tests exist" points; passing ones, the full
 "tests pass" points (a small suite that passes is not yet evidence of a tested codebase)."""
+TRIVIAL_TEST_WEIGHT = 0.25
+"""What a trivial test counts for, against a meaningful one, in the "exist" and "pass" criteria."""
 PASSING_TESTS_FOR_FULL_COVERAGE = 4
 """Passing non-trivial tests from which coverage counts in full: the lines one or two tests run
 (often by importing a script that does everything at import time) are executed, not checked."""
@@ -497,16 +499,19 @@ def _fractions(found: Discovery, run: _Run, metrics: dict[str, MetricValue],
     meaningful = found.functions - len(found.trivial)
     executed = sum(int(metrics.get(k) or 0) for k in ("tests_passed", "tests_failed", "tests_errored"))
     pass_share = int(metrics.get("tests_passed") or 0) / executed if executed and run.ran else 0.0
-    # Each criterion counts in proportion to how much meaningful testing there is.
+    # Each criterion counts in proportion to how much meaningful testing there is; a trivial
+    # test counts a quarter of one towards "exist" and "pass" (a suite that runs shows a
+    # working setup, if nothing else).
     passing = meaningful * pass_share
+    trivial = len(found.trivial) * TRIVIAL_TEST_WEIGHT
     size = min(1.0, meaningful / MEANINGFUL_TESTS_FOR_FULL)
     substance = min(1.0, passing / MEANINGFUL_TESTS_FOR_FULL)
     reach = min(1.0, passing / PASSING_TESTS_FOR_FULL_COVERAGE)
     coverage = metrics.get("coverage_percent")
     score = mutation.score
     return {
-        "exist": size,
-        "pass": substance,
+        "exist": min(1.0, (meaningful + trivial) / MEANINGFUL_TESTS_FOR_FULL),
+        "pass": min(1.0, (meaningful + trivial) * pass_share / MEANINGFUL_TESTS_FOR_FULL),
         "coverage": float(coverage) / COVERAGE_FOR_FULL * reach if isinstance(coverage, (int, float)) else 0.0,
         "density": found.assertions / found.functions / DENSITY_FOR_FULL * substance,
         "trivial": (1.0 - len(found.trivial) / found.functions) * size,

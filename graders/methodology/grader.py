@@ -11,6 +11,7 @@ training part only counts when no model fitted on all the data is saved anywhere
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from graders._pysource import SourceUnit, source_units
@@ -213,80 +214,121 @@ def _dropped_classes_text(placed: Placed, ctx: GradingContext) -> str | None:
 
 
 def _message(placed: Placed, ctx: GradingContext) -> str | None:
+    """What a reviewer reads for an observation: what is wrong, why it matters, the fix. None
+    when it is no problem for this assignment (a filter that drops none of the task's classes)."""
+    rule = placed.observation.rule
+    if rule is Rule.dropped_classes:
+        return _dropped_classes_text(placed, ctx)
+    return _TEXTS.get(rule, _fit_on_test_text)(placed)
+
+
+def _fit_before_split_text(placed: Placed) -> str:
     obs = placed.observation
     at = placed.related()
-    if obs.rule is Rule.fit_before_split:
-        if obs.how == "resample":
-            return (
-                f"{obs.subject} adds or removes rows here, before {obs.related} ({at}) splits them: "
-                "synthetic or duplicated rows land on both sides, so the evaluation is optimistic. "
-                "Resample the training part only (imbalanced-learn's Pipeline does it per fold)."
-            )
+    if obs.how == "resample":
         return (
-            f"{obs.subject} is fitted on all rows here, before {obs.related} ({at}) divides them: "
-            "the evaluation rows shaped what it learned (vocabulary and IDF weights, scaling, "
-            "selected features), so the scores measured on them are optimistic. Split first and "
-            "fit it on the training part only, or put it in a Pipeline with the model so each "
-            "fold refits it."
+            f"{obs.subject} adds or removes rows here, before {obs.related} ({at}) splits them: "
+            "synthetic or duplicated rows land on both sides, so the evaluation is optimistic. "
+            "Resample the training part only (imbalanced-learn's Pipeline does it per fold)."
         )
-    if obs.rule is Rule.evaluated_on_training_data:
-        model = f"`{obs.related}`" if obs.related else "the model"
-        metric = (
-            "An accuracy computed as `predictions == labels`"
-            if obs.subject == "predictions == labels"
-            else f"`{obs.subject}`"
-        )
-        return (
-            f"{metric} is computed on predictions for the very rows {model} was fitted on "
-            f"({at}), and nothing in the submission is evaluated on other data: this measures "
-            "memorisation, not how the model generalises. Hold out a stratified split or "
-            "cross-validate, and report those numbers."
-        )
-    if obs.rule is Rule.final_model_on_subset:
-        action = "predicts the test file" if obs.how == "predicts" else "is saved"
-        return (
-            f"`{obs.subject}` {action} here, but it was last fitted ({at}) on the training part "
-            "of a split only, so the delivered model never learned from the held-back rows. "
-            "Once the split has served to choose settings, refit on all training rows "
-            "(e.g. `final = clone(model).fit(X, y)`) and deliver that."
-        )
-    if obs.rule is Rule.dropped_classes:
-        return _dropped_classes_text(placed, ctx)
-    if obs.rule is Rule.densified_sparse:
-        elsewhere = obs.related_file and obs.related_file != placed.unit.rel
-        origin = f" (made at {at})" if elsewhere or obs.related_line not in (None, obs.line) else ""
-        return (
-            f"{obs.how} turns the sparse {obs.subject} matrix{origin} into a dense one: with a "
-            "vocabulary of thousands of terms that multiplies memory many times over and can "
-            "kill training in a limited sandbox. Keep it sparse: scikit-learn's linear models, "
-            "naive Bayes and SVMs take sparse input."
-        )
-    if obs.rule is Rule.unstratified_split:
-        return (
-            "train_test_split does not stratify by class here, so the rare queues can be under- "
-            "or over-represented in the evaluation part and their scores swing from split to "
-            "split. Pass stratify=y."
-        )
-    if obs.rule is Rule.unseeded:
-        return (
-            f"{obs.subject} runs without a fixed random_state here, so each run splits or trains "
-            "differently and the reported numbers cannot be reproduced. Pass "
-            "random_state=<a constant> (or seed NumPy once with np.random.seed)."
-        )
-    texts = {
-        "test-file": "on the test features",
-        "test-split": "on the evaluation part of the split",
-        "train-and-test": "on rows that include the test file's features",
-        "predict-path": "afresh in the prediction code, on the rows being predicted",
-    }
-    built = f" (it is built and fitted at {at})" if obs.related_file else ""
     return (
-        f"{obs.subject}{built} is fitted {texts.get(obs.how, 'on the test features')} here: the "
-        "features no longer mean what they meant when the model was trained (a different "
-        "vocabulary, scaling or columns), or the test rows leak into training. Fit it once on "
-        "the training data, save it with the model (one Pipeline is simplest) and only call "
-        "transform() on new rows."
+        f"{obs.subject} is fitted on all rows here, before {obs.related} ({at}) divides them: "
+        "the evaluation rows shaped what it learned (vocabulary and IDF weights, scaling, "
+        "selected features), so the scores measured on them are optimistic. Split first and "
+        "fit it on the training part only, or put it in a Pipeline with the model so each "
+        "fold refits it."
     )
+
+
+def _training_data_text(placed: Placed) -> str:
+    obs = placed.observation
+    model = f"`{obs.related}`" if obs.related else "the model"
+    metric = (
+        "An accuracy computed as `predictions == labels`"
+        if obs.subject == "predictions == labels"
+        else f"`{obs.subject}`"
+    )
+    return (
+        f"{metric} is computed on predictions for the very rows {model} was fitted on "
+        f"({placed.related()}), and nothing in the submission is evaluated on other data: this "
+        "measures memorisation, not how the model generalises. Hold out a stratified split or "
+        "cross-validate, and report those numbers."
+    )
+
+
+def _subset_text(placed: Placed) -> str:
+    obs = placed.observation
+    action = "predicts the test file" if obs.how == "predicts" else "is saved"
+    return (
+        f"`{obs.subject}` {action} here, but it was last fitted ({placed.related()}) on the "
+        "training part of a split only, so the delivered model never learned from the held-back "
+        "rows. Once the split has served to choose settings, refit on all training rows "
+        "(e.g. `final = clone(model).fit(X, y)`) and deliver that."
+    )
+
+
+def _densified_text(placed: Placed) -> str:
+    obs = placed.observation
+    elsewhere = obs.related_file and obs.related_file != placed.unit.rel
+    origin = (
+        f" (made at {placed.related()})"
+        if elsewhere or obs.related_line not in (None, obs.line)
+        else ""
+    )
+    return (
+        f"{obs.how} turns the sparse {obs.subject} matrix{origin} into a dense one: with a "
+        "vocabulary of thousands of terms that multiplies memory many times over and can "
+        "kill training in a limited sandbox. Keep it sparse: scikit-learn's linear models, "
+        "naive Bayes and SVMs take sparse input."
+    )
+
+
+def _unstratified_text(placed: Placed) -> str:
+    return (
+        "train_test_split does not stratify by class here, so the rare queues can be under- "
+        "or over-represented in the evaluation part and their scores swing from split to "
+        "split. Pass stratify=y."
+    )
+
+
+def _unseeded_text(placed: Placed) -> str:
+    return (
+        f"{placed.observation.subject} runs without a fixed random_state here, so each run "
+        "splits or trains differently and the reported numbers cannot be reproduced. Pass "
+        "random_state=<a constant> (or seed NumPy once with np.random.seed)."
+    )
+
+
+_FIT_ON_TEST = {
+    "test-file": "on the test features",
+    "test-split": "on the evaluation part of the split",
+    "train-and-test": "on rows that include the test file's features",
+    "predict-path": "afresh in the prediction code, on the rows being predicted",
+}
+
+
+def _fit_on_test_text(placed: Placed) -> str:
+    obs = placed.observation
+    built = f" (it is built and fitted at {placed.related()})" if obs.related_file else ""
+    return (
+        f"{obs.subject}{built} is fitted {_FIT_ON_TEST.get(obs.how, 'on the test features')} "
+        "here: the features no longer mean what they meant when the model was trained (a "
+        "different vocabulary, scaling or columns), or the test rows leak into training. Fit it "
+        "once on the training data, save it with the model (one Pipeline is simplest) and only "
+        "call transform() on new rows."
+    )
+
+
+_TEXTS: dict[Rule, Callable[[Placed], str]] = {
+    Rule.fit_before_split: _fit_before_split_text,
+    Rule.evaluated_on_training_data: _training_data_text,
+    Rule.final_model_on_subset: _subset_text,
+    Rule.densified_sparse: _densified_text,
+    Rule.unstratified_split: _unstratified_text,
+    Rule.unseeded: _unseeded_text,
+}
+"""The text of each rule's findings (dropped classes need the assignment: see :func:`_message`);
+any other rule is a fit on test features."""
 
 
 def _finding(placed: Placed, message: str) -> Finding:
@@ -403,31 +445,10 @@ class MethodologyGrader:
                 "methodology to judge.",
                 metrics={"files_analysed": 0, "files_not_analysed": failed},
             )
-        findings: list[Finding] = []
-        counts: Counter[Rule] = Counter()
-        for item in placed:
-            message = _message(item, ctx)
-            if message is None:
-                continue
-            counts[item.observation.rule] += 1
-            if counts[item.observation.rule] <= MAX_FINDINGS_PER_RULE:
-                findings.append(_finding(item, message))
-        if analysis.no_held_out and not counts[Rule.evaluated_on_training_data]:
-            counts[Rule.no_held_out_evaluation] += 1
-            findings.append(_no_held_out_finding())
+        findings, counts = _counted_findings(analysis, ctx)
         practices = find_practices(units)
         breakdown, lost = _breakdown(counts, practices)
-        # Each finding carries what it cost; past a rule's cap, further findings cost nothing.
-        remaining = dict(lost)
-        priced: list[Finding] = []
-        for finding in findings:
-            rule = Rule(finding.rule.split(":", 1)[1])
-            cost = min(RULES[rule].per_finding, remaining[rule])
-            remaining[rule] -= cost
-            priced.append(finding.model_copy(update={"points": -cost if cost else None}))
-        priced.sort(
-            key=lambda f: {Severity.error: 0, Severity.warning: 1, Severity.info: 2}[f.severity]
-        )
+        priced = _priced(findings, lost)
         if failed:
             priced.append(
                 Finding(
@@ -436,21 +457,13 @@ class MethodologyGrader:
                     severity=Severity.info,
                 )
             )
-        metrics: dict[str, MetricValue] = {
-            "files_analysed": len(units),
-            "files_not_analysed": failed,
-            "methodology_problems": sum(counts.values()),
-        }
-        metrics.update({rule.value.replace("-", "_"): counts[rule] for rule in RULES})
-        metrics["held_out_evaluations"] = analysis.held_out_evaluations
-        metrics.update({f"practice_{p.key}": p.key in practices.seen for p in PRACTICES})
         return GraderResult(
             name=self.name,
             version=self.version,
             status=GraderStatus.ok,
             score=score_from_breakdown(breakdown),
             summary=_summary(counts, len(units)),
-            metrics=metrics,
+            metrics=_metrics(analysis, counts, practices),
             findings=priced,
             breakdown=breakdown,
             details={
@@ -466,3 +479,54 @@ class MethodologyGrader:
                 ]
             },
         )
+
+
+def _counted_findings(
+    analysis: SubmissionAnalysis, ctx: GradingContext
+) -> tuple[list[Finding], Counter[Rule]]:
+    """The findings (at most :data:`MAX_FINDINGS_PER_RULE` per rule) and how many each rule has,
+    including "no held-out evaluation", decided for the whole submission."""
+    findings: list[Finding] = []
+    counts: Counter[Rule] = Counter()
+    for item in analysis.placed:
+        message = _message(item, ctx)
+        if message is None:
+            continue
+        counts[item.observation.rule] += 1
+        if counts[item.observation.rule] <= MAX_FINDINGS_PER_RULE:
+            findings.append(_finding(item, message))
+    if analysis.no_held_out and not counts[Rule.evaluated_on_training_data]:
+        counts[Rule.no_held_out_evaluation] += 1
+        findings.append(_no_held_out_finding())
+    return findings, counts
+
+
+def _priced(findings: list[Finding], lost: dict[Rule, float]) -> list[Finding]:
+    """Each finding with what it cost, most severe first; past a rule's cap, further findings
+    cost nothing."""
+    remaining = dict(lost)
+    priced: list[Finding] = []
+    for finding in findings:
+        rule = Rule(finding.rule.split(":", 1)[1])
+        cost = min(RULES[rule].per_finding, remaining[rule])
+        remaining[rule] -= cost
+        priced.append(finding.model_copy(update={"points": -cost if cost else None}))
+    priced.sort(
+        key=lambda f: {Severity.error: 0, Severity.warning: 1, Severity.info: 2}[f.severity]
+    )
+    return priced
+
+
+def _metrics(
+    analysis: SubmissionAnalysis, counts: Counter[Rule], practices: PracticeEvidence
+) -> dict[str, MetricValue]:
+    """Files analysed, findings per rule, held-out evaluations, and each good practice seen."""
+    metrics: dict[str, MetricValue] = {
+        "files_analysed": len(analysis.units),
+        "files_not_analysed": analysis.failed,
+        "methodology_problems": sum(counts.values()),
+    }
+    metrics.update({rule.value.replace("-", "_"): counts[rule] for rule in RULES})
+    metrics["held_out_evaluations"] = analysis.held_out_evaluations
+    metrics.update({f"practice_{p.key}": p.key in practices.seen for p in PRACTICES})
+    return metrics

@@ -99,7 +99,9 @@ def _orders_by_time(scope: ast.AST) -> int | None:
 
 def _visit(unit: SourceUnit, evidence: PracticeEvidence) -> None:
     assert unit.tree is not None
-    scopes = [n for n in ast.walk(unit.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    scopes: list[ast.AST] = [
+        n for n in ast.walk(unit.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+    ]
     for scope in scopes or [unit.tree]:
         line = _orders_by_time(scope)
         if line is not None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graders.methodology.flow import Rule
+from graders.methodology.observations import Rule
 from graders.types import Severity
 
 __all__ = ["RULES", "RuleSpec"]

@@ -9,11 +9,11 @@ the failing cell is named.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graders._notebooks import LoadedNotebook, notebooks
 from graders._runlog import RunFailure, run_failure
-from graders.notebooks.render import render_notebook
+from graders.notebooks.render import RenderedNotebook, render_notebook
 from graders.types import (
     Finding,
     GraderResult,
@@ -114,6 +114,18 @@ def _findings(nb: LoadedNotebook, stats: NotebookStats) -> list[Finding]:
     return out
 
 
+@dataclass
+class _Reviewed:
+    """What reading and rendering each notebook gave."""
+
+    findings: list[Finding] = field(default_factory=list)
+    artifacts: dict[str, str] = field(default_factory=dict)
+    """Sanitised HTML by artifact name (``notebook:<relative path>``)."""
+    readable: list[tuple[LoadedNotebook, NotebookStats]] = field(default_factory=list)
+    removed: int = 0
+    """Script or widget outputs removed from the rendered views, in all."""
+
+
 class NotebooksGrader:
     """Renders each notebook for reviewers and checks it was run top to bottom."""
 
@@ -130,54 +142,14 @@ class NotebooksGrader:
                 summary="No notebooks in the submission.",
                 metrics={"notebooks": 0},
             )
-        findings: list[Finding] = []
-        artifacts: dict[str, str] = {}
-        readable: list[tuple[LoadedNotebook, NotebookStats]] = []
-        removed_total = 0
         failure = run_failure(ctx)
         if failure is not None and failure.stage is not StageName.notebook:
             failure = None
-        if failure is not None:
-            findings.append(_run_finding(failure, loaded))
-        for nb in loaded:
-            if nb.problem is not None:
-                findings.append(
-                    Finding(
-                        rule="notebooks:malformed",
-                        message=f"The notebook cannot be read: {nb.problem}.",
-                        severity=Severity.warning,
-                        file=nb.rel,
-                    )
-                )
-                continue
-            stats = notebook_stats(nb)
-            readable.append((nb, stats))
-            findings.extend(_findings(nb, stats))
-            rendered = render_notebook(nb)
-            if rendered.html is None:
-                findings.append(
-                    Finding(
-                        rule="notebooks:render-failed",
-                        message=f"The notebook could not be rendered for reviewers: {rendered.problem}.",
-                        severity=Severity.warning,
-                        file=nb.rel,
-                    )
-                )
-            else:
-                artifacts[f"{ARTIFACT_PREFIX}{nb.rel}"] = rendered.html
-            removed_total += rendered.removed_active_outputs
-            if rendered.removed_active_outputs or rendered.omitted_outputs:
-                findings.append(
-                    Finding(
-                        rule="notebooks:content-removed",
-                        message=f"For reviewers' safety, {rendered.removed_active_outputs} script or widget "
-                        f"outputs were removed and {rendered.omitted_outputs} oversized outputs were omitted "
-                        "from the rendered view.",
-                        severity=Severity.info,
-                        file=nb.rel,
-                    )
-                )
-        metrics = _metrics(loaded, readable, len(artifacts), removed_total)
+        findings = [_run_finding(failure, loaded)] if failure is not None else []
+        reviewed = _review(loaded)
+        findings.extend(reviewed.findings)
+        readable, artifacts = reviewed.readable, reviewed.artifacts
+        metrics = _metrics(loaded, readable, len(artifacts), reviewed.removed)
         metrics["run_failure"] = failure.describe() if failure is not None else None
         failed_run = _failed_notebook(failure, loaded)
         breakdown = _breakdown(len(loaded), readable, len(artifacts), failed_run)
@@ -207,6 +179,58 @@ class NotebooksGrader:
                 ]
             },
         )
+
+
+def _review(loaded: list[LoadedNotebook]) -> _Reviewed:
+    """Each notebook read for its execution facts and rendered for reviewers; one that cannot
+    be read is a finding."""
+    reviewed = _Reviewed()
+    for nb in loaded:
+        if nb.problem is not None:
+            reviewed.findings.append(
+                Finding(
+                    rule="notebooks:malformed",
+                    message=f"The notebook cannot be read: {nb.problem}.",
+                    severity=Severity.warning,
+                    file=nb.rel,
+                )
+            )
+            continue
+        stats = notebook_stats(nb)
+        reviewed.readable.append((nb, stats))
+        reviewed.findings.extend(_findings(nb, stats))
+        rendered = render_notebook(nb)
+        if rendered.html is not None:
+            reviewed.artifacts[f"{ARTIFACT_PREFIX}{nb.rel}"] = rendered.html
+        reviewed.removed += rendered.removed_active_outputs
+        reviewed.findings.extend(_render_findings(nb, rendered))
+    return reviewed
+
+
+def _render_findings(nb: LoadedNotebook, rendered: RenderedNotebook) -> list[Finding]:
+    """A notebook that could not be rendered, and outputs left out of its rendered view."""
+    out: list[Finding] = []
+    if rendered.html is None:
+        out.append(
+            Finding(
+                rule="notebooks:render-failed",
+                message=f"The notebook could not be rendered for reviewers: {rendered.problem}.",
+                severity=Severity.warning,
+                file=nb.rel,
+            )
+        )
+    if rendered.removed_active_outputs or rendered.omitted_outputs:
+        out.append(
+            Finding(
+                rule="notebooks:content-removed",
+                message=f"For reviewers' safety, {rendered.removed_active_outputs} script or widget "
+                f"outputs were removed and {rendered.omitted_outputs} oversized outputs were omitted "
+                "from the rendered view.",
+                severity=Severity.info,
+                file=nb.rel,
+            )
+        )
+    return out
 
 
 def _metrics(

@@ -94,6 +94,23 @@ def structure_findings(
     entry: EntryPoints,
     has_readme: bool,
 ) -> list[Finding]:
+    """Where the logic lives, how the code is started, and whether a README says how."""
+    out = _logic_findings(structure, module_lines, notebook_lines)
+    out.extend(_entry_findings(structure, has_entry, entry))
+    if not has_readme:
+        out.append(
+            Finding(
+                rule="quality:no-readme",
+                message="No README at the root: say how to install, train, predict and test.",
+                severity=Severity.warning,
+            )
+        )
+    return out
+
+
+def _logic_findings(structure: str, module_lines: int, notebook_lines: int) -> list[Finding]:
+    """Logic kept in notebooks or in scripts rather than importable modules (the structures
+    ``notebook-only``, ``scripts`` and ``mixed``)."""
     out: list[Finding] = []
     if structure == "notebook-only":
         out.append(
@@ -124,6 +141,13 @@ def structure_findings(
                 severity=Severity.info,
             )
         )
+    return out
+
+
+def _entry_findings(structure: str, has_entry: bool, entry: EntryPoints) -> list[Finding]:
+    """No command-line entry point (a notebook submission needs none), and scripts that
+    ``submission.toml`` runs but the submission does not hold."""
+    out: list[Finding] = []
     if not has_entry and structure != "notebook-only":
         out.append(
             Finding(
@@ -142,14 +166,6 @@ def structure_findings(
         )
         for missing in entry.missing
     )
-    if not has_readme:
-        out.append(
-            Finding(
-                rule="quality:no-readme",
-                message="No README at the root: say how to install, train, predict and test.",
-                severity=Severity.warning,
-            )
-        )
     return out
 
 
@@ -207,10 +223,21 @@ def layout_findings(layout: CodeLayout, units: dict[str, SourceUnit]) -> list[Fi
 
 
 def dependency_findings(deps: Dependencies, third_party: int) -> list[Finding]:
-    out: list[Finding] = []
+    """How dependencies are declared, whether the lines can be installed anywhere, and how the
+    declaration matches the code and the grading environment."""
     if not deps.declared and not third_party:
-        return out  # the standard library needs no declaration
+        return []  # the standard library needs no declaration
     source = deps.sources[0] if deps.declared else "requirements.txt"
+    return [
+        *_declaration_findings(deps, source),
+        *_requirement_findings(deps),
+        *_environment_findings(deps, source),
+    ]
+
+
+def _declaration_findings(deps: Dependencies, source: str) -> list[Finding]:
+    """No declaration at all, a dump of a whole environment, or versions left open."""
+    out: list[Finding] = []
     if not deps.declared:
         out.append(
             Finding(
@@ -241,6 +268,13 @@ def dependency_findings(deps: Dependencies, third_party: int) -> list[Finding]:
                 file=source,
             )
         )
+    return out
+
+
+def _requirement_findings(deps: Dependencies) -> list[Finding]:
+    """Requirement lines that cannot be installed on another machine: unreadable, paths on the
+    author's machine, builds for one platform."""
+    out: list[Finding] = []
     for problem, rule, text, severity in (
         ("unparseable", "quality:dependency-unparseable", "are not requirements pip can read",
          Severity.warning),
@@ -262,6 +296,13 @@ def dependency_findings(deps: Dependencies, third_party: int) -> list[Finding]:
                     file=found[0].source,
                 )
             )
+    return out
+
+
+def _environment_findings(deps: Dependencies, source: str) -> list[Finding]:
+    """The declaration against the grading environment and the code: versions that contradict
+    the sandbox, large frameworks never imported, imports the sandbox lacks or nobody declared."""
+    out: list[Finding] = []
     if deps.lock_conflicts:
         shown = [f"{r.text} (sandbox: {v})" for r, v in deps.lock_conflicts]
         out.append(

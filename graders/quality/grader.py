@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import Any
 
 from graders._notebooks import notebooks
 from graders._pysource import SourceUnit, source_units
@@ -96,6 +97,18 @@ class _Analysis:
     findings: list[Finding] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """How the code is organised, as the structure findings and metrics report it."""
+
+    structure: str
+    """``modules``, ``mixed``, ``scripts``, ``notebook-only`` or ``none`` (:func:`_structure`)."""
+    module_lines: int
+    notebook_lines: int
+    has_entry: bool
+    has_readme: bool
+
+
 class QualityGrader:
     """Static code quality. Never imports or runs the candidate's code."""
 
@@ -105,50 +118,9 @@ class QualityGrader:
     def grade(self, ctx: GradingContext) -> GraderResult:
         started = time.monotonic()
         a = self._analyse(ctx)
-        findings = list(a.findings)
-        findings.extend(problem_findings(a.units))
-        findings.extend(
-            Finding(
-                rule="quality:malformed-notebook",
-                message=f"The notebook cannot be read: {nb.problem}.",
-                severity=Severity.warning,
-                file=nb.rel,
-            )
-            for nb in notebooks(ctx)
-            if nb.problem is not None
-        )
-        structure, module_lines, notebook_lines = _structure(a)
-        has_entry = _has_entry_point(a)
-        has_readme = _has_readme(ctx, a, structure)
-        findings.extend(
-            structure_findings(
-                structure, module_lines, notebook_lines, has_entry, a.entry, has_readme
-            )
-        )
-        findings.extend(layout_findings(a.layout, {u.rel: u for u in a.analysed}))
-        findings.extend(dependency_findings(a.deps, a.third_party))
-        hygiene = _hygiene(ctx, a, findings)
-        findings.extend(_maintainability_findings(a))
-        findings.extend(duplication_findings(a.dup))
-
-        by_rel = {u.rel: u for u in a.analysed}
-        lint = sorted(
-            (_lint_finding(i, by_rel[i.rel]) for i in a.issues),
-            key=lambda f: (_SEVERITY_ORDER[f.severity], f.file or "", f.line or 0),
-        )
-        findings.extend(lint[:MAX_LINT_FINDINGS])
-        if len(lint) > MAX_LINT_FINDINGS:
-            findings.append(
-                Finding(
-                    rule="quality:findings-truncated",
-                    message=f"{len(lint) - MAX_LINT_FINDINGS} more lint findings are not listed; "
-                    "details.lint_counts has the full tally by rule.",
-                    severity=Severity.info,
-                )
-            )
-        findings.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
-
-        metrics = _metrics(ctx, a, structure, module_lines, notebook_lines, has_entry)
+        shape = _shape(ctx, a)
+        findings, hygiene = _findings(ctx, a, shape)
+        metrics = _metrics(ctx, a, shape)
         metrics.update(hygiene)
         measures = _measures(ctx, a, metrics)
         breakdown = quality_breakdown(measures)
@@ -162,34 +134,7 @@ class QualityGrader:
             metrics=metrics,
             findings=findings,
             breakdown=breakdown,
-            details={
-                "lint_counts": dict(Counter(i.code for i in a.issues).most_common()),
-                "complexity": [
-                    {"file": u.rel, "function": q, "line": ln, "complexity": c}
-                    for u, m in a.sources
-                    for q, ln, c in sorted(m.complexities, key=lambda t: -t[2])[:50]
-                    if c > MAX_COMPLEXITY // 2
-                ],
-                "maintainability": {u.rel: m.maintainability for u, m in a.sources},
-                "unformatted_files": list(a.ruff.format.unformatted),
-                "modules": [
-                    {
-                        "file": m.rel,
-                        "importable": m.importable,
-                        "imported_by": m.imported_by[:20],
-                        "entry": m.entry,
-                        "definition_lines": m.def_lines,
-                        "top_level_lines": m.work_lines,
-                        "import_time_work": [
-                            {"line": w.line, "call": w.call, "does": w.does}
-                            for w in m.import_time[:10]
-                        ],
-                    }
-                    for m in a.layout.modules[:200]
-                ],
-                "left_out": left_out,
-                "analysis_seconds": round(time.monotonic() - started, 3),
-            },
+            details=_details(a, left_out, started),
         )
 
     def _analyse(self, ctx: GradingContext) -> _Analysis:
@@ -198,23 +143,9 @@ class QualityGrader:
         analysed = [u for u in units if u.ok]
         timeout = float(ctx.options(self.name).get("tool_timeout_s", TOOL_TIMEOUT_S))
         ruff = run_ruff(ctx.workspace, analysed, timeout_s=timeout)
-        deadline = time.monotonic() + float(
-            ctx.options(self.name).get("time_budget_s", TIME_BUDGET_S)
-        )
-        sources: list[tuple[SourceUnit, UnitMetrics]] = []
-        skipped = 0
-        for unit in (u for u in analysed if not u.is_test):
-            if time.monotonic() > deadline:
-                skipped += 1
-                continue
-            sources.append((unit, unit_metrics(unit)))
+        budget = float(ctx.options(self.name).get("time_budget_s", TIME_BUDGET_S))
+        sources, skipped = _measure_modules(analysed, budget)
         entry = entry_points(inv)
-        # Command-line modules talk to the user with print(); library modules should not.
-        entry_scripts = set(entry.scripts) | {
-            u.rel
-            for u, m in sources
-            if m.has_main_guard or m.is_cli or PurePosixPath(u.rel).stem in _CLI_STEMS
-        }
         imports, optional = _third_party_imports(analysed)
         layout = code_layout(
             units,
@@ -227,35 +158,166 @@ class QualityGrader:
             analysed=analysed,
             sources=sources,
             ruff=ruff,
-            issues=_kept_issues(ruff, {u.rel: u for u in analysed}, entry_scripts),
+            issues=_kept_issues(ruff, {u.rel: u for u in analysed}, _entry_scripts(entry, sources)),
             entry=entry,
             layout=layout,
             deps=declared_dependencies(inv, imports, ctx.assignment.environment, optional),
             third_party=len(imports | optional),
             dup=find_duplication([(u.rel, u.text or "") for u, _ in sources]),
         )
-        a.findings.extend(
-            Finding(rule="quality:tool-failed", message=p, severity=Severity.info)
-            for p in ruff.problems
-        )
-        if skipped:
-            a.findings.append(
-                Finding(
-                    rule="quality:analysis-truncated",
-                    message=f"Complexity and documentation metrics cover part of the code only: "
-                    f"{skipped} modules were left out when the analysis time budget ran out.",
-                    severity=Severity.info,
-                )
-            )
-        if inv.truncated:
-            a.findings.append(
-                Finding(
-                    rule="quality:analysis-truncated",
-                    message="The submission has too many files or folders; only part of it was analysed.",
-                    severity=Severity.info,
-                )
-            )
+        a.findings.extend(_analysis_notes(ruff, skipped, inv))
         return a
+
+
+def _measure_modules(
+    analysed: list[SourceUnit], budget_s: float
+) -> tuple[list[tuple[SourceUnit, UnitMetrics]], int]:
+    """Per-module metrics (radon) of the non-test units until ``budget_s`` seconds have passed:
+    (units with their metrics, how many units were left out)."""
+    deadline = time.monotonic() + budget_s
+    sources: list[tuple[SourceUnit, UnitMetrics]] = []
+    skipped = 0
+    for unit in (u for u in analysed if not u.is_test):
+        if time.monotonic() > deadline:
+            skipped += 1
+            continue
+        sources.append((unit, unit_metrics(unit)))
+    return sources, skipped
+
+
+def _entry_scripts(entry: EntryPoints, sources: list[tuple[SourceUnit, UnitMetrics]]) -> set[str]:
+    """Command-line modules: they talk to the user with print(); library modules should not."""
+    return set(entry.scripts) | {
+        u.rel
+        for u, m in sources
+        if m.has_main_guard or m.is_cli or PurePosixPath(u.rel).stem in _CLI_STEMS
+    }
+
+
+def _analysis_notes(ruff: RuffOutcome, skipped: int, inv: Inventory) -> list[Finding]:
+    """What limited the analysis: a tool that failed, the time budget, too many files."""
+    notes = [
+        Finding(rule="quality:tool-failed", message=p, severity=Severity.info)
+        for p in ruff.problems
+    ]
+    if skipped:
+        notes.append(
+            Finding(
+                rule="quality:analysis-truncated",
+                message=f"Complexity and documentation metrics cover part of the code only: "
+                f"{skipped} modules were left out when the analysis time budget ran out.",
+                severity=Severity.info,
+            )
+        )
+    if inv.truncated:
+        notes.append(
+            Finding(
+                rule="quality:analysis-truncated",
+                message="The submission has too many files or folders; only part of it was analysed.",
+                severity=Severity.info,
+            )
+        )
+    return notes
+
+
+def _shape(ctx: GradingContext, a: _Analysis) -> _Shape:
+    structure, module_lines, notebook_lines = _structure(a)
+    return _Shape(
+        structure=structure,
+        module_lines=module_lines,
+        notebook_lines=notebook_lines,
+        has_entry=_has_entry_point(a),
+        has_readme=_has_readme(ctx, a, structure),
+    )
+
+
+def _findings(
+    ctx: GradingContext, a: _Analysis, shape: _Shape
+) -> tuple[list[Finding], dict[str, MetricValue]]:
+    """Every finding, most severe first, and the hygiene metrics measured on the way."""
+    findings = list(a.findings)
+    findings.extend(problem_findings(a.units))
+    findings.extend(
+        Finding(
+            rule="quality:malformed-notebook",
+            message=f"The notebook cannot be read: {nb.problem}.",
+            severity=Severity.warning,
+            file=nb.rel,
+        )
+        for nb in notebooks(ctx)
+        if nb.problem is not None
+    )
+    findings.extend(
+        structure_findings(
+            shape.structure,
+            shape.module_lines,
+            shape.notebook_lines,
+            shape.has_entry,
+            a.entry,
+            shape.has_readme,
+        )
+    )
+    findings.extend(layout_findings(a.layout, {u.rel: u for u in a.analysed}))
+    findings.extend(dependency_findings(a.deps, a.third_party))
+    hygiene = _hygiene(ctx, a, findings)
+    findings.extend(_maintainability_findings(a))
+    findings.extend(duplication_findings(a.dup))
+    findings.extend(_lint_findings(a))
+    findings.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
+    return findings, hygiene
+
+
+def _lint_findings(a: _Analysis) -> list[Finding]:
+    """Lint findings, most severe first, at most :data:`MAX_LINT_FINDINGS` of them (and a note
+    when more were left out)."""
+    by_rel = {u.rel: u for u in a.analysed}
+    lint = sorted(
+        (_lint_finding(i, by_rel[i.rel]) for i in a.issues),
+        key=lambda f: (_SEVERITY_ORDER[f.severity], f.file or "", f.line or 0),
+    )
+    kept = lint[:MAX_LINT_FINDINGS]
+    if len(lint) > MAX_LINT_FINDINGS:
+        kept.append(
+            Finding(
+                rule="quality:findings-truncated",
+                message=f"{len(lint) - MAX_LINT_FINDINGS} more lint findings are not listed; "
+                "details.lint_counts has the full tally by rule.",
+                severity=Severity.info,
+            )
+        )
+    return kept
+
+
+def _details(a: _Analysis, left_out: list[str], started: float) -> dict[str, Any]:
+    """Data for the report page: lint tally, complex functions, maintainability by module,
+    unformatted files, each module's layout, criteria left out, and the analysis time."""
+    return {
+        "lint_counts": dict(Counter(i.code for i in a.issues).most_common()),
+        "complexity": [
+            {"file": u.rel, "function": q, "line": ln, "complexity": c}
+            for u, m in a.sources
+            for q, ln, c in sorted(m.complexities, key=lambda t: -t[2])[:50]
+            if c > MAX_COMPLEXITY // 2
+        ],
+        "maintainability": {u.rel: m.maintainability for u, m in a.sources},
+        "unformatted_files": list(a.ruff.format.unformatted),
+        "modules": [
+            {
+                "file": m.rel,
+                "importable": m.importable,
+                "imported_by": m.imported_by[:20],
+                "entry": m.entry,
+                "definition_lines": m.def_lines,
+                "top_level_lines": m.work_lines,
+                "import_time_work": [
+                    {"line": w.line, "call": w.call, "does": w.does} for w in m.import_time[:10]
+                ],
+            }
+            for m in a.layout.modules[:200]
+        ],
+        "left_out": left_out,
+        "analysis_seconds": round(time.monotonic() - started, 3),
+    }
 
 
 def _float(value: MetricValue) -> float | None:
@@ -438,17 +500,44 @@ def _dependency_problems(deps: Dependencies) -> list[str]:
     return [k for k in DEPENDENCY_PROBLEM_WEIGHT if k in found]
 
 
-def _metrics(
-    ctx: GradingContext,
-    a: _Analysis,
-    structure: str,
-    module_lines: int,
-    notebook_lines: int,
-    has_entry: bool,
-) -> dict[str, MetricValue]:
+def _metrics(ctx: GradingContext, a: _Analysis, shape: _Shape) -> dict[str, MetricValue]:
+    """The flat metrics of the report, in report order (hygiene metrics are added by the caller)."""
+    return {
+        **_lint_metrics(ctx, a),
+        **_function_metrics(a),
+        "duplicated_share": round(a.dup.share, 4),
+        "duplicated_lines": a.dup.duplicated_lines,
+        **_structure_metrics(a, shape),
+        **_dependency_metrics(a.deps),
+        "has_readme": shape.has_readme,
+    }
+
+
+def _lint_metrics(ctx: GradingContext, a: _Analysis) -> dict[str, MetricValue]:
+    """What was analysed, lint findings by density and severity, and formatting."""
     lines = sum(u.code_lines() for u in a.analysed)
     weighted = sum(SEVERITY_WEIGHT[severity_of(i.code)] for i in a.issues)
     by_severity = Counter(severity_of(i.code) for i in a.issues)
+    fmt = a.ruff.format
+    return {
+        "python_files": sum(1 for u in a.units if not u.is_notebook),
+        "notebooks": len(notebooks(ctx)),
+        "lines_of_code": lines,
+        "unparseable_files": len(a.units) - len(a.analysed),
+        "violations": len(a.issues),
+        "violations_per_100_lines": round(100.0 * len(a.issues) / lines, 2) if lines else None,
+        "weighted_violations_per_100_lines": round(100.0 * weighted / lines, 2) if lines else None,
+        "lint_errors": by_severity.get(Severity.error, 0),
+        "lint_warnings": by_severity.get(Severity.warning, 0),
+        "lint_info": by_severity.get(Severity.info, 0),
+        "formatted_share": None if fmt.formatted_share is None else round(fmt.formatted_share, 4),
+        "files_needing_format": fmt.files_unformatted,
+    }
+
+
+def _function_metrics(a: _Analysis) -> dict[str, MetricValue]:
+    """Complexity, maintainability (mean weighted by lines), type hints and docstrings of the
+    analysed non-test modules."""
     metrics_list = [m for _, m in a.sources]
     fns = [f for m in metrics_list for f in m.functions]
     complexities = [c for m in metrics_list for _, _, c in m.complexities]
@@ -467,22 +556,7 @@ def _metrics(
         if mi_pairs
         else None
     )
-    fmt = a.ruff.format
-    pinned = a.deps.pinned_share
-    layout = a.layout
     return {
-        "python_files": sum(1 for u in a.units if not u.is_notebook),
-        "notebooks": len(notebooks(ctx)),
-        "lines_of_code": lines,
-        "unparseable_files": len(a.units) - len(a.analysed),
-        "violations": len(a.issues),
-        "violations_per_100_lines": round(100.0 * len(a.issues) / lines, 2) if lines else None,
-        "weighted_violations_per_100_lines": round(100.0 * weighted / lines, 2) if lines else None,
-        "lint_errors": by_severity.get(Severity.error, 0),
-        "lint_warnings": by_severity.get(Severity.warning, 0),
-        "lint_info": by_severity.get(Severity.info, 0),
-        "formatted_share": None if fmt.formatted_share is None else round(fmt.formatted_share, 4),
-        "files_needing_format": fmt.files_unformatted,
         "functions": len(complexities),
         "mean_complexity": round(sum(complexities) / len(complexities), 2)
         if complexities
@@ -494,11 +568,17 @@ def _metrics(
             sum(f.annotated_slots for f in fns), sum(f.slots for f in fns)
         ),
         "docstring_coverage": _ratio(documented, len(public_fns) + public_classes),
-        "duplicated_share": round(a.dup.share, 4),
-        "duplicated_lines": a.dup.duplicated_lines,
-        "module_code_lines": module_lines,
-        "notebook_code_lines": notebook_lines,
-        "structure": structure,
+    }
+
+
+def _structure_metrics(a: _Analysis, shape: _Shape) -> dict[str, MetricValue]:
+    """Where the code lives: modules or notebooks, definitions or top-level work, importable
+    modules, import-time work, an entry point."""
+    layout = a.layout
+    return {
+        "module_code_lines": shape.module_lines,
+        "notebook_code_lines": shape.notebook_lines,
+        "structure": shape.structure,
         "definition_lines": layout.def_lines,
         "top_level_lines": layout.work_lines,
         "functions_share": round(layout.functions_share, 4),
@@ -507,15 +587,21 @@ def _metrics(
         "import_time_modules": sum(
             1 for m in layout.modules if m.import_time and (m.imported_by or m.in_package)
         ),
-        "has_entry_point": has_entry,
-        "dependencies_declared": a.deps.declared,
+        "has_entry_point": shape.has_entry,
+    }
+
+
+def _dependency_metrics(deps: Dependencies) -> dict[str, MetricValue]:
+    """How dependencies are declared and how they match the grading environment."""
+    pinned = deps.pinned_share
+    return {
+        "dependencies_declared": deps.declared,
         "dependencies_pinned_share": None if pinned is None else round(pinned, 4),
-        "dependencies_freeze": a.deps.is_freeze,
-        "dependency_problems": ", ".join(_dependency_problems(a.deps)),
-        "dependency_environment_conflicts": len(a.deps.lock_conflicts),
-        "imports_missing_from_environment": len(a.deps.unavailable),
-        "dependencies_checked_against_environment": a.deps.environment_checked,
-        "has_readme": _has_readme(ctx, a, structure),
+        "dependencies_freeze": deps.is_freeze,
+        "dependency_problems": ", ".join(_dependency_problems(deps)),
+        "dependency_environment_conflicts": len(deps.lock_conflicts),
+        "imports_missing_from_environment": len(deps.unavailable),
+        "dependencies_checked_against_environment": deps.environment_checked,
     }
 
 

@@ -174,9 +174,54 @@ def _penalty(criterion: str, kind: str, count: int, basis: str) -> ScoreComponen
 
 def quality_breakdown(m: QualityMeasures) -> list[ScoreComponent]:
     """Points per criterion: 100 available when every criterion applies."""
-    no_code = m.weighted_density is None
+    return [
+        *_organisation(m),
+        *_functions(m),
+        *_line_by_line(m),
+        *_installation(m),
+        *_penalties(m),
+    ]
+
+
+def _organisation(m: QualityMeasures) -> list[ScoreComponent]:
+    """How a reviewer finds their way around the code (46 points)."""
+    in_functions = _clip(m.functions_share / FULL_SHARE)
+    return [
+        _part("Code organised in functions and classes", 20, in_functions, "metrics.functions_share"),
+        _part("Logic in importable modules (not notebooks, scripts or import-time code)", 20,
+              m.importable_share / FULL_SHARE, "metrics.importable_share"),
+        _part("A command-line entry point", 3, float(m.has_entry_point), "quality:no-entry-point",
+              applies=float(m.entry_point_applies),
+              left_out="the task lets a notebook submission be run headless"),
+        _part("README present", 3, float(m.has_readme), "quality:no-readme"),
+    ]  # fmt: skip
+
+
+def _functions(m: QualityMeasures) -> list[ScoreComponent]:
+    """The functions themselves (24 points), in proportion to the code that is in functions."""
     in_functions = _clip(m.functions_share / FULL_SHARE)
     fn_applies = 0.0 if m.functions == 0 else in_functions
+    no_functions = (
+        "there are no functions" if m.functions == 0 else "no code is organised in functions"
+    )
+    return [
+        _part("Functions of manageable complexity (cyclomatic <= 10)", 8,
+              1.0 - m.complex_share / COMPLEX_ZERO_AT, "metrics.complex_functions",
+              applies=fn_applies, left_out=no_functions),
+        _part("Type hints on function signatures", 8, m.type_hint_coverage, "metrics.type_hint_coverage",
+              applies=fn_applies, left_out=no_functions),
+        _part("Docstrings on public functions and classes", 8, m.docstring_coverage,
+              "metrics.docstring_coverage",
+              applies=fn_applies if m.docstring_coverage is not None else 0.0,
+              left_out="there are no public functions or classes"),
+    ]  # fmt: skip
+
+
+def _line_by_line(m: QualityMeasures) -> list[ScoreComponent]:
+    """The code line by line (18 points): lint, parsing, format, maintainability, duplication.
+    Little code is weak evidence, so lint, maintainability and duplication are shrunk towards
+    the neutral prior."""
+    no_code = m.weighted_density is None
     lint = (
         None if no_code else _shrunk(1.0 - (m.weighted_density or 0.0) / LINT_ZERO_AT, m.lint_lines)
     )
@@ -192,6 +237,21 @@ def quality_breakdown(m: QualityMeasures) -> list[ScoreComponent]:
     )
     formatted_applies = 0.0 if m.formatted_share is None and not no_code else 1.0
     format_left_out = m.format_left_out or "no .py file was format-checked"
+    return [
+        _part("Lint findings per 100 lines, weighted by severity", 9, lint,
+              "metrics.weighted_violations_per_100_lines"),
+        _part("Every Python file parses and can be analysed", 2, m.parsed_share, "metrics.unparseable_files"),
+        _part("Code formatted (ruff format)", 2, m.formatted_share, "metrics.formatted_share",
+              applies=formatted_applies, left_out=format_left_out),
+        _part("Maintainability index", 2, mi, "metrics.maintainability_index"),
+        _part("Little duplicated code", 3, duplication, "metrics.duplicated_share"),
+    ]  # fmt: skip
+
+
+def _installation(m: QualityMeasures) -> list[ScoreComponent]:
+    """Reproducible installation (12 points); left out when the code imports only the standard
+    library (and there is code)."""
+    no_code = m.weighted_density is None
     if not m.dependencies_declared or m.dependency_freeze:
         pinned = 0.0
     else:
@@ -203,42 +263,17 @@ def quality_breakdown(m: QualityMeasures) -> list[ScoreComponent]:
     )
     deps_apply = 1.0 if m.dependencies_declared or m.third_party_imports or no_code else 0.0
     stdlib_only = "the code imports only the standard library"
-    no_functions = (
-        "there are no functions" if m.functions == 0 else "no code is organised in functions"
-    )
     return [
-        # Organisation: how a reviewer finds their way around the code (46)
-        _part("Code organised in functions and classes", 20, in_functions, "metrics.functions_share"),
-        _part("Logic in importable modules (not notebooks, scripts or import-time code)", 20,
-              m.importable_share / FULL_SHARE, "metrics.importable_share"),
-        _part("A command-line entry point", 3, float(m.has_entry_point), "quality:no-entry-point",
-              applies=float(m.entry_point_applies),
-              left_out="the task lets a notebook submission be run headless"),
-        _part("README present", 3, float(m.has_readme), "quality:no-readme"),
-        # The functions themselves (24), in proportion to the code that is in functions
-        _part("Functions of manageable complexity (cyclomatic <= 10)", 8,
-              1.0 - m.complex_share / COMPLEX_ZERO_AT, "metrics.complex_functions",
-              applies=fn_applies, left_out=no_functions),
-        _part("Type hints on function signatures", 8, m.type_hint_coverage, "metrics.type_hint_coverage",
-              applies=fn_applies, left_out=no_functions),
-        _part("Docstrings on public functions and classes", 8, m.docstring_coverage,
-              "metrics.docstring_coverage",
-              applies=fn_applies if m.docstring_coverage is not None else 0.0,
-              left_out="there are no public functions or classes"),
-        # The code line by line (18)
-        _part("Lint findings per 100 lines, weighted by severity", 9, lint,
-              "metrics.weighted_violations_per_100_lines"),
-        _part("Every Python file parses and can be analysed", 2, m.parsed_share, "metrics.unparseable_files"),
-        _part("Code formatted (ruff format)", 2, m.formatted_share, "metrics.formatted_share",
-              applies=formatted_applies, left_out=format_left_out),
-        _part("Maintainability index", 2, mi, "metrics.maintainability_index"),
-        _part("Little duplicated code", 3, duplication, "metrics.duplicated_share"),
-        # Reproducible installation (12)
         _part("Dependencies declared and pinned", 6, pinned, "metrics.dependencies_pinned_share",
               applies=deps_apply, left_out=stdlib_only),
         _part("Dependencies installable and consistent with the grading environment", 6, installable,
               "metrics.dependency_problems", applies=deps_apply, left_out=stdlib_only),
-        # Penalties only: what should not be in a repository
+    ]  # fmt: skip
+
+
+def _penalties(m: QualityMeasures) -> list[ScoreComponent]:
+    """Penalties only: what should not be in a repository (see :data:`PENALTIES`)."""
+    return [
         _penalty("Penalty: secrets committed", "secrets", m.secrets, "quality:secret"),
         _penalty("Penalty: data or model binaries committed", "committed_files", m.committed_files,
                  "metrics.committed_binaries"),

@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from graders.types import ScoreComponent
 from graders.writeup.claims import Claim, ClaimContext
@@ -207,70 +208,23 @@ def _length(words: int) -> float:
     return 0.5 if words > MAX_WORDS else 1.0
 
 
+class _Row(NamedTuple):
+    """One criterion before the caps."""
+
+    key: str
+    """Its key in :data:`POINTS`."""
+    criterion: str
+    share: float
+    basis: str
+    content: bool
+    """Content is not credited when the writeup is off-topic."""
+
+
 def breakdown(inputs: Inputs) -> list[ScoreComponent]:
     """Every criterion's points, with the caps applied (see the module's docstring)."""
     relevance = inputs.relevance
     off = relevance.off_topic
-    depth, depth_why = _depth(inputs.coverage, inputs.blocks)
-    reasons, reason_count = _reasons(inputs.coverage, inputs.blocks)
-    evidence, evidence_parts = _evidence(inputs.claims, inputs.text)
-    agreement, agreement_why = _agreement(inputs)
-    rows: list[tuple[str, str, float, str, bool]] = [
-        # (key, criterion, share, basis, content: not credited when off-topic)
-        ("exists", "A writeup exists", 1.0, "writeup:missing", False),
-        (
-            "relevance",
-            "About this task: its queues, data and metric",
-            relevance.share,
-            "metrics.relevance",
-            True,
-        ),
-        (
-            "sections",
-            "Required sections covered (a heading each; half for a mention in passing)",
-            _section_share(inputs.coverage),
-            "metrics.sections_covered",
-            True,
-        ),
-        ("depth", f"Sections developed ({depth_why})", depth, "metrics.section_words", True),
-        (
-            "length",
-            f"Sensible length ({MIN_WORDS}-{MAX_WORDS} words)",
-            _length(inputs.words),
-            "metrics.words",
-            False,
-        ),
-        (
-            "method",
-            "Evaluation method described (split or cross-validation 6, stratified 2, baseline 2, "
-            "per-class 3, error analysis 2)",
-            inputs.method.points / MAX_METHOD_POINTS,
-            "metrics.evaluation_method",
-            True,
-        ),
-        (
-            "evidence",
-            "Results reported (own accuracy/F1 10, macro-F1 4, per-class 3, spread 3, baseline 2): "
-            + (", ".join(evidence_parts) or "none"),
-            evidence,
-            "metrics.claims_found",
-            True,
-        ),
-        (
-            "reasons",
-            f"Choices explained in the approach and trade-offs ({reason_count} reasons given)",
-            reasons,
-            "metrics.reasons_given",
-            True,
-        ),
-        (
-            "agreement",
-            f"Claimed numbers agree with the held-out measurement ({agreement_why})",
-            agreement,
-            "writeup:inflated-claim",
-            True,
-        ),
-    ]
+    rows = [*_form_rows(inputs), *_substance_rows(inputs)]
     why_off = f" — not credited: the writeup is about {relevance.other_dataset}" if off else ""
     parts = [
         ScoreComponent(
@@ -284,6 +238,77 @@ def breakdown(inputs: Inputs) -> list[ScoreComponent]:
     if not off and any(is_error(c) for c in inputs.checks):
         parts = _capped(parts, INFLATED_CAP, "a figure is above the measured interval")
     return parts
+
+
+def _form_rows(inputs: Inputs) -> list[_Row]:
+    """A writeup about this task, covering and developing the sections asked for, at a sensible
+    length."""
+    depth, depth_why = _depth(inputs.coverage, inputs.blocks)
+    return [
+        _Row("exists", "A writeup exists", 1.0, "writeup:missing", False),
+        _Row(
+            "relevance",
+            "About this task: its queues, data and metric",
+            inputs.relevance.share,
+            "metrics.relevance",
+            True,
+        ),
+        _Row(
+            "sections",
+            "Required sections covered (a heading each; half for a mention in passing)",
+            _section_share(inputs.coverage),
+            "metrics.sections_covered",
+            True,
+        ),
+        _Row("depth", f"Sections developed ({depth_why})", depth, "metrics.section_words", True),
+        _Row(
+            "length",
+            f"Sensible length ({MIN_WORDS}-{MAX_WORDS} words)",
+            _length(inputs.words),
+            "metrics.words",
+            False,
+        ),
+    ]
+
+
+def _substance_rows(inputs: Inputs) -> list[_Row]:
+    """What it says: how the model was evaluated, the results, reasons for the choices, and
+    whether its numbers agree with the held-out measurement."""
+    reasons, reason_count = _reasons(inputs.coverage, inputs.blocks)
+    evidence, evidence_parts = _evidence(inputs.claims, inputs.text)
+    agreement, agreement_why = _agreement(inputs)
+    return [
+        _Row(
+            "method",
+            "Evaluation method described (split or cross-validation 6, stratified 2, baseline 2, "
+            "per-class 3, error analysis 2)",
+            inputs.method.points / MAX_METHOD_POINTS,
+            "metrics.evaluation_method",
+            True,
+        ),
+        _Row(
+            "evidence",
+            "Results reported (own accuracy/F1 10, macro-F1 4, per-class 3, spread 3, baseline 2): "
+            + (", ".join(evidence_parts) or "none"),
+            evidence,
+            "metrics.claims_found",
+            True,
+        ),
+        _Row(
+            "reasons",
+            f"Choices explained in the approach and trade-offs ({reason_count} reasons given)",
+            reasons,
+            "metrics.reasons_given",
+            True,
+        ),
+        _Row(
+            "agreement",
+            f"Claimed numbers agree with the held-out measurement ({agreement_why})",
+            agreement,
+            "writeup:inflated-claim",
+            True,
+        ),
+    ]
 
 
 def _capped(parts: list[ScoreComponent], cap: float, why: str) -> list[ScoreComponent]:

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from harness.assignments.review_spec import ReviewSpec
 from harness.ledger.pay import PayTerms
 from harness.ledger.timebox import ClockStart, LatePolicy, TimeBoxTerms
 
@@ -232,6 +233,9 @@ class AssignmentSpec(_Strict):
     """Resamples for the bootstrap intervals."""
     seed: int = 20261126
     """Seed for everything random on the host side of grading."""
+    review: ReviewSpec | None = None
+    """Human review: the scorecard's criteria and how many independent reviewers judge each
+    submission (``harness.assignments.review_spec``). Without it, decisions need no scorecard."""
 
     @field_validator("name")
     @classmethod
@@ -265,6 +269,16 @@ class AssignmentSpec(_Strict):
             unknown = set(scores.per_class_f1) - set(self.labels)
             if unknown:
                 raise ValueError(f"per_class_f1 names labels not in the label set: {sorted(unknown)}")
+        return self
+
+    @model_validator(mode="after")
+    def _review_compares_with_graders(self) -> AssignmentSpec:
+        for criterion in self.review.criteria if self.review else []:
+            if criterion.compare_with is not None and criterion.compare_with not in self.rubric:
+                raise ValueError(
+                    f"review criterion {criterion.key!r} compares with {criterion.compare_with!r}, "
+                    f"which is not a grader of the rubric ({', '.join(sorted(self.rubric))})"
+                )
         return self
 
     @model_validator(mode="after")

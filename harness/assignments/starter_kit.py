@@ -51,8 +51,31 @@ def rubric_markdown(assignment: Assignment) -> str:
     ]
     for name, weight in sorted(weights.items(), key=lambda kv: -kv[1]):
         lines.append(f"| {name} | {weight:.0%} | {GRADER_DESCRIPTIONS.get(name, '')} |")
+    lines += _human_review_lines(assignment)
     lines += ["", f"Time box: {assignment.spec.time_box_hours} hours, paid.", ""]
     return "\n".join(lines)
+
+
+def _human_review_lines(assignment: Assignment) -> list[str]:
+    """The human scorecard, with its anchored levels, when the assignment has one."""
+    review = assignment.spec.review
+    if review is None:
+        return []
+    total = sum(c.weight for c in review.criteria)
+    lines = [
+        "",
+        "## Human review",
+        "",
+        f"{review.scorecards} reviewers also score your work independently on these criteria, "
+        "each at one of the levels below (level 1 is the lowest). The hiring decision weighs "
+        f"their scores at {review.human_weight / (review.human_weight + review.automated_weight):.0%} "
+        "and the automated score above at "
+        f"{review.automated_weight / (review.human_weight + review.automated_weight):.0%}.",
+    ]
+    for c in review.criteria:
+        lines += ["", f"### {c.name} ({c.weight / total:.0%})", "", c.judges, ""]
+        lines += [f"{i}. {text}" for i, text in enumerate(c.levels, start=1)]
+    return lines
 
 
 def environment_text() -> str:

@@ -35,6 +35,14 @@ def _load_demo(settings: Settings, base: str) -> None:
         highlight=False,
         soft_wrap=True,
     )
+    from harness.demo import DEMO_REVIEWERS
+
+    out.print(
+        "  Demo reviewers (same password; they score the demo submissions blind): "
+        + ", ".join(f"[cyan]{escape(e)}[/]" for e, _ in DEMO_REVIEWERS),
+        highlight=False,
+        soft_wrap=True,
+    )
     out.print(f"  Candidate link:   [cyan]{escape(base)}/c/{escape(info.candidate_token)}[/]",
               highlight=False, soft_wrap=True)
     if info.queued:
@@ -77,7 +85,14 @@ def serve(
         _load_demo(settings, base)
     out.print(f"Serving on {base}  (API reference: {base}/docs)", highlight=False, soft_wrap=True,
               markup=False)
-    uvicorn.run(create_app(settings, migrate=False), host=host, port=port, log_level="info",
+    app = create_app(settings, migrate=False)
+    if settings.demo and settings.environment != Environment.production:
+        from harness.demo import demo_review_callback, demo_reviews
+
+        # The demo reviewers score the demo submissions once graded (issue 12's review flow).
+        app.state.runtime.on_finished.append(demo_review_callback(settings, app.state.db))
+        demo_reviews(settings, app.state.db)
+    uvicorn.run(app, host=host, port=port, log_level="info",
                 proxy_headers=False, server_header=False)
 
 

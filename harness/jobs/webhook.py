@@ -13,6 +13,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 
@@ -20,7 +21,7 @@ from harness.db.engine import Database
 from harness.settings import Settings
 from harness.submissions.models import Submission
 
-__all__ = ["make_webhook_callback", "sign"]
+__all__ = ["deliver_event", "make_webhook_callback", "sign"]
 
 log = logging.getLogger(__name__)
 
@@ -54,20 +55,37 @@ def make_webhook_callback(settings: Settings, db: Database) -> Callable[[int, st
                     "url": f"{settings.api_url.rstrip('/')}/api/submissions/{sub.id}",
                 },
             }
-        body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
-        headers = {
-            "Content-Type": "application/json",
-            "X-Harness-Signature": sign(secret, body),
-            "X-Harness-Event": "submission.finished",
-        }
-        for attempt in range(3):
-            try:
-                response = httpx.post(url, content=body, headers=headers, timeout=5.0)
-                if response.status_code < 500:
-                    return
-            except httpx.HTTPError as exc:
-                log.warning("webhook to %s failed (attempt %d): %s", url, attempt + 1, exc)
-            time.sleep(0.5 * 2**attempt)
-        log.error("webhook for submission %s not delivered", submission_id)
+        _post(url, secret, "submission.finished", payload)
 
     return send
+
+
+def _post(url: str, secret: str, event: str, payload: dict[str, Any]) -> bool:
+    """POST the signed payload, retrying server errors and network failures (3 attempts)."""
+    body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "X-Harness-Signature": sign(secret, body),
+        "X-Harness-Event": event,
+    }
+    for attempt in range(3):
+        try:
+            response = httpx.post(url, content=body, headers=headers, timeout=5.0)
+            if response.status_code < 500:
+                return True
+        except httpx.HTTPError as exc:
+            log.warning("webhook to %s failed (attempt %d): %s", url, attempt + 1, exc)
+        time.sleep(0.5 * 2**attempt)
+    log.error("webhook %s not delivered", event)
+    return False
+
+
+def deliver_event(settings: Settings, event: str, data: dict[str, Any]) -> bool:
+    """Send one event (``review.scorecards_complete``, ...) to ``settings.webhook_url``, signed
+    like ``submission.finished``; the body is ``{"event", "timestamp", "data"}``. Called after
+    the transaction that produced the event committed. False when not configured or not
+    delivered."""
+    if not settings.webhook_url:
+        return False
+    payload = {"event": event, "timestamp": int(time.time()), "data": data}
+    return _post(settings.webhook_url, settings.webhook_secret or settings.secret_key, event, payload)

@@ -11,6 +11,16 @@ from harness.db.base import Base
 from harness.invitations.models import Candidate, Decision, Invitation
 from harness.notify.models import SentNotification
 from harness.payments.models import PaymentRecord
+from harness.review.models import (
+    CriteriaSet,
+    DecisionBasis,
+    DecisionScorecard,
+    FindingFeedback,
+    Reconciliation,
+    Review,
+    ReviewConflict,
+    Scorecard,
+)
 from harness.submissions.models import Note, ReportRecord, Submission
 from harness.timeboxes.models import TimeExtension
 
@@ -19,12 +29,20 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Candidate",
+    "CriteriaSet",
     "Decision",
+    "DecisionBasis",
+    "DecisionScorecard",
+    "FindingFeedback",
     "Invitation",
     "Note",
     "PaymentRecord",
+    "Reconciliation",
     "ReportRecord",
+    "Review",
+    "ReviewConflict",
     "Reviewer",
+    "Scorecard",
     "SentNotification",
     "Submission",
     "TimeExtension",

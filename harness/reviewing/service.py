@@ -39,6 +39,8 @@ from harness.payments.schemas import PaymentOut
 from harness.process_speed import service as process_speed
 from harness.process_speed.schemas import ProcessOut, TimelineOut
 from harness.reports.store import read_artifact
+from harness.review.decisions import decision_blocked
+from harness.review.visibility import has_open_seat
 from harness.reviewing.schemas import (
     DashboardWithProcess,
     HoursOut,
@@ -61,6 +63,7 @@ __all__ = [
     "DashboardPage",
     "InvitationPage",
     "SubmissionRead",
+    "blind_detail",
     "create_invitation",
     "dashboard",
     "dashboard_page",
@@ -302,16 +305,40 @@ def ledger_of(
     )
 
 
+def blind_detail(
+    session: Session, detail: SubmissionDetail, viewer: Reviewer | None
+) -> SubmissionDetail:
+    """Blind review: a reviewer whose scorecard on this submission is still open sees neither
+    the decision nor other reviewers' notes (``harness.review.visibility``)."""
+    if viewer is None or not has_open_seat(session, detail.id, viewer.id):
+        return detail
+    return detail.model_copy(
+        update={
+            "decision": None,
+            "decisions": [],
+            "notes": [n for n in detail.notes if n.author == viewer.email],
+        }
+    )
+
+
 def submission_with_ledger(
-    session: Session, submission_id: int, now: datetime, *, target_days: int, show_identity: bool
+    session: Session,
+    submission_id: int,
+    now: datetime,
+    *,
+    target_days: int,
+    show_identity: bool,
+    viewer: Reviewer | None = None,
 ) -> SubmissionWithLedger:
-    """One submission with its current report, history, notes, decisions and ledger."""
+    """One submission with its current report, history, notes, decisions and ledger (as
+    ``viewer`` may see it: ``blind_detail``)."""
     sub = submissions.get_submission(session, submission_id)
     repo = SubmissionRepository(session)
     versions = submissions.versions_of(session, sub.invitation_id)
     detail = submissions.detail(
         session, sub, repo.current_report(sub.id), repo.report_history(sub.id), versions=versions
     )
+    detail = blind_detail(session, detail, viewer)
     ledger = ledger_of(
         session,
         sub,
@@ -338,6 +365,8 @@ class SubmissionRead:
     """Anonymous review still hides the candidate's name and email."""
     versions: Sequence[Submission]
     ledger: LedgerOut | None = None
+    decision_blocked: str | None = None
+    """Why a decision cannot be recorded yet (the human review is not complete)."""
 
 
 def read_submission(session: Session, submission_id: int) -> SubmissionRead:
@@ -364,10 +393,16 @@ def open_report(
     *,
     target_days: int,
     show_identity: bool,
+    viewer: Reviewer | None = None,
+    settings: Settings | None = None,
 ) -> SubmissionRead:
     """A reviewer opens a report: the submission with its ledger. The first opening of any of
-    a candidate's reports is the ``first reviewed`` milestone (written in its own transaction)."""
+    a candidate's reports is the ``first reviewed`` milestone (written in its own transaction).
+    ``viewer`` gets blind review (``blind_detail``)."""
     read = read_submission(session, submission_id)
+    read.detail = blind_detail(session, read.detail, viewer)
+    if settings is not None:
+        read.decision_blocked = decision_blocked(session, settings, read.sub)
     process_speed.note_first_review(db, read.sub.invitation, now)
     read.ledger = ledger_of(
         session,

@@ -34,6 +34,9 @@ LAYERS = [
     _layer("invitation services", "timeboxes", "payments"),
     # Uploads (taking the clock and the payment into account), and their stored reports.
     _layer("submissions", "submissions", "reports"),
+    # Human review of a graded submission: seats, blind scorecards, reconciliation, decisions
+    # resting on them, agreement figures.
+    _layer("human review", "review"),
     # Grading a queued submission, in this process or on remote workers.
     _layer("grading", "grading", "jobs", "worker"),
     # Reading across domains (what reviewers see, process speed) and the periodic sweep.

@@ -82,6 +82,9 @@ def test_reviewer_reads_report_and_decides(live_server: LiveServer, page: Watche
     page.shot("reviewer-report")
     pg.check('input[name=outcome][value="advance"]')
     pg.fill("textarea[name=reason]", "Clean baseline, good tests.")
+    # support-tickets asks for two scorecards first (issue 12); the admin decides without them.
+    expect(pg.get_by_test_id("decision-blocked")).to_contain_text("scorecard")
+    pg.check("input[name=override_review]")
     pg.click("text=Record decision")
     pg.wait_for_url(re.compile(rf"/submissions/{sid}"))
     expect(pg.locator("#decision")).to_contain_text("Clean baseline, good tests.")

@@ -61,7 +61,9 @@ def test_honest_strong_submission_grades_well_everywhere(reports: dict[str, Repo
     assert (tests.score or 0) >= 90
     quality = report.grader("quality")
     assert quality is not None and (quality.score or 0) >= 90
-    assert report.overall.score is not None and report.overall.score >= 85
+    # Its README reports a 5-fold CV that none of its code runs, which the methodology grader
+    # (10% of the overall) holds against it: strong, but not flawless.
+    assert report.overall.score is not None and report.overall.score >= 80
 
 
 def test_strong_beats_inflated_on_the_writeup(reports: dict[str, Report]) -> None:
@@ -91,15 +93,16 @@ def test_a_crashed_notebook_reads_the_same_everywhere(reports: dict[str, Report]
     assert strong.overall.flags == [] and (strong.overall.score or 0) > report.overall.score
 
 
-def test_methodology_is_reported_but_not_weighted(reports: dict[str, Report]) -> None:
+def test_methodology_is_reported_and_weighted(reports: dict[str, Report]) -> None:
     for report in reports.values():
         methodology = report.grader("methodology")
         assert methodology is not None and methodology.status.value == "ok"
-        assert report.overall.weights.get("methodology") == 0
-        assert "methodology" not in report.overall.contributions
+        assert report.overall.weights.get("methodology") == 0.1
+        assert "methodology" in report.overall.contributions
     strong = reports["strong"].grader("methodology")
-    # strong's README reports a 5-fold CV that none of its code runs
-    assert strong is not None and strong.score == 70.0
+    # strong's README reports a 5-fold CV that none of its code runs: 60 - 30 for that, plus the
+    # class weights it does use, in proportion to what is left of the soundness points
+    assert strong is not None and strong.score == 35.0
     assert [f.rule for f in strong.findings] == ["methodology:no-held-out-evaluation"]
 
 

@@ -29,7 +29,14 @@ PUBLIC = {
     ("POST", "/logout"),
 }
 CANDIDATE_PREFIXES = ("/c/{token}", "/api/c/{token}")
-ADMIN = {("GET", "/audit"), ("GET", "/api/audit")}
+ADMIN = {
+    ("GET", "/audit"),
+    ("GET", "/api/audit"),
+    ("GET", "/calibration"),
+    ("GET", "/api/review/agreement"),
+    ("GET", "/api/scorecards.csv"),
+    ("GET", "/api/findings/feedback.csv"),
+}
 
 
 def _reviewer_routes(env: Env) -> list[RouteInfo]:
@@ -46,6 +53,7 @@ def _fill(path: str, sid: int) -> str:
     path = path.replace("{submission_id}", str(sid)).replace("{report_id}", "1")
     # The seeded invitation is the first row; refusals must come before any lookup anyway.
     path = path.replace("{invitation_id}", "1").replace("{payment_id}", "1")
+    path = path.replace("{scorecard_id}", "1")
     assert "{" not in path, f"unknown path parameter in {path}: add it to _fill"
     return path
 
