@@ -37,9 +37,11 @@ MAX_TEXT = 4_000
 """Characters kept of each failure's text."""
 
 
-def read_bounded(path: Path, limit: int = MAX_REPORT_BYTES) -> bytes | str:
-    """The file's bytes (at most ``limit``), or a reason it was not read: links, non-regular
-    files and files over the cap are refused."""
+def read_bounded(path: Path, limit: int | None = None) -> bytes | str:
+    """The file's bytes (at most ``limit``, by default :data:`MAX_REPORT_BYTES` as it is at the
+    call), or a reason it was not read: links, non-regular files and files over the cap are
+    refused."""
+    limit = MAX_REPORT_BYTES if limit is None else limit
     try:
         # O_NONBLOCK: a FIFO left where a report should be must not block the reader.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
