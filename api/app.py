@@ -17,12 +17,17 @@ from api.errors import install_error_handlers
 from api.routers import (
     api_candidate,
     api_reviewer,
+    ats_greenhouse,
     auth,
+    candidate_feedback,
     candidate_pages,
     docs,
+    feedback_pages,
     health,
+    integrations_pages,
     ledger_api,
     ledger_pages,
+    privacy_pages,
     review_api,
     review_pages,
     reviewer_pages,
@@ -30,12 +35,14 @@ from api.routers import (
     workers,
 )
 from api.security import LoginRateLimiter, SecurityHeadersMiddleware
+from harness.ats.delivery import CallbackDeliverer, make_completion_hook
 from harness.db.engine import Database
 from harness.db.migrate import upgrade_head
 from harness.jobs.dispatch import Dispatcher, NullDispatcher
 from harness.jobs.runtime import GradingRuntime
 from harness.ledger.clock import Clock, SystemClock
 from harness.notify.notifier import Notifier, notifier_from_settings
+from harness.retention.sweep import RetentionSweeper
 from harness.settings import Environment, Mode, Settings, get_settings
 from harness.sweep.service import LedgerSweeper
 
@@ -109,6 +116,8 @@ def _lifespan(settings: Settings, db: Database, *, migrate: bool) -> Lifespan:
         # Distributed workers have no database: there the API process runs the sweep.
         if app.state.worker_slots or settings.mode == Mode.distributed:
             app.state.sweeper.start()
+            app.state.retention_sweeper.start()
+            app.state.ats_callbacks.start()
         # Everything loaded so far lives as long as the process: move it out of the collector's
         # reach, so a full collection scans only per-request garbage (a full pass over the
         # imported libraries took 80-160 ms, the bulk of the pages' tail latency).
@@ -117,6 +126,8 @@ def _lifespan(settings: Settings, db: Database, *, migrate: bool) -> Lifespan:
         try:
             yield
         finally:
+            app.state.ats_callbacks.stop(timeout=10)
+            app.state.retention_sweeper.stop(timeout=10)
             app.state.sweeper.stop(timeout=10)
             app.state.dispatcher.stop(timeout=10)
             db.dispose()
@@ -159,6 +170,15 @@ def _set_state(
         app.state.notifier,
         interval_s=settings.ledger_sweep_s,
     )
+    # Issue 15: ATS completion callbacks when grading ends (retried by their own loop), and
+    # the retention sweep beside the ledger sweep.
+    app.state.runtime.on_finished.append(make_completion_hook(db, settings, app.state.clock))
+    app.state.ats_callbacks = CallbackDeliverer(
+        db, settings, app.state.clock, interval_s=settings.ats_delivery_s
+    )
+    app.state.retention_sweeper = RetentionSweeper(
+        db, settings, app.state.clock, interval_s=settings.retention_sweep_s
+    )
 
 
 def _add_routes(app: FastAPI) -> None:
@@ -176,8 +196,14 @@ def _add_routes(app: FastAPI) -> None:
         reviewer_pages,
         docs,
         workers,
+        ats_greenhouse,
+        candidate_feedback,
+        feedback_pages,
+        integrations_pages,
+        privacy_pages,
     ):
         app.include_router(module.router)
+    app.include_router(feedback_pages.api)
     runtime: GradingRuntime = app.state.runtime
     if runtime.settings.mode == Mode.distributed:
         # The endpoints workers call; their jobs are run by the API's grading runtime.

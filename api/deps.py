@@ -38,6 +38,7 @@ from harness.settings import Settings
 
 __all__ = [
     "AdminReviewer",
+    "AdminReviewerApart",
     "AfterCommit",
     "AfterCommitDep",
     "ApiReviewer",
@@ -301,6 +302,20 @@ def admin_reviewer(request: Request, session: SessionDep, db: DatabaseDep) -> Re
 
 
 AdminReviewer = Annotated[Reviewer, Depends(admin_reviewer)]
+
+
+def admin_reviewer_apart(request: Request, db: DatabaseDep) -> Reviewer:
+    """A signed-in admin (session cookie), checked in a short read transaction of its own: for
+    pages whose service runs its own write transactions (erasing a candidate), which the
+    request-long write lock of ``SessionDep`` would block."""
+    with db.session() as session:
+        reviewer = page_reviewer(request, session)
+    if not reviewer.is_admin:
+        raise Forbidden("only admins can see this")
+    return reviewer
+
+
+AdminReviewerApart = Annotated[Reviewer, Depends(admin_reviewer_apart)]
 
 
 MAX_ID = 2**31 - 1

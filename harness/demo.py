@@ -6,6 +6,10 @@ Loaded by ``harness serve`` when ``HARNESS_DEMO`` is on (the default in developm
 production). Idempotent: starting again reuses what is there and only queues solutions that have
 no submission yet. Links are derived from the secret key, so the printed link stays the same
 across restarts without storing the token.
+
+One more demo candidate asks to be erased: once their upload is graded, the demo rejects them
+and erases them (``erase_when_graded``), so the dashboard shows an erased candidate's figures
+still counted. That happens once; a later start finds the erasure in the audit log.
 """
 
 from __future__ import annotations
@@ -26,9 +30,13 @@ from harness.accounts.models import Reviewer, Role
 from harness.accounts.security import hash_token
 from harness.accounts.service import create_reviewer
 from harness.assignments.loader import Assignment, load_assignment
+from harness.audit.models import AuditEvent
+from harness.db.base import utcnow
 from harness.db.engine import Database
+from harness.errors import HarnessError
 from harness.invitations.models import Invitation
 from harness.invitations.service import create_invitation
+from harness.retention.service import erase_on_request
 from harness.review.repository import ReviewRepository
 from harness.settings import Environment, Settings
 from harness.submissions.archive import JUNK_DIRS, is_litter
@@ -41,9 +49,11 @@ __all__ = [
     "DEMO_EMAIL",
     "DEMO_PASSWORD",
     "DEMO_REVIEWERS",
+    "ERASED_EMAIL",
     "DemoInfo",
     "demo_review_callback",
     "demo_reviews",
+    "erase_when_graded",
     "load_demo",
 ]
 
@@ -57,6 +67,11 @@ DEMO_SOLUTIONS = (
     ("reference", "Demo Candidate (reference solution)"),
     ("notebook_only", "Demo Candidate (notebook-only solution)"),
 )
+ERASE_ME = "erase-me"
+ERASED_SOLUTION = "baseline"
+ERASED_NAME = "Demo Candidate (asks to be erased)"
+ERASED_EMAIL = "erase-me@example.com"
+FINISHED_STATES = (SubmissionStatus.graded.value, SubmissionStatus.rejected.value)
 DEMO_REVIEWERS = (
     ("ravi.reviewer@example.com", "Ravi (demo reviewer)"),
     ("sam.reviewer@example.com", "Sam (demo reviewer)"),
@@ -76,6 +91,12 @@ DEMO_SCORES = {
         (1, "reject", "Everything lives in a notebook; no tests."),
         (3, "hold", "The analysis in the notebook is careful."),
     ),
+    # The candidate who asks to be erased: their agreeing scorecards keep counting on the
+    # calibration page after the erasure (as anonymous levels, without these comments).
+    ERASE_ME: (
+        (2, "hold", "Baseline works; thin evaluation."),
+        (2, "hold", "Runs, tested lightly; one split only."),
+    ),
 }
 _SKIP = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", "model", "models"}
 
@@ -87,6 +108,10 @@ class DemoInfo:
     candidate_token: str
     queued: list[int] = field(default_factory=list)
     """Demo submissions waiting to be graded."""
+    erase_after_grading: int | None = None
+    """The upload of the candidate who asks to be erased, while it waits to be graded."""
+    erased: bool = False
+    """That candidate is erased already (their figures are on the dashboard)."""
 
 
 def _token(settings: Settings, purpose: str) -> str:
@@ -143,6 +168,71 @@ def _invitation(
     return inv
 
 
+def _submission(
+    session: Session,
+    settings: Settings,
+    assignment: Assignment,
+    folder_name: str,
+    invitation: Invitation,
+) -> tuple[Submission, bool]:
+    """The invitation's upload of a shipped solution: the existing one, or a new one queued
+    (``True``)."""
+    existing = session.scalar(select(Submission).where(Submission.invitation_id == invitation.id))
+    if existing is not None:
+        return existing, False
+    folder = assignment.root / "solutions" / folder_name
+    archive = zip_folder(folder, settings.blobs_dir / "incoming" / f"demo-{folder_name}.zip")
+    sha = hashlib.sha256(archive.read_bytes()).hexdigest()
+    size = archive.stat().st_size
+    sub = Submission(
+        invitation_id=invitation.id,
+        version=SubmissionRepository(session).next_version(invitation.id),
+        assignment_name=assignment.spec.name,
+        filename=f"{folder_name}.zip",
+        sha256=sha,
+        blob_key=store_blob(settings.blobs_dir, archive, sha),
+        size_bytes=size,
+        status=SubmissionStatus.queued.value,
+        stages={},
+    )
+    session.add(sub)
+    session.flush()
+    return sub, True
+
+
+def _has_solution(assignment: Assignment, folder_name: str) -> bool:
+    folder = assignment.root / "solutions" / folder_name
+    if not folder.is_dir() or not any(p.is_file() for p in folder.rglob("*")):
+        log.warning("demo solution %s is missing or empty; skipped", folder)
+        return False
+    return True
+
+
+def _demo_erased(session: Session) -> bool:
+    return (
+        session.scalar(
+            select(AuditEvent.id).where(
+                AuditEvent.action == "candidate.erase", AuditEvent.actor_label == "demo"
+            )
+        )
+        is not None
+    )
+
+
+def _erase_me(session: Session, settings: Settings, assignment: Assignment, info: DemoInfo) -> None:
+    """The candidate who asks to be erased: queued, or erased already."""
+    if _demo_erased(session) or not _has_solution(assignment, ERASED_SOLUTION):
+        info.erased = _demo_erased(session)
+        return
+    token = _token(settings, ERASE_ME)
+    inv = _invitation(session, assignment, token, ERASED_NAME, ERASED_EMAIL)
+    session.flush()
+    sub, queued = _submission(session, settings, assignment, ERASED_SOLUTION, inv)
+    info.erase_after_grading = sub.id
+    if queued:
+        info.queued.append(sub.id)
+
+
 def load_demo(settings: Settings, db: Database) -> DemoInfo:
     """Create (or find) the demo rows; queue demo solutions that were never submitted."""
     if settings.environment == Environment.production:
@@ -162,9 +252,7 @@ def load_demo(settings: Settings, db: Database) -> DemoInfo:
             session, assignment, info.candidate_token, "Demo Candidate", "candidate@example.com"
         )
         for folder_name, label in DEMO_SOLUTIONS:
-            folder = assignment.root / "solutions" / folder_name
-            if not folder.is_dir() or not any(p.is_file() for p in folder.rglob("*")):
-                log.warning("demo solution %s is missing or empty; skipped", folder)
+            if not _has_solution(assignment, folder_name):
                 continue
             inv = _invitation(
                 session,
@@ -174,32 +262,65 @@ def load_demo(settings: Settings, db: Database) -> DemoInfo:
                 f"{folder_name.replace('_', '-')}@example.com",
             )
             session.flush()
-            if (
-                session.scalar(select(Submission.id).where(Submission.invitation_id == inv.id))
-                is not None
-            ):
-                continue
-            archive = zip_folder(
-                folder, settings.blobs_dir / "incoming" / f"demo-{folder_name}.zip"
-            )
-            sha = hashlib.sha256(archive.read_bytes()).hexdigest()
-            size = archive.stat().st_size
-            key = store_blob(settings.blobs_dir, archive, sha)
-            sub = Submission(
-                invitation_id=inv.id,
-                version=SubmissionRepository(session).next_version(inv.id),
-                assignment_name=assignment.spec.name,
-                filename=f"{folder_name}.zip",
-                sha256=sha,
-                blob_key=key,
-                size_bytes=size,
-                status=SubmissionStatus.queued.value,
-                stages={},
-            )
-            session.add(sub)
-            session.flush()
-            info.queued.append(sub.id)
+            sub, queued = _submission(session, settings, assignment, folder_name, inv)
+            if queued:
+                info.queued.append(sub.id)
+        _erase_me(session, settings, assignment, info)
+    if info.erase_after_grading is not None:
+        erase_when_graded(settings, db, info.erase_after_grading)(info.erase_after_grading, "")
+        with db.session() as session:
+            info.erased = _demo_erased(session)
     return info
+
+
+def _reject(settings: Settings, db: Database, submission_id: int) -> bool:
+    """The demo admin rejects the erase-me candidate once their upload is finished, on the
+    demo reviewers' scorecards (an override if the review is not complete). False: not yet."""
+    from harness.review import decisions
+
+    with db.session(write=True) as session:
+        sub = session.get(Submission, submission_id)
+        if sub is None or sub.status not in FINISHED_STATES:
+            return False
+        reviewer = session.scalars(select(Reviewer).where(Reviewer.email == DEMO_EMAIL)).one()
+        if not sub.invitation.decisions:
+            decisions.decide(
+                session,
+                settings,
+                sub.id,
+                reviewer,
+                "reject",
+                "Demo: withdrew and asked to be erased.",
+                override=True,
+                now=utcnow(),
+            )
+    return True
+
+
+def erase_when_graded(
+    settings: Settings, db: Database, submission_id: int
+) -> Callable[[int, str], None]:
+    """A finished-callback: once the demo's erase-me upload is graded, the demo reviewers score
+    it, a demo admin rejects the candidate and erases them on their request (nothing happens
+    before it is graded). Their figures, scorecards' agreement included, keep counting."""
+
+    def on_finished(finished_id: int, _status: str) -> None:
+        if finished_id != submission_id:
+            return
+        try:
+            demo_reviews(settings, db, [submission_id])
+        except HarnessError as exc:
+            log.warning("demo: scorecards on the erase-me upload failed: %s", exc.message)
+        if not _reject(settings, db, submission_id):
+            return
+        try:
+            erase_on_request(db, settings, ERASED_EMAIL, actor="demo", now=utcnow())
+        except HarnessError as exc:
+            log.warning("demo: could not erase %s yet: %s", ERASED_EMAIL, exc.message)
+            return
+        log.info("demo: %s erased; the dashboard still counts their figures", ERASED_NAME)
+
+    return on_finished
 
 
 def _demo_folder(settings: Settings, session: Session, submission_id: int) -> str | None:

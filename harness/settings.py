@@ -92,6 +92,17 @@ class Settings(BaseSettings):
     """Seconds between ledger sweeps in the embedded worker (expired invitations, no-submission
     pay, deadline and review reminders); 0 turns the sweep off in this process."""
 
+    # Hiring-team integrations and data protection (issue 15)
+    retention_sweep_s: Annotated[int, Field(ge=0, le=7 * 24 * 3600)] = 24 * 3600
+    """Seconds between retention sweeps (expired archives, reports and personal data, left-over
+    files), in the process that runs the ledger sweep; 0 turns it off in this process."""
+    ats_delivery_s: Annotated[int, Field(ge=0, le=3600)] = 30
+    """Seconds between passes that retry ATS completion callbacks that failed; 0 turns them off."""
+    ats_callback_hosts: str = "app.greenhouse.io"
+    """Comma-separated hosts an ATS may name as its completion-callback URL (a leaked
+    integration key must not make the harness call arbitrary hosts). Loopback addresses are
+    also allowed outside production."""
+
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
         if self.environment == Environment.production:
@@ -129,6 +140,12 @@ class Settings(BaseSettings):
     @property
     def artifacts_dir(self) -> Path:
         return self.data_dir / "artifacts"
+
+    @property
+    def worker_outputs_dir(self) -> Path:
+        """Distributed mode: output files workers upload, kept per submission until the API has
+        graded their run."""
+        return self.data_dir / "worker-outputs"
 
     @property
     def features_dir(self) -> Path:

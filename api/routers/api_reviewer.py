@@ -20,10 +20,12 @@ from api.deps import (
 )
 from harness.assignments.loader import list_assignments
 from harness.audit.service import list_events
+from harness.integrity.schemas import SimilarityOut
 from harness.invitations.schemas import InvitationCreate
 from harness.review.decisions import decide as decide_with_review
 from harness.review.schemas import ReviewedDecisionCreate
 from harness.reviewing import service as reviewing
+from harness.reviewing import similarity as seen_similarity
 from harness.reviewing.schemas import (
     DashboardWithProcess,
     InvitationCreated,
@@ -108,6 +110,14 @@ def get_submission(
         show_identity=shows_identity(reviewer),
         viewer=reviewer,
     )
+
+
+@router.get("/submissions/{submission_id}/similarity", response_model=SimilarityOut)
+def get_similarity(session: SessionDep, reviewer: ApiReviewer, submission_id: Id) -> SimilarityOut:
+    """Code similarity: matches with other candidates' submissions (either way) and known
+    solutions, with the shared fragments; evidence for a reviewer, never a score. Another
+    reviewer's resolution is hidden while the caller's scorecard is open (blind review)."""
+    return seen_similarity.similarity_for(session, submission_id, reviewer)
 
 
 @router.get("/submissions/{submission_id}/reports/{report_id}")

@@ -28,6 +28,7 @@ from api.uploads import receive_submission
 from harness.assignments.loader import Assignment
 from harness.db.engine import Database
 from harness.errors import HarnessError
+from harness.feedback import portal as feedback_portal
 from harness.notify.messages import format_late
 from harness.settings import Settings
 from harness.submissions import portal
@@ -94,8 +95,12 @@ def task_page(
     token: Token_,
 ) -> Response:
     now = clock.now()
-    page = portal.task_page(session, settings, invitation, now, db=db)
-    return render(request, "candidate/task.html", _task_context(page, settings, token, now))
+    got = feedback_portal.task_page(session, settings, invitation, now, db=db)
+    return render(
+        request,
+        "candidate/task.html",
+        _task_context(got.page, settings, token, now, extras=got.extras),
+    )
 
 
 def _render_task(

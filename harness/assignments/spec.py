@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from decimal import Decimal
-from typing import Annotated, Literal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -18,12 +19,15 @@ from harness.ledger.pay import PayTerms
 from harness.ledger.timebox import ClockStart, LatePolicy, TimeBoxTerms
 
 __all__ = [
+    "AiPolicy",
     "AssignmentSpec",
     "BaselineScores",
     "DataFiles",
+    "IntegritySpec",
     "MutationLimits",
     "PaySpec",
     "Policy",
+    "Retention",
     "StageLimits",
     "StagesLimits",
 ]
@@ -119,12 +123,22 @@ class StagesLimits(_Strict):
     """The train command."""
     predict: StageLimits = Field(default_factory=lambda: _default_limits(300, 4096))
     """The predict command."""
+    predict_nomodel: StageLimits = Field(default_factory=lambda: _default_limits(300, 4096))
+    """The predict command again, with an empty model folder (the model-dependence check).
+    Defaults to the ``predict`` limits: it is the same command on the same data."""
     notebook: StageLimits = Field(default_factory=lambda: _default_limits(1200, 4096))
     """A notebook-only submission, run headless end to end."""
     mutation: MutationLimits = Field(
         default_factory=lambda: MutationLimits(wall_seconds=150, memory_mb=2048)
     )
     """Mutation testing of the candidate's own code with their tests (after the tests stage)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nomodel_like_predict(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "predict" in data and "predict_nomodel" not in data:
+            return {**data, "predict_nomodel": data["predict"]}
+        return data
 
 
 class PaySpec(_Strict):
@@ -155,6 +169,10 @@ class Policy(_Strict):
     clock_start: ClockStart = ClockStart.button
     show_scores_to_candidate: bool = False
     """Whether candidates see their scores on the status page."""
+    candidate_feedback: bool = False
+    """Whether candidates get a feedback page once a final decision (advance or reject) is
+    recorded: what went well and what to improve, from the graders' findings and the comments
+    reviewers chose to share (``harness.feedback``)."""
 
     def time_box_terms(
         self,
@@ -173,6 +191,90 @@ class Policy(_Strict):
             late=self.late,
             clock_start=self.clock_start,
         )
+
+
+class AiPolicy(StrEnum):
+    """What the assignment allows of AI assistants (chat assistants, code completion)."""
+
+    forbidden = "forbidden"
+    allowed_with_disclosure = "allowed_with_disclosure"
+    """Allowed, if the writeup says how they were used (the writeup grader looks for it)."""
+    allowed = "allowed"
+
+    @property
+    def statement(self) -> str:
+        """The sentence that states the policy to candidates: TASK.md must contain it verbatim
+        (``assignment validate`` checks), and the kit and the candidate page show it."""
+        return AI_POLICY_STATEMENTS[self]
+
+
+AI_POLICY_STATEMENTS = {
+    AiPolicy.forbidden: "AI assistants (chat assistants such as ChatGPT or Claude, code completion "
+    "such as Copilot) are not allowed for this assignment: write the code and the writeup yourself.",
+    AiPolicy.allowed_with_disclosure: "AI assistants (chat assistants such as ChatGPT or Claude, code "
+    "completion such as Copilot) are allowed for this assignment, if your writeup says which you "
+    "used and for what.",
+    AiPolicy.allowed: "AI assistants (chat assistants such as ChatGPT or Claude, code completion "
+    "such as Copilot) are allowed for this assignment.",
+}
+
+
+class IntegritySpec(_Strict):
+    """The ``[integrity]`` table: signals shown to reviewers as evidence, never as a score."""
+
+    ai_policy: AiPolicy = AiPolicy.allowed_with_disclosure
+    """What candidates may do with AI assistants; stated in TASK.md, the kit and the candidate
+    page, and shown on every report."""
+    similarity_threshold: Annotated[float, Field(gt=0, le=1)] = 0.5
+    """A submission is flagged when this share of its distinctive code (starter-kit code and
+    fragments common to many submissions left out) is found in one earlier submission or known
+    solution, or this share of the other's is found in it."""
+    known_solutions: str = "known_solutions"
+    """Folder of public solutions the team has found (one sub-folder each), relative to the
+    assignment folder; may be missing. ``solutions/baseline`` and ``solutions/reference`` are
+    compared too."""
+    canaries: Annotated[int, Field(ge=0, le=1000)] = 60
+    """Hidden canary rows added to the held-out features the predict stage sees (half exact
+    duplicates under fresh ids, half copies with harmless changes); 0 turns them off."""
+    canary_text_columns: list[str] = Field(default_factory=list)
+    """Columns whose whitespace and case the harmless copies change; none: exact copies only."""
+    model_dependence: bool = True
+    """Run predict a second time with an empty model folder, to see whether the predictions
+    depend on what train produced (one extra predict run)."""
+
+
+_Days = Annotated[int, Field(ge=0, le=3650)]
+
+
+class Retention(_Strict):
+    """How long candidate data is kept after the decision (``harness.retention``), in days.
+
+    The clock starts at the invitation's latest decision; for an invitation that never got one,
+    at its revocation, or when its time box closed with nothing uploaded. ``0`` keeps that kind
+    of data until someone erases the candidate on request.
+    """
+
+    archives_days: _Days = 90
+    """The uploaded archives (and with them the code reviewers browse)."""
+    reports_days: _Days = 365
+    """Reports with their stage logs, rendered notebooks and writeup copies. The scores stay on
+    the submission for the dashboard's figures."""
+    personal_days: _Days = 365
+    """Everything else that names or concerns the candidate: the candidate is erased, leaving
+    anonymous aggregates (scores, timings, survey figures)."""
+
+    @model_validator(mode="after")
+    def _personal_last(self) -> Retention:
+        if self.personal_days == 0:
+            return self
+        for name in ("archives_days", "reports_days"):
+            days = getattr(self, name)
+            if days == 0 or days > self.personal_days:
+                raise ValueError(
+                    f"retention.{name} must be 1 to personal_days ({self.personal_days}): "
+                    "erasing the candidate deletes their archives and reports too"
+                )
+        return self
 
 
 class BaselineScores(_Strict):
@@ -217,6 +319,9 @@ class AssignmentSpec(_Strict):
     """Hours the candidate is asked (and paid) to spend."""
     pay: PaySpec
     policy: Policy = Field(default_factory=Policy)
+    integrity: IntegritySpec = Field(default_factory=IntegritySpec)
+    retention: Retention = Field(default_factory=Retention)
+    """How long candidate data is kept after the decision."""
     baseline: BaselineScores
     """Measured scores of ``solutions/baseline`` (checked by a test)."""
     reference: BaselineScores | None = None

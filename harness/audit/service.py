@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from harness.audit.models import AuditEvent
 
-__all__ = ["Actor", "list_events", "record"]
+__all__ = ["Actor", "list_events", "record", "redact", "redact_naming"]
 
 
 class Actor(Protocol):
@@ -59,3 +59,29 @@ def list_events(
     if action:
         query = query.where(AuditEvent.action == action)
     return session.scalars(query).all()
+
+
+def redact(session: Session, object_type: str, ids: Sequence[int] | frozenset[int]) -> int:
+    """Detach events from erased objects: the action, actor and time stay (who did what, when),
+    the object's id and the event's details go. Returns how many events were redacted."""
+    if not ids:
+        return 0
+    result = session.execute(
+        update(AuditEvent)
+        .where(AuditEvent.object_type == object_type, AuditEvent.object_id.in_(list(ids)))
+        .values(object_id=None, detail={"redacted": True})
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def redact_naming(session: Session, action: str, key: str, values: Collection[str]) -> int:
+    """Redact ``action`` events whose detail ``key`` is one of ``values`` (an erased
+    candidate's address in a reviewer's declared conflict): the object stays, the detail goes."""
+    if not values:
+        return 0
+    events = session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
+    hits = [e for e in events if isinstance(e.detail, dict) and e.detail.get(key) in values]
+    for event in hits:
+        event.detail = {"redacted": True}
+    return len(hits)
+

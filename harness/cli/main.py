@@ -6,12 +6,15 @@ import typer
 
 from harness.cli import (
     assignment_cmd,
+    ats_cmd,
     calibrate_cmd,
+    candidate_cmd,
     grade_cmd,
     invite_cmd,
     reviewer_cmd,
     sandbox_cmd,
     serve_cmd,
+    similarity_cmd,
     token_cmd,
     worker_cmd,
 )
@@ -33,6 +36,10 @@ app.add_typer(reviewer_cmd.app, name="reviewer")
 app.add_typer(token_cmd.app, name="token")
 invite_cmd.register(app)
 calibrate_cmd.register(app)
+app.add_typer(similarity_cmd.app, name="similarity")
+app.add_typer(candidate_cmd.app, name="candidate")
+app.add_typer(candidate_cmd.retention_app, name="retention")
+app.add_typer(ats_cmd.app, name="ats")
 
 
 def main() -> None:

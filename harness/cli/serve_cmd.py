@@ -10,12 +10,13 @@ import typer
 from harness.cli.common import escape, fail, load_settings, out
 
 if TYPE_CHECKING:
+    from harness.demo import DemoInfo
     from harness.settings import Settings
 
 __all__ = ["register"]
 
 
-def _load_demo(settings: Settings, base: str) -> None:
+def _load_demo(settings: Settings, base: str) -> DemoInfo:
     """Load the demo (reviewer, candidate link, graded solutions) and say how to sign in."""
     from harness.db.engine import Database
     from harness.demo import load_demo
@@ -53,6 +54,23 @@ def _load_demo(settings: Settings, base: str) -> None:
             soft_wrap=True,
             markup=False,
         )
+    if info.erase_after_grading is not None and not info.erased:
+        out.print(
+            f"  Submission {info.erase_after_grading}'s candidate asks to be erased: once it is "
+            "graded it is rejected and erased, and the dashboard keeps counting its figures.",
+            highlight=False,
+            soft_wrap=True,
+            markup=False,
+        )
+    elif info.erased:
+        out.print(
+            "  One demo candidate was erased on request; the dashboard still counts their "
+            "upload (see 'figures include ... erased' on the dashboard, and /audit).",
+            highlight=False,
+            soft_wrap=True,
+            markup=False,
+        )
+    return info
 
 
 def serve(
@@ -81,8 +99,9 @@ def serve(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade_head(settings.resolved_database_url)
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    demo_info = None
     if settings.demo and settings.environment != Environment.production:
-        _load_demo(settings, base)
+        demo_info = _load_demo(settings, base)
     out.print(f"Serving on {base}  (API reference: {base}/docs)", highlight=False, soft_wrap=True,
               markup=False)
     app = create_app(settings, migrate=False)
@@ -92,6 +111,13 @@ def serve(
         # The demo reviewers score the demo submissions once graded (issue 12's review flow).
         app.state.runtime.on_finished.append(demo_review_callback(settings, app.state.db))
         demo_reviews(settings, app.state.db)
+    if demo_info is not None and demo_info.erase_after_grading is not None:
+        from harness.demo import erase_when_graded
+
+        # After the scorecards: the erase-me candidate is scored, rejected, then erased.
+        app.state.runtime.on_finished.append(
+            erase_when_graded(settings, app.state.db, demo_info.erase_after_grading)
+        )
     uvicorn.run(app, host=host, port=port, log_level="info",
                 proxy_headers=False, server_header=False)
 

@@ -18,7 +18,7 @@ WRITE_OPTION = "harness_write"
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout.
+    """An engine for ``url``; SQLite gets WAL, foreign keys, a busy timeout and secure delete.
 
     WAL lets the web threads read while a worker writes; the busy timeout makes concurrent
     writers (several worker threads claiming jobs) wait instead of failing with "locked".
@@ -40,6 +40,9 @@ def make_engine(url: str) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA synchronous=NORMAL")
+        # Deleted rows are overwritten, not left in free pages: an erased candidate must not
+        # linger in the database file (harness.retention).
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -18,6 +18,7 @@ STAGE_LABELS = {
     "mutation": "mutation testing (do the tests catch seeded bugs?)",
     "train": "training",
     "predict": "prediction",
+    "predict_nomodel": "prediction without the trained model (model-dependence check)",
     "notebook": "running the notebook (training and prediction)",
     "score": "scoring",
     "graders": "grading",

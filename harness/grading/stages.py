@@ -23,6 +23,7 @@ from graders.candidate_tests.plan import CONTEXTS_JSON, JUNIT_XML, PYTEST_NO_TES
 from graders.types import StageName, StageOutcome, Verdict
 from harness.assignments.loader import Assignment
 from harness.assignments.spec import StageLimits, StagesLimits
+from harness.grading.features import reorder_rows
 from harness.grading.workdir import RunDirs
 from harness.submissions.contract import (
     NotebookContract,
@@ -41,6 +42,7 @@ __all__ = [
     "limits_for",
     "outcome_from",
     "skipped",
+    "skipped_stages",
     "stage_env",
     "stage_plan",
 ]
@@ -72,10 +74,13 @@ class StageData:
     test_csv: Path
     """Held-out features (both held-out sets, mixed), as :mod:`harness.grading.features` builds them."""
     limits: StagesLimits
+    skip: frozenset[StageName] = frozenset()
+    """Planned stages the assignment turns off; they are reported as skipped, saying why."""
 
     @classmethod
     def for_assignment(cls, assignment: Assignment, test_csv: Path) -> StageData:
-        return cls(train_csv=assignment.train_csv, test_csv=test_csv, limits=assignment.spec.limits)
+        return cls(train_csv=assignment.train_csv, test_csv=test_csv, limits=assignment.spec.limits,
+                   skip=skipped_stages(assignment))
 
     def limits_of(self, stage: StageName) -> StageLimits:
         limits: StageLimits = getattr(self.limits, stage.value)
@@ -273,6 +278,28 @@ def _notebook(dirs: RunDirs, data: StageData, image: str, contract: SubmissionCo
     return StageRun(StageName.notebook, spec, out, limits)
 
 
+def _predict_nomodel(dirs: RunDirs, data: StageData, image: str,
+                     contract: SubmissionContract) -> StageRun:
+    """The predict command again, with an empty model folder and the rows in another order."""
+    limits = data.limits.predict_nomodel
+    command = ["/bin/sh", "-c", render_command(_project(contract).predict_command, _paths())]
+    out = dirs.out(StageName.predict_nomodel)
+    out.mkdir()
+    empty_model = dirs.root / "model-empty"
+    empty_model.mkdir()
+    reordered = dirs.harness_files / "test-reordered.csv"
+    reorder_rows(data.test_csv, reordered, seed=dirs.run_id)
+    mounts = [
+        sandbox.Mount(dirs.submission, CONTAINER_PATHS["submission"]),
+        sandbox.Mount(reordered, CONTAINER_PATHS["test"]),
+    ]
+    spec = _spec(StageName.predict_nomodel, image=image, command=command, limits=limits,
+                 mounts=mounts,
+                 outputs={CONTAINER_PATHS["model_dir"]: empty_model, CONTAINER_PATHS["out"]: out},
+                 extra_env={}, run_id=dirs.run_id)
+    return StageRun(StageName.predict_nomodel, spec, out, limits)
+
+
 @dataclass(frozen=True)
 class PlannedStage:
     """One sandboxed stage of a contract's plan."""
@@ -292,6 +319,8 @@ _PLANS: dict[str, tuple[PlannedStage, ...]] = {
         PlannedStage(StageName.train, collects=False),
         PlannedStage(StageName.predict, needs_ok=StageName.train,
                      skipped_because="not run: training did not succeed"),
+        PlannedStage(StageName.predict_nomodel, needs_ok=StageName.predict,
+                     skipped_because="not run: predict did not succeed"),
     ),
     "notebook": (PlannedStage(StageName.tests), PlannedStage(StageName.mutation),
                  PlannedStage(StageName.notebook)),
@@ -302,6 +331,7 @@ _BUILDERS = {
     StageName.mutation: _mutation,
     StageName.train: _train,
     StageName.predict: _predict,
+    StageName.predict_nomodel: _predict_nomodel,
     StageName.notebook: _notebook,
 }
 
@@ -342,3 +372,16 @@ def outcome_from(run: StageRun, result: sandbox.RunResult, files: dict[str, Path
 
 def skipped(name: StageName, why: str) -> StageOutcome:
     return StageOutcome(name=name, verdict=Verdict.skipped, message=why)
+
+
+TURNED_OFF = {
+    StageName.predict_nomodel: "not run: the model-dependence check is turned off for this "
+    "assignment ([integrity] model_dependence)",
+}
+"""Why a planned stage the assignment turned off did not run."""
+
+
+def skipped_stages(assignment: Assignment) -> frozenset[StageName]:
+    """The planned stages ``assignment`` turns off."""
+    return frozenset() if assignment.spec.integrity.model_dependence else frozenset(
+        {StageName.predict_nomodel})

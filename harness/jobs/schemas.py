@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 SANDBOX_STAGES = (StageName.tests, StageName.mutation, StageName.train, StageName.predict,
-                  StageName.notebook)
+                  StageName.predict_nomodel, StageName.notebook)
 """The stages a worker runs; the others (static, score) happen on the API."""
 
 OUTPUT_FILES: dict[StageName, frozenset[str]] = {
@@ -41,6 +41,7 @@ OUTPUT_FILES: dict[StageName, frozenset[str]] = {
     StageName.mutation: frozenset({MUTATION_JSON}),
     StageName.train: frozenset(),
     StageName.predict: frozenset({"predictions.csv"}),
+    StageName.predict_nomodel: frozenset({"predictions.csv"}),
     StageName.notebook: frozenset({"predictions.csv"}),
 }
 """Output files a worker may send back, by stage: all that graders and scoring read."""
@@ -101,6 +102,8 @@ class JobTicket(_Wire):
     """The held-out features (both held-out sets, mixed), never their labels."""
     links_expire_at: datetime
     heartbeat_s: float
+    skip_stages: list[StageName] = Field(default_factory=list)
+    """Planned stages this assignment turns off (e.g. the model-dependence run)."""
 
 
 class StageProgress(_Wire):

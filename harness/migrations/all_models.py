@@ -6,12 +6,18 @@ sits below them all: ``harness.db`` knows the base and the engine, never the dom
 """
 
 from harness.accounts.models import ApiToken, Reviewer
+from harness.ats.models import AtsAssessment, AtsCallbackAttempt, AtsErrorReport, AtsIntegration
 from harness.audit.models import AuditEvent
 from harness.db.base import Base
+from harness.feedback.models import CandidateComment, SurveyResponse
+from harness.integrity.models import CodeFingerprint, CodeFingerprintSet, SimilarityMatch
 from harness.invitations.models import Candidate, Decision, Invitation
 from harness.notify.models import SentNotification
 from harness.payments.models import PaymentRecord
+from harness.privacy.models import AnonymousCandidate, AnonymousSubmission
 from harness.review.models import (
+    AnonymousFindingMark,
+    AnonymousScorecard,
     CriteriaSet,
     DecisionBasis,
     DecisionScorecard,
@@ -25,10 +31,21 @@ from harness.submissions.models import Note, ReportRecord, Submission
 from harness.timeboxes.models import TimeExtension
 
 __all__ = [
+    "AnonymousCandidate",
+    "AnonymousFindingMark",
+    "AnonymousScorecard",
+    "AnonymousSubmission",
     "ApiToken",
+    "AtsAssessment",
+    "AtsCallbackAttempt",
+    "AtsErrorReport",
+    "AtsIntegration",
     "AuditEvent",
     "Base",
     "Candidate",
+    "CandidateComment",
+    "CodeFingerprint",
+    "CodeFingerprintSet",
     "CriteriaSet",
     "Decision",
     "DecisionBasis",
@@ -44,6 +61,8 @@ __all__ = [
     "Reviewer",
     "Scorecard",
     "SentNotification",
+    "SimilarityMatch",
     "Submission",
+    "SurveyResponse",
     "TimeExtension",
 ]

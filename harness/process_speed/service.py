@@ -31,6 +31,8 @@ from harness.ledger.process import (
     step_durations,
     team_medians,
 )
+from harness.privacy import anonymous
+from harness.privacy.models import AnonymousCandidate
 from harness.process_speed.schemas import (
     AtRiskOut,
     MilestoneOut,
@@ -228,6 +230,7 @@ def _fingerprint(session: Session) -> tuple[object, ...]:
             select(func.max(Submission.graded_at)).scalar_subquery(),
             select(func.max(Note.id)).scalar_subquery(),
             select(func.max(Decision.id)).scalar_subquery(),
+            select(func.count(AnonymousCandidate.id)).scalar_subquery(),
         )
     ).one()
     return tuple(row)
@@ -236,7 +239,8 @@ def _fingerprint(session: Session) -> tuple[object, ...]:
 def _compute(session: Session, now: datetime, *, target_days: int, limit: int) -> ProcessOverview:
     target = timedelta(days=target_days)
     all_timelines = timelines(session)
-    medians = team_medians(all_timelines.values())
+    # Erased candidates' steps still count: their anonymous timelines keep the durations.
+    medians = team_medians([*all_timelines.values(), *anonymous.timelines(session)])
     active = _open_ids(session)
     flagged: list[AtRisk] = []
     undecided = 0

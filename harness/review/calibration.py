@@ -1,7 +1,8 @@
 """The calibration page's figures for one assignment and criteria version (admins).
 
 Only settled reviews count (every required scorecard in, disagreements reconciled), so the
-figures never reveal a scorecard someone is still scoring blind. The figures are cached per
+figures never reveal a scorecard someone is still scoring blind. Erased candidates' settled
+scorecards keep counting through their anonymous copies (``harness.review.privacy``). The figures are cached per
 process and recomputed when their inputs change (``ReviewRepository.fingerprint``): a page view
 with nothing new costs a few aggregate queries.
 """
@@ -33,6 +34,8 @@ from harness.settings import Settings
 __all__ = ["Calibration", "CalibrationPage", "agreement", "calibration", "calibration_page"]
 
 GAPS = 10
+ERASED_REVIEWER = "(a former reviewer)"
+"""Stands for a deleted reviewer account on an erased candidate's anonymous scorecard."""
 """Submissions listed where people and the machine differ most."""
 
 _cache: dict[tuple[str, int], tuple[float, tuple[object, ...], Calibration]] = {}
@@ -67,24 +70,38 @@ def _criteria_set(
     return current or (sets[-1] if sets else None), versions
 
 
-def _compute(
-    assignment: str, chosen: CriteriaSet | None, versions: list[str], session: Session
-) -> Calibration:
-    repo = ReviewRepository(session)
-    criteria = criteria_from(chosen.criteria) if chosen else []
-    cards = [
+def _cards(repo: ReviewRepository, chosen: CriteriaSet | None) -> list[stats.CardFacts]:
+    """Settled scorecards, erased candidates' included: each erased upload's cards share a
+    negative unit number (no submission to link to), so every figure still counts them."""
+    if chosen is None:
+        return []
+    units: dict[str, int] = {}
+    erased = [
+        (-units.setdefault(unit, len(units) + 1), email or ERASED_REVIEWER, *rest)
+        for unit, email, *rest in repo.erased_cards(chosen.id)
+    ]
+    return [
         stats.CardFacts(
             sid, email, dict(ratings or {}), rec or "", score, auto, dict(graders or {})
         )
-        for sid, email, ratings, rec, score, auto, graders in (
-            repo.settled_cards(chosen.id) if chosen else []
-        )
+        for sid, email, ratings, rec, score, auto, graders in [
+            *repo.settled_cards(chosen.id),
+            *erased,
+        ]
         if score is not None
     ]
+
+
+def _compute(
+    assignment: str, chosen: CriteriaSet | None, versions: list[str], session: Session
+) -> Calibration:
+    criteria = criteria_from(chosen.criteria) if chosen else []
+    cards = _cards(ReviewRepository(session), chosen)
     by_submission: dict[int, list[float]] = {}
     for card in cards:
         by_submission.setdefault(card.submission_id, []).append(card.human_score)
     rho, gaps = stats.machine_agreement(criteria, cards)
+    repo = ReviewRepository(session)
     out = AgreementOut(
         assignment=assignment,
         criteria_version=chosen.version if chosen else None,
@@ -106,7 +123,7 @@ def _compute(
             MachineGapOut(
                 submission_id=g.submission_id, human=g.human, automated=g.automated, gap=g.gap
             )
-            for g in gaps[:GAPS]
+            for g in [g for g in gaps if g.submission_id > 0][:GAPS]
         ],
         rules=[
             RulePrecisionOut(

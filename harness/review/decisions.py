@@ -226,23 +226,7 @@ def decide(
     out = submissions.record_decision(session, sub.id, actor, outcome, reason)
     criteria = criteria_from(review.criteria_set.criteria) if review else []
     combined = _combined(criteria, seats, sub.overall_score, spec)
-    basis = DecisionBasis(
-        decision_id=out.id,
-        submission_id=sub.id,
-        automated_score=combined.automated,
-        human_score=combined.human,
-        combined_score=combined.score,
-        recommendation=combined.recommendation,
-        override=bool(blocked),
-        formula=combined.formula[:200],
-        created_at=now,
-    )
-    session.add(basis)
-    session.flush()
-    rested_on = [s.id for s in seats if s.status == SeatStatus.submitted.value]
-    session.add_all(
-        DecisionScorecard(decision_basis_id=basis.id, scorecard_id=i) for i in rested_on
-    )
+    rested_on = _record_basis(session, out.id, sub.id, combined, seats, blocked, now)
     if blocked:
         _close_for_override(session, review, now)
         audit.record(
@@ -266,3 +250,34 @@ def decide(
         recommendation=combined.recommendation,
     )
     return out
+
+
+def _record_basis(
+    session: Session,
+    decision_id: int,
+    submission_id: int,
+    combined: Combined,
+    seats: Sequence[Scorecard],
+    blocked: str | None,
+    now: datetime,
+) -> list[int]:
+    """Store what the decision rests on: the combined score and the submitted scorecards.
+    Returns the ids of those scorecards."""
+    basis = DecisionBasis(
+        decision_id=decision_id,
+        submission_id=submission_id,
+        automated_score=combined.automated,
+        human_score=combined.human,
+        combined_score=combined.score,
+        recommendation=combined.recommendation,
+        override=bool(blocked),
+        formula=combined.formula[:200],
+        created_at=now,
+    )
+    session.add(basis)
+    session.flush()
+    rested_on = [s.id for s in seats if s.status == SeatStatus.submitted.value]
+    session.add_all(
+        DecisionScorecard(decision_basis_id=basis.id, scorecard_id=i) for i in rested_on
+    )
+    return rested_on

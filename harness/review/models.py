@@ -29,6 +29,8 @@ from harness.db.base import Base, UTCDateTime, utcnow
 
 __all__ = [
     "SETTLED",
+    "AnonymousFindingMark",
+    "AnonymousScorecard",
     "CriteriaSet",
     "DecisionBasis",
     "DecisionScorecard",
@@ -284,3 +286,39 @@ class FindingFeedback(Base):
     verdict: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AnonymousScorecard(Base):
+    """A settled scorecard of an erased candidate, kept for the agreement figures only: the
+    levels, recommendation and scores, never the comments, the submission or a date. Cards of
+    one erased submission share a random ``unit`` (Krippendorff's units), nothing else."""
+
+    __tablename__ = "anonymous_scorecards"
+    __table_args__ = (Index("ix_anonymous_scorecards_criteria", "criteria_set_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit: Mapped[str] = mapped_column(String(16))
+    assignment_name: Mapped[str] = mapped_column(String(64))
+    criteria_set_id: Mapped[int] = mapped_column(ForeignKey("review_criteria_sets.id"))
+    reviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reviewers.id", ondelete="SET NULL")
+    )
+    """The hiring team's reviewer (their own calibration keeps counting the card)."""
+    kind: Mapped[str] = mapped_column(String(12))
+    ratings: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    recommendation: Mapped[str | None] = mapped_column(String(10))
+    human_score: Mapped[float | None] = mapped_column(Float)
+    automated_overall: Mapped[float | None] = mapped_column(Float)
+    automated_graders: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+
+
+class AnonymousFindingMark(Base):
+    """A reviewer's verdict on a finding of an erased candidate's report: the rule and the
+    verdict only (the rule precision figures), never the message, file or reason."""
+
+    __tablename__ = "anonymous_finding_marks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grader: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(String(120))
+    verdict: Mapped[str] = mapped_column(String(10))

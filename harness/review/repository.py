@@ -13,6 +13,8 @@ from harness.accounts.models import Reviewer, Role
 from harness.invitations.models import Candidate, Decision, Invitation
 from harness.review.models import (
     SETTLED,
+    AnonymousFindingMark,
+    AnonymousScorecard,
     CriteriaSet,
     DecisionBasis,
     DecisionScorecard,
@@ -242,15 +244,38 @@ class ReviewRepository:
             )
         )
         marks = self.session.scalar(select(func.count()).select_from(FindingFeedback))
-        return (cards, reviews, marks)
+        erased = self.session.scalar(
+            select(func.count()).where(AnonymousScorecard.criteria_set_id == criteria_set_id)
+        )
+        erased_marks = self.session.scalar(select(func.count()).select_from(AnonymousFindingMark))
+        return (cards, reviews, marks, erased, erased_marks)
+
+    def erased_cards(self, criteria_set_id: int) -> list[Any]:
+        """(unit, reviewer email or ``None``, ratings, recommendation, human score, automated
+        overall, automated graders) of erased candidates' settled scorecards."""
+        rows = self.session.execute(
+            select(
+                AnonymousScorecard.unit,
+                Reviewer.email,
+                AnonymousScorecard.ratings,
+                AnonymousScorecard.recommendation,
+                AnonymousScorecard.human_score,
+                AnonymousScorecard.automated_overall,
+                AnonymousScorecard.automated_graders,
+            )
+            .outerjoin(Reviewer, Reviewer.id == AnonymousScorecard.reviewer_id)
+            .where(AnonymousScorecard.criteria_set_id == criteria_set_id)
+            .order_by(AnonymousScorecard.id)
+        )
+        return list(rows)
 
     def feedback_marks(self) -> list[tuple[str, str]]:
-        return [
-            (rule, verdict)
-            for rule, verdict in self.session.execute(
-                select(FindingFeedback.rule, FindingFeedback.verdict)
-            )
-        ]
+        """(rule, verdict) of every mark on a finding, erased candidates' included."""
+        live = self.session.execute(select(FindingFeedback.rule, FindingFeedback.verdict))
+        erased = self.session.execute(
+            select(AnonymousFindingMark.rule, AnonymousFindingMark.verdict)
+        )
+        return [(rule, verdict) for rule, verdict in [*live, *erased]]
 
     def feedback(self, *, since: datetime | None = None) -> Sequence[FindingFeedback]:
         query = select(FindingFeedback).order_by(FindingFeedback.id)

@@ -169,3 +169,5 @@ class DashboardOut(BaseModel):
     median_to_graded_s: float | None
     median_to_decision_s: float | None
     total: int
+    erased: int = 0
+    """Uploads of erased candidates, whose anonymous figures the numbers above still count."""

@@ -24,6 +24,7 @@ from harness.db.engine import Database
 from harness.errors import HarnessError, NotFound
 from harness.invitations.models import Decision, DecisionOutcome, Invitation
 from harness.invitations.service import candidate_email, candidate_label
+from harness.privacy import anonymous
 from harness.settings import Settings
 from harness.submissions.models import (
     FINISHED,
@@ -95,7 +96,10 @@ def store_blob(blobs_dir: Path, source: Path, sha256: str) -> str:
 
 
 def blob_path(settings: Settings, submission: Submission) -> Path:
-    """Where the submission's archive is stored: the one function that knows blob paths."""
+    """Where the submission's archive is stored: the one function that knows blob paths. An
+    archive deleted under the retention policy (empty key) is a path that never exists."""
+    if not submission.blob_key:
+        return settings.blobs_dir / "deleted" / str(submission.id)
     return settings.blobs_dir / submission.blob_key
 
 
@@ -111,6 +115,11 @@ def download(
     """The archive a reviewer downloads, and a neutral name to save it under. The download is
     audited in its own write transaction (the page's request only reads)."""
     submission = get_submission(session, submission_id)
+    if not blob_path(settings, submission).is_file():
+        raise NotFound(
+            f"the archive of submission {submission.id} was deleted under the assignment's "
+            "retention policy"
+        )
     with db.session(write=True) as w:
         audit.record(
             w,
@@ -283,9 +292,8 @@ def score_distribution(session: Session, assignment: str) -> ScoreDistribution:
         hit = _dist_cache.get(key)
         if hit is not None and now - hit[0] < _DIST_TTL_S:
             return hit[1]
-    dist = ScoreDistribution(
-        tuple(sorted(SubmissionRepository(session).assignment_scores(assignment)))
-    )
+    live = SubmissionRepository(session).assignment_scores(assignment)
+    dist = ScoreDistribution(tuple(sorted([*live, *anonymous.scores(session, assignment)])))
     with _dist_lock:
         _dist_cache[key] = (now, dist)
     return dist
@@ -302,11 +310,15 @@ class Dashboard:
     median_to_graded_s: float | None
     median_to_decision_s: float | None
     total: int
+    erased: int = 0
+    """Uploads of erased candidates whose anonymous figures are counted above."""
 
 
 def dashboard(session: Session) -> Dashboard:
+    """The dashboard's numbers; erased candidates' uploads count through their anonymous
+    figures (``harness.privacy``), so an erasure changes none of them."""
     repo = SubmissionRepository(session)
-    counts = repo.counts_by_status()
+    counts = dict(repo.counts_by_status())
     to_graded: list[float] = []
     to_decision: list[float] = []
     decided_rows = awaiting = 0
@@ -318,6 +330,14 @@ def dashboard(session: Session) -> Dashboard:
             to_decision.append(max(0.0, (decided - created).total_seconds()))
         elif status == SubmissionStatus.graded.value:
             awaiting += 1
+    erased = anonymous.submission_figures(session)
+    for status, seconds_to_graded, seconds_to_decision in erased:
+        counts[status] = counts.get(status, 0) + 1
+        if seconds_to_graded is not None:
+            to_graded.append(seconds_to_graded)
+        if seconds_to_decision is not None:
+            decided_rows += 1
+            to_decision.append(seconds_to_decision)
     return Dashboard(
         queued=counts.get(SubmissionStatus.queued.value, 0),
         running=counts.get(SubmissionStatus.running.value, 0),
@@ -328,6 +348,7 @@ def dashboard(session: Session) -> Dashboard:
         median_to_graded_s=statistics.median(to_graded) if to_graded else None,
         median_to_decision_s=statistics.median(to_decision) if to_decision else None,
         total=sum(counts.values()),
+        erased=len(erased),
     )
 
 

@@ -26,14 +26,15 @@ LAYERS = [
     # (db and settings import nothing of ours at all).
     _layer("kit", "errors", "settings", "version", "db", "ledger"),
     # Services every domain uses, holding no domain rows of their own beyond their log.
-    _layer("shared", "audit", "notify", "assignments", "evaluation"),
+    _layer("shared", "audit", "notify", "assignments", "evaluation", "privacy"),
     _layer("accounts", "accounts"),
     # The invitation: candidate, link, promised terms (as columns), decisions, anonymous review.
     _layer("invitations", "invitations"),
     # What happens to an invitation over time: its clock, and the one payment it earns.
     _layer("invitation services", "timeboxes", "payments"),
-    # Uploads (taking the clock and the payment into account), and their stored reports.
-    _layer("submissions", "submissions", "reports"),
+    # Uploads (taking the clock and the payment into account), their stored reports, and the
+    # code-similarity index over them.
+    _layer("submissions", "submissions", "reports", "integrity"),
     # Human review of a graded submission: seats, blind scorecards, reconciliation, decisions
     # resting on them, agreement figures.
     _layer("human review", "review"),
@@ -41,6 +42,11 @@ LAYERS = [
     _layer("grading", "grading", "jobs", "worker"),
     # Reading across domains (what reviewers see, process speed) and the periodic sweep.
     _layer("read models and periodic work", "process_speed", "reviewing", "sweep"),
+    # The hiring team's other systems and the candidate's side after a decision: ATS adapters,
+    # candidate feedback and the survey.
+    _layer("hiring-team integrations", "ats", "feedback"),
+    # Export, erasure and the retention sweep: they reach every domain's candidate data.
+    _layer("retention", "retention"),
     # Entry points: they may import anything.
     _layer("entry points", "demo", "calibration", "cli", "migrations"),
 ]

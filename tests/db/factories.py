@@ -350,6 +350,7 @@ currency = "USD"
 [policy]
 show_scores_to_candidate = {show_scores}
 late = "{late}"
+candidate_feedback = {feedback}
 
 [baseline]
 heldout_accuracy = 0.8
@@ -364,16 +365,24 @@ def make_assignment_dir(
     show_scores: bool = False,
     task: str = "# The task\n\nBuild a classifier.\n",
     late: str = "accept",
+    feedback: bool = False,
+    retention: str = "",
 ) -> Path:
-    """A small, valid assignment folder (for web tests that must not depend on the real data)."""
+    """A small, valid assignment folder (for web tests that must not depend on the real data).
+    ``retention`` is the body of a ``[retention]`` table (``"archives_days = 10"``)."""
     folder = root / name.replace("-", "_")
     (folder / "public").mkdir(parents=True, exist_ok=True)
     (folder / "private").mkdir(parents=True, exist_ok=True)
     labels = "[" + ", ".join(f'"{label}"' for label in LABELS) + "]"
     (folder / "assignment.toml").write_text(
         ASSIGNMENT_TOML.format(
-            name=name, labels=labels, show_scores=str(show_scores).lower(), late=late
+            name=name,
+            labels=labels,
+            show_scores=str(show_scores).lower(),
+            late=late,
+            feedback=str(feedback).lower(),
         )
+        + (f"\n[retention]\n{retention}\n" if retention else "")
     )
     (folder / "TASK.md").write_text(task)
     (folder / "public" / "train.csv").write_text(

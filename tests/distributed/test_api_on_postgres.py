@@ -26,6 +26,10 @@ SUITES = [
     "tests/jobs/test_embedded_pool.py",
     "tests/jobs/test_fairness.py",
     "tests/security/test_access_matrix.py",
+    # Issue 15: erasure, export, retention, feedback, survey and the ATS, on PostgreSQL too.
+    "tests/privacy",
+    "tests/feedback",
+    "tests/ats",
 ]
 
 pytestmark = pytest.mark.services

@@ -18,7 +18,9 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select
 
+from harness.audit.models import AuditEvent
 from harness.db.engine import Database
+from harness.review.models import AnonymousScorecard
 from harness.submissions.models import ReportRecord, Submission
 
 REPO = Path(__file__).resolve().parents[2]
@@ -92,8 +94,19 @@ def test_serve_demo_grades_and_survives_a_crash(tmp_path: Path) -> None:
                 statuses = s.scalars(select(Submission.status)).all()
                 return bool(statuses) and all(st in ("graded", "rejected") for st in statuses)
 
-        _wait(all_graded, 300, "every demo submission to be graded after the restart")
+        _wait(all_graded, 600, "every demo submission to be graded after the restart")
+
+        def demo_erasure_done() -> bool:
+            with db.session() as s:
+                return s.scalar(
+                    select(func.count()).where(AuditEvent.action == "candidate.erase")
+                ) == 1
+
+        # The demo candidate who asked to be erased is erased once graded (issue 15).
+        _wait(demo_erasure_done, 300, "the demo's erasure")
         with db.session() as s:
+            # Their two scorecards still count on the calibration page, as anonymous levels.
+            assert s.scalar(select(func.count()).select_from(AnonymousScorecard)) == 2
             subs = s.scalars(select(Submission)).all()
             assert len(subs) >= 2
             for sub in subs:
@@ -118,6 +131,8 @@ def test_serve_demo_grades_and_survives_a_crash(tmp_path: Path) -> None:
             )
             assert r.status_code == 303
             assert "Confusion matrix" in c.get(f"/submissions/{subs[0].id}").text
+            dashboard = c.get("/").text
+            assert 'data-testid="erased-counted"' in dashboard and "1 upload of erased" in dashboard
         db.dispose()
     finally:
         proc.send_signal(signal.SIGINT)

@@ -17,7 +17,7 @@ from tests.db.factories import make_report
 
 def test_demo_reviewers_score_the_demo_submissions(db: Database, settings: Settings) -> None:
     info = load_demo(settings, db)
-    assert len(info.queued) == 3
+    assert len(info.queued) == 4  # three demo solutions and the candidate who asks to be erased
     assert demo_reviews(settings, db) == 0  # nothing graded yet: nothing to score
     with db.session(write=True) as s:
         for sid in info.queued:
@@ -26,17 +26,20 @@ def test_demo_reviewers_score_the_demo_submissions(db: Database, settings: Setti
             sub.status = SubmissionStatus.graded.value
             store_report(s, sub, make_report(score=70.0), artifacts_dir=settings.artifacts_dir)
             sub.graded_at = utcnow()
-    assert demo_reviews(settings, db) == 6
+    assert demo_reviews(settings, db) == 8
     assert demo_reviews(settings, db) == 0  # idempotent
     with db.session() as s:
-        by_file = {
-            sub.filename: s.scalar(select(Review.status).where(Review.submission_id == sub.id))
+        by_email = {
+            sub.invitation.candidate.email: s.scalar(
+                select(Review.status).where(Review.submission_id == sub.id)
+            )
             for sub in s.scalars(select(Submission))
         }
         cards = list(s.scalars(select(Scorecard).where(Scorecard.status == "submitted")))
-    assert by_file == {
-        "baseline.zip": "complete",
-        "reference.zip": "complete",
-        "notebook_only.zip": "reconciling",
+    assert by_email == {
+        "baseline@example.com": "complete",
+        "reference@example.com": "complete",
+        "notebook-only@example.com": "reconciling",
+        "erase-me@example.com": "complete",
     }
     assert {c.reviewer.email for c in cards} == {e for e, _ in DEMO_REVIEWERS}

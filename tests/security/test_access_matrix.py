@@ -32,6 +32,9 @@ CANDIDATE_PREFIXES = ("/c/{token}", "/api/c/{token}")
 ADMIN = {
     ("GET", "/audit"),
     ("GET", "/api/audit"),
+    ("GET", "/admin/candidates"),
+    ("GET", "/admin/retention"),
+    ("GET", "/admin/integrations"),
     ("GET", "/calibration"),
     ("GET", "/api/review/agreement"),
     ("GET", "/api/scorecards.csv"),
@@ -53,6 +56,8 @@ def _fill(path: str, sid: int) -> str:
     path = path.replace("{submission_id}", str(sid)).replace("{report_id}", "1")
     # The seeded invitation is the first row; refusals must come before any lookup anyway.
     path = path.replace("{invitation_id}", "1").replace("{payment_id}", "1")
+    path = path.replace("{comment_id}", "1").replace("{integration_id}", "1")
+    path = path.replace("{match_id}", "1")
     path = path.replace("{scorecard_id}", "1")
     assert "{" not in path, f"unknown path parameter in {path}: add it to _fill"
     return path
