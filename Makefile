@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HARNESS := $(VENV)/bin/harness
 PYTEST_ARGS ?=
 
-.PHONY: run test setup venv docker system-deps image lint typecheck bench bench-static bench-web bench-scale calibrate clean
+.PHONY: run test setup venv docker system-deps image lint typecheck bench bench-static bench-web bench-scale bench-integrity similarity-eval calibrate clean
 
 setup: venv docker system-deps image
 
@@ -43,6 +43,15 @@ bench-web: setup
 
 bench-scale: setup
 	$(PY) scripts/bench_scale.py
+
+# Code similarity: one new submission against 10,000 stored ones (time, storage), then the corpus.
+bench-integrity: venv
+	$(PY) scripts/bench_integrity.py $(BENCH_ARGS)
+	$(HARNESS) similarity evaluate --also tests/calibration/corpus
+
+# Recall on the planted copies and false flags on independent solutions (tests/integrity/corpus).
+similarity-eval: venv
+	$(HARNESS) similarity evaluate --also tests/calibration/corpus
 
 # Grade the calibration corpus and compare with the expert's judgments (CALIBRATE_ARGS="--only SLUG").
 calibrate: setup

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from api import plots
 from api.render import markdown_html
+from harness.assignments.spec import AiPolicy
 from harness.reports.schema import Report
 from harness.reports.store import read_artifact
 from harness.settings import Settings
@@ -69,7 +70,13 @@ class ReportView:
     writeup_html: Markup | None = None
     writeup_source: str = ""
     tests: list[dict[str, Any]] = field(default_factory=list)
+    mutation: dict[str, Any] = field(default_factory=dict)
+    """The tests grader's mutation details and score, for the mutation table."""
     percentile: float | None = None
+    ai_statement: str = ""
+    """The assignment's AI-assistance policy as candidates read it."""
+    ai_disclosure: str = ""
+    """What the writeup says about AI use (``used``, ``not_used``, ``none``), when graded."""
 
 
 def _report(record: ReportRecord | None) -> Report | None:
@@ -188,6 +195,16 @@ def _stages_and_tests(view: ReportView, report: Report) -> None:
         raw = tests.details.get("results") or tests.details.get("tests") or []
         if isinstance(raw, list):
             view.tests = [t for t in raw if isinstance(t, dict)][:500]
+        mutation = tests.details.get("mutation")
+        if isinstance(mutation, dict) and mutation.get("status"):
+            rows = mutation.get("mutants")
+            view.mutation = {
+                "status": str(mutation["status"]),
+                "reason": str(mutation.get("reason") or ""),
+                "rows": [r for r in rows if isinstance(r, dict)][:200] if isinstance(rows, list) else [],
+                **{k: tests.metrics.get(k) for k in ("mutation_score", "mutation_ci_low", "mutation_ci_high",
+                                                      "mutants_judged", "mutants_killed")},
+            }
 
 
 def _files(view: ReportView, blob: Path, report: Report | None) -> None:
@@ -214,6 +231,15 @@ def _files(view: ReportView, blob: Path, report: Report | None) -> None:
         )
 
 
+def _ai_policy(view: ReportView, report: Report) -> None:
+    policy = report.integrity.ai_policy if report.integrity is not None else None
+    if policy is not None and policy in AiPolicy.__members__:
+        view.ai_statement = AiPolicy(policy).statement
+    writeup = report.grader("writeup")
+    disclosure = writeup.metrics.get("ai_disclosure") if writeup is not None else None
+    view.ai_disclosure = disclosure if isinstance(disclosure, str) else ""
+
+
 def build_report_view(
     settings: Settings,
     sub: Submission,
@@ -227,6 +253,7 @@ def build_report_view(
     _distribution_plot(view, sub, distribution)
     if report is not None:
         _stages_and_tests(view, report)
+        _ai_policy(view, report)
     _files(view, blob_path(settings, sub), report)
     if record is not None:
         # The notebooks grader's artifacts are rendered notebooks (as submitted, and as the

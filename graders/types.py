@@ -85,8 +85,12 @@ class StageName(StrEnum):
 
     static = "static"
     tests = "tests"
+    mutation = "mutation"
+    """Mutants of the candidate's own code judged by the tests that run them (after ``tests``)."""
     train = "train"
     predict = "predict"
+    predict_nomodel = "predict_nomodel"
+    """The predict command again, with an empty model folder (the model-dependence check)."""
     notebook = "notebook"
     """Train and predict together, for a notebook-only submission."""
     score = "score"
@@ -303,6 +307,9 @@ class AssignmentView(BaseModel):
     """Sections the task asks the writeup to cover (e.g. approach, evaluation, trade-offs, next steps)."""
     grader_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
     """Per-grader options from the spec, by grader name."""
+    ai_policy: str | None = None
+    """What the assignment allows of AI assistants: ``forbidden``, ``allowed_with_disclosure``
+    or ``allowed`` (the writeup grader reports a missing disclosure); None when unknown."""
     environment: dict[str, str] = Field(default_factory=dict)
     """Packages installed in the sandbox where the candidate's code runs, name to version (the
     sandbox's environment lock). Graders compare a submission's pinned dependencies with it;

@@ -23,10 +23,12 @@ from api.deps import (
 from api.openapi import errors
 from harness.assignments.loader import list_assignments
 from harness.audit.service import list_events
+from harness.integrity.schemas import SimilarityOut
 from harness.invitations.schemas import InvitationCreate
 from harness.review.decisions import decide as decide_with_review
 from harness.review.schemas import ReviewedDecisionCreate
 from harness.reviewing import service as reviewing
+from harness.reviewing import similarity as seen_similarity
 from harness.reviewing.schemas import (
     DashboardWithProcess,
     InvitationCreated,
@@ -126,6 +128,18 @@ def get_submission(
 def submission_status(session: SessionDep, _: ApiReviewer, submission_id: Id) -> SubmissionStatusOut:
     """Where grading stands, without the report: the report page polls it after a regrade."""
     return service.status_of(session, submission_id)
+
+
+@router.get(
+    "/submissions/{submission_id}/similarity",
+    response_model=SimilarityOut,
+    responses=errors(404, 422),
+)
+def get_similarity(session: SessionDep, reviewer: ApiReviewer, submission_id: Id) -> SimilarityOut:
+    """Code similarity: matches with other candidates' submissions (either way) and known
+    solutions, with the shared fragments; evidence for a reviewer, never a score. Another
+    reviewer's resolution is hidden while the caller's scorecard is open (blind review)."""
+    return seen_similarity.similarity_for(session, submission_id, reviewer)
 
 
 @router.get("/submissions/{submission_id}/reports/{report_id}", responses=errors(404, 422))

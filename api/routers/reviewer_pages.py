@@ -27,8 +27,10 @@ from api.templating import MILESTONE_LABELS, STEP_LABELS, render
 from harness.assignments.loader import list_assignments
 from harness.audit.service import list_events
 from harness.errors import NotFound
+from harness.integrity import review as similarity
 from harness.review.decisions import decide as decide_with_review
 from harness.reviewing import service as reviewing
+from harness.reviewing import similarity as seen_similarity
 from harness.settings import Settings
 from harness.submissions import service
 from harness.submissions.repository import SubmissionFilter
@@ -112,6 +114,7 @@ def _report_context(settings: Settings, read: reviewing.SubmissionRead) -> dict[
         "view": build_report_view(settings, read.sub, read.record, read.distribution),
         "hidden": read.hidden,
         "versions": read.versions,
+        "similarity": read.similarity,
     }
 
 
@@ -249,6 +252,35 @@ def decide(
 def select(session: SessionDep, reviewer: PageReviewer, submission_id: Id) -> Response:
     service.select_version(session, submission_id, reviewer)
     return RedirectResponse(f"/submissions/{submission_id}", status_code=303)
+
+
+@router.get("/submissions/{submission_id}/similarity/{match_id}")
+def similarity_match(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    reviewer: PageReviewer,
+    submission_id: Id,
+    match_id: Id,
+) -> Response:
+    """One similarity match, its shared fragments side by side, and its resolution."""
+    page = seen_similarity.similarity_match_for(session, settings, submission_id, match_id, reviewer)
+    return render(request, "similarity.html", {"page": page, "resolutions": similarity.RESOLUTIONS})
+
+
+@router.post("/submissions/{submission_id}/similarity/{match_id}/resolve", dependencies=[CsrfChecked])
+def resolve_similarity(
+    session: SessionDep,
+    reviewer: PageReviewer,
+    clock: ClockDep,
+    submission_id: Id,
+    match_id: Id,
+    resolution: Annotated[str, Form(max_length=16)],
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    similarity.resolve_match(session, submission_id, match_id, actor=reviewer, resolution=resolution,
+                             note=note, now=clock.now())
+    return RedirectResponse(f"/submissions/{submission_id}/similarity/{match_id}", status_code=303)
 
 
 @router.get("/compare")

@@ -37,6 +37,7 @@ from graders.types import (
     score_from_breakdown,
 )
 from graders.writeup.claims import METRIC_NAMES, Claim, ClaimContext, extract_claims
+from graders.writeup.disclosure import disclosure_findings, find_disclosure
 from graders.writeup.locate import Writeup, locate_writeup
 from graders.writeup.method import EvaluationMethod, evaluation_method
 from graders.writeup.relevance import Relevance, assess_relevance
@@ -77,7 +78,7 @@ MIN_WORDS_NOT_SPECIFIC = 50
 DEFAULT_SECTIONS = ("approach", "evaluation", "trade-offs", "next steps")
 
 
-def _missing(name: str, version: str, sections: list[str]) -> GraderResult:
+def _missing(name: str, version: str, sections: list[str], policy: list[Finding]) -> GraderResult:
     breakdown = [
         ScoreComponent(
             criterion="A writeup exists",
@@ -103,6 +104,7 @@ def _missing(name: str, version: str, sections: list[str]) -> GraderResult:
             "sections_required": len(sections),
             "sections_covered": 0,
             "claims_found": 0,
+            "ai_disclosure": "none",
         },
         findings=[
             Finding(
@@ -110,7 +112,8 @@ def _missing(name: str, version: str, sections: list[str]) -> GraderResult:
                 message="No writeup found: add a README.md or WRITEUP.md at the root covering "
                 f"{', '.join(sections)}.",
                 severity=Severity.error,
-            )
+            ),
+            *policy,
         ],
         breakdown=breakdown,
     )
@@ -121,13 +124,16 @@ class WriteupGrader:
     metric claims against the held-out scores."""
 
     name = "writeup"
-    version = "2.0.0"
+    version = "2.1.0"
+    """2.1: reports AI disclosure against the assignment's policy (no points)."""
 
     def grade(self, ctx: GradingContext) -> GraderResult:
         sections = list(ctx.assignment.writeup_sections or DEFAULT_SECTIONS)
         writeup = locate_writeup(ctx)
         if writeup is None:
-            return _missing(self.name, self.version, sections)
+            return _missing(self.name, self.version, sections,
+                            disclosure_findings(ctx.assignment.ai_policy, None))
+        disclosure = find_disclosure([(d.rel, d.text, d.has_lines) for d in writeup.docs])
         text = "\n\n".join(d.text for d in writeup.docs)
         blocks = [b for d in writeup.docs for b in split_blocks(d.text, d.rel)]
         coverage = [match_section(s, blocks, text) for s in sections]
@@ -159,12 +165,14 @@ class WriteupGrader:
             *_length_findings(words, writeup),
             *_method_findings(method, claims, relevance, writeup),
             *([] if relevance.off_topic else _claim_findings(claims, checks, heldout is not None)),
+            *disclosure_findings(ctx.assignment.ai_policy, disclosure),
         ]
         metrics = _metrics(writeup, words, coverage, relevance, method, claims, checks, ctx)
         metrics["section_words"] = ", ".join(
             f"{k}={v}" for k, v in section_words(coverage, blocks).items()
         )
         metrics["reasons_given"] = reasons_given(coverage, blocks)
+        metrics["ai_disclosure"] = disclosure.kind.value if disclosure else "none"
         parts = breakdown(
             Inputs(
                 coverage,

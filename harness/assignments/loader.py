@@ -74,6 +74,7 @@ class Assignment:
             summary=" ".join(self.spec.summary.split()),
             writeup_sections=list(self.spec.writeup_sections),
             grader_options={k: dict(v) for k, v in self.spec.graders.items()},
+            ai_policy=self.spec.integrity.ai_policy.value,
             environment=dict(_sandbox_environment()),
         )
 

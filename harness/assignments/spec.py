@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from decimal import Decimal
-from typing import Annotated, Literal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -18,9 +19,12 @@ from harness.ledger.pay import PayTerms
 from harness.ledger.timebox import ClockStart, LatePolicy, TimeBoxTerms
 
 __all__ = [
+    "AiPolicy",
     "AssignmentSpec",
     "BaselineScores",
     "DataFiles",
+    "IntegritySpec",
+    "MutationLimits",
     "PaySpec",
     "Policy",
     "Retention",
@@ -83,6 +87,33 @@ def _default_limits(wall: int, memory: int) -> StageLimits:
     return StageLimits(wall_seconds=wall, memory_mb=memory)
 
 
+class MutationLimits(StageLimits):
+    """The mutation stage: its sandbox limits, plus the sample and the time budget it works in.
+
+    The same submission always gets the same mutants (a fixed seed over a stable list); the
+    runner judges ``mutants`` of them, in order, and starts no new one after ``budget_seconds``
+    (the sample is then the prefix it reached, and the report says so).
+    """
+
+    enabled: bool = True
+    """Whether to run mutation testing at all (off: the tests grader says "not applicable")."""
+    mutants: Annotated[int, Field(ge=1, le=500)] = 60
+    """Mutants judged per submission: the sample size behind the score and its interval."""
+    budget_seconds: Annotated[int, Field(ge=5, le=3600)] = 90
+    """No mutant is started after this many seconds of the stage (the baseline run included)."""
+    seed: int = 16
+    """Seed of the sample."""
+
+    @model_validator(mode="after")
+    def _budget_fits(self) -> MutationLimits:
+        if self.budget_seconds + 15 > self.wall_seconds:
+            raise ValueError(
+                f"budget_seconds ({self.budget_seconds}) must leave at least 15 s of the stage's "
+                f"wall_seconds ({self.wall_seconds}) for starting the sandbox and the last mutant"
+            )
+        return self
+
+
 class StagesLimits(_Strict):
     """Limits per stage."""
 
@@ -92,8 +123,22 @@ class StagesLimits(_Strict):
     """The train command."""
     predict: StageLimits = Field(default_factory=lambda: _default_limits(300, 4096))
     """The predict command."""
+    predict_nomodel: StageLimits = Field(default_factory=lambda: _default_limits(300, 4096))
+    """The predict command again, with an empty model folder (the model-dependence check).
+    Defaults to the ``predict`` limits: it is the same command on the same data."""
     notebook: StageLimits = Field(default_factory=lambda: _default_limits(1200, 4096))
     """A notebook-only submission, run headless end to end."""
+    mutation: MutationLimits = Field(
+        default_factory=lambda: MutationLimits(wall_seconds=150, memory_mb=2048)
+    )
+    """Mutation testing of the candidate's own code with their tests (after the tests stage)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nomodel_like_predict(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "predict" in data and "predict_nomodel" not in data:
+            return {**data, "predict_nomodel": data["predict"]}
+        return data
 
 
 class PaySpec(_Strict):
@@ -146,6 +191,56 @@ class Policy(_Strict):
             late=self.late,
             clock_start=self.clock_start,
         )
+
+
+class AiPolicy(StrEnum):
+    """What the assignment allows of AI assistants (chat assistants, code completion)."""
+
+    forbidden = "forbidden"
+    allowed_with_disclosure = "allowed_with_disclosure"
+    """Allowed, if the writeup says how they were used (the writeup grader looks for it)."""
+    allowed = "allowed"
+
+    @property
+    def statement(self) -> str:
+        """The sentence that states the policy to candidates: TASK.md must contain it verbatim
+        (``assignment validate`` checks), and the kit and the candidate page show it."""
+        return AI_POLICY_STATEMENTS[self]
+
+
+AI_POLICY_STATEMENTS = {
+    AiPolicy.forbidden: "AI assistants (chat assistants such as ChatGPT or Claude, code completion "
+    "such as Copilot) are not allowed for this assignment: write the code and the writeup yourself.",
+    AiPolicy.allowed_with_disclosure: "AI assistants (chat assistants such as ChatGPT or Claude, code "
+    "completion such as Copilot) are allowed for this assignment, if your writeup says which you "
+    "used and for what.",
+    AiPolicy.allowed: "AI assistants (chat assistants such as ChatGPT or Claude, code completion "
+    "such as Copilot) are allowed for this assignment.",
+}
+
+
+class IntegritySpec(_Strict):
+    """The ``[integrity]`` table: signals shown to reviewers as evidence, never as a score."""
+
+    ai_policy: AiPolicy = AiPolicy.allowed_with_disclosure
+    """What candidates may do with AI assistants; stated in TASK.md, the kit and the candidate
+    page, and shown on every report."""
+    similarity_threshold: Annotated[float, Field(gt=0, le=1)] = 0.5
+    """A submission is flagged when this share of its distinctive code (starter-kit code and
+    fragments common to many submissions left out) is found in one earlier submission or known
+    solution, or this share of the other's is found in it."""
+    known_solutions: str = "known_solutions"
+    """Folder of public solutions the team has found (one sub-folder each), relative to the
+    assignment folder; may be missing. ``solutions/baseline`` and ``solutions/reference`` are
+    compared too."""
+    canaries: Annotated[int, Field(ge=0, le=1000)] = 60
+    """Hidden canary rows added to the held-out features the predict stage sees (half exact
+    duplicates under fresh ids, half copies with harmless changes); 0 turns them off."""
+    canary_text_columns: list[str] = Field(default_factory=list)
+    """Columns whose whitespace and case the harmless copies change; none: exact copies only."""
+    model_dependence: bool = True
+    """Run predict a second time with an empty model folder, to see whether the predictions
+    depend on what train produced (one extra predict run)."""
 
 
 _Days = Annotated[int, Field(ge=0, le=3650)]
@@ -224,6 +319,7 @@ class AssignmentSpec(_Strict):
     """Hours the candidate is asked (and paid) to spend."""
     pay: PaySpec
     policy: Policy = Field(default_factory=Policy)
+    integrity: IntegritySpec = Field(default_factory=IntegritySpec)
     retention: Retention = Field(default_factory=Retention)
     """How long candidate data is kept after the decision."""
     baseline: BaselineScores

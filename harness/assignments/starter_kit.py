@@ -53,6 +53,7 @@ def rubric_markdown(assignment: Assignment) -> str:
         lines.append(f"| {name} | {weight:.0%} | {GRADER_DESCRIPTIONS.get(name, '')} |")
     lines += _human_review_lines(assignment)
     lines += ["", f"Time box: {assignment.spec.time_box_hours} hours, paid.", ""]
+    lines += ["## AI assistance", "", assignment.spec.integrity.ai_policy.statement, ""]
     return "\n".join(lines)
 
 

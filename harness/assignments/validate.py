@@ -68,6 +68,24 @@ def _check_pair(assignment: Assignment, features: str, labels: str, report: Vali
     report.notes.append(f"{features}: {len(feat_rows)} tickets, labels apart in {labels}")
 
 
+def _check_integrity(assignment: Assignment, report: ValidationReport, feature_columns: list[str]) -> None:
+    """The AI policy is stated in the task text; canary columns exist; known solutions listed."""
+    integrity = assignment.spec.integrity
+    statement = " ".join(integrity.ai_policy.statement.split())
+    if statement not in " ".join(assignment.task_markdown().split()):
+        report.problems.append(
+            f"{assignment.spec.task_file} does not state the AI policy {integrity.ai_policy.value!r}; "
+            f"add this sentence: {integrity.ai_policy.statement}")
+    missing = [c for c in integrity.canary_text_columns if c not in feature_columns]
+    if missing:
+        report.problems.append(f"[integrity] canary_text_columns names columns the held-out "
+                               f"features lack: {missing}")
+    known = assignment.root / integrity.known_solutions
+    count = sum(1 for p in known.iterdir() if p.is_dir()) if known.is_dir() else 0
+    report.notes.append(f"AI policy: {integrity.ai_policy.value}; {integrity.canaries} canary rows; "
+                        f"{count} known solutions in {integrity.known_solutions}/")
+
+
 def validate_assignment(assignment: Assignment) -> ValidationReport:
     """Static checks of an assignment folder (no Docker needed)."""
     report = ValidationReport()
@@ -101,6 +119,7 @@ def validate_assignment(assignment: Assignment) -> ValidationReport:
     _check_pair(assignment, data.heldout_features, data.heldout_labels, report, train_cols, train_ids)
     if data.shifted_features and data.shifted_labels:
         _check_pair(assignment, data.shifted_features, data.shifted_labels, report, train_cols, train_ids)
+    _check_integrity(assignment, report, [c for c in train_cols if c != data.label_column])
     with tempfile.TemporaryDirectory() as tmp:
         try:
             assignment.starter_kit_zip(Path(tmp) / "kit.zip")

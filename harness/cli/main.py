@@ -14,6 +14,7 @@ from harness.cli import (
     reviewer_cmd,
     sandbox_cmd,
     serve_cmd,
+    similarity_cmd,
     token_cmd,
     worker_cmd,
 )
@@ -35,6 +36,7 @@ app.add_typer(reviewer_cmd.app, name="reviewer")
 app.add_typer(token_cmd.app, name="token")
 invite_cmd.register(app)
 calibrate_cmd.register(app)
+app.add_typer(similarity_cmd.app, name="similarity")
 app.add_typer(candidate_cmd.app, name="candidate")
 app.add_typer(candidate_cmd.retention_app, name="retention")
 app.add_typer(ats_cmd.app, name="ats")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from graders.types import PredictionCheck, PredictionScores
@@ -9,13 +11,29 @@ from harness.assignments.loader import Assignment
 from harness.evaluation.metrics import score_split
 from harness.evaluation.predictions import read_labels_csv, validate_predictions
 
-__all__ = ["score_predictions"]
+__all__ = ["Scored", "score_predictions", "score_run"]
 
 
-def score_predictions(
-    assignment: Assignment, predictions: Path | None, expected_ids: list[str], rejected: list[str]
-) -> PredictionScores:
-    """Validate the predictions file and compute every metric for each held-out split."""
+@dataclass(frozen=True)
+class Scored:
+    """What the score stage measured, and the predictions it read (for the integrity checks)."""
+
+    scores: PredictionScores
+    predicted: dict[str, str] = field(default_factory=dict)
+    """The label predicted for every id of the features file, canaries included; empty when the
+    file could not be scored."""
+
+
+def score_run(
+    assignment: Assignment,
+    predictions: Path | None,
+    expected_ids: list[str],
+    rejected: list[str],
+    *,
+    canary_ids: Collection[str] = (),
+) -> Scored:
+    """Validate the predictions file against every id of the features file, then score the
+    held-out tickets only: canary rows are removed first and never reach a metric."""
     spec = assignment.spec
     empty = PredictionScores(
         check=PredictionCheck(ok=False),
@@ -27,18 +45,27 @@ def score_predictions(
     )
     if predictions is None and rejected:
         problems = [f"the predictions file was not read: {r}" for r in rejected]
-        return empty.model_copy(update={"check": PredictionCheck(ok=False, problems=problems)})
+        return Scored(empty.model_copy(update={"check": PredictionCheck(ok=False, problems=problems)}))
     check, predicted = validate_predictions(predictions, expected_ids, list(spec.labels))
     if not check.ok:
-        return empty.model_copy(update={"check": check})
+        return Scored(empty.model_copy(update={"check": check}))
+    heldout_only = {i: label for i, label in predicted.items() if i not in canary_ids}
 
     data = spec.data
     heldout_truth = read_labels_csv(assignment.path(data.heldout_labels), data.id_column, data.label_column)
-    heldout = score_split("heldout", heldout_truth, predicted, list(spec.labels),
+    heldout = score_split("heldout", heldout_truth, heldout_only, list(spec.labels),
                           bootstrap_samples=spec.bootstrap_samples, seed=spec.seed)
     shifted = None
     if data.shifted_labels:
         shifted_truth = read_labels_csv(assignment.path(data.shifted_labels), data.id_column, data.label_column)
-        shifted = score_split("shifted", shifted_truth, predicted, list(spec.labels),
+        shifted = score_split("shifted", shifted_truth, heldout_only, list(spec.labels),
                               bootstrap_samples=spec.bootstrap_samples, seed=spec.seed + 1)
-    return empty.model_copy(update={"check": check, "heldout": heldout, "shifted": shifted})
+    scores = empty.model_copy(update={"check": check, "heldout": heldout, "shifted": shifted})
+    return Scored(scores, predicted)
+
+
+def score_predictions(
+    assignment: Assignment, predictions: Path | None, expected_ids: list[str], rejected: list[str]
+) -> PredictionScores:
+    """Validate the predictions file and compute every metric for each held-out split."""
+    return score_run(assignment, predictions, expected_ids, rejected).scores

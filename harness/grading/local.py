@@ -92,7 +92,14 @@ def run_planned_stages(
         if before is not None and before.verdict != Verdict.ok:
             outcomes[planned.name] = stages.skipped(planned.name, planned.skipped_because)
             continue
-        run = stages.build_stage(planned.name, dirs, data, image, contract)
+        if planned.name in data.skip:
+            outcomes[planned.name] = stages.skipped(planned.name, stages.TURNED_OFF[planned.name])
+            continue
+        try:
+            run = stages.build_stage(planned.name, dirs, data, image, contract)
+        except stages.StageNotApplicable as exc:
+            outcomes[planned.name] = stages.skipped(planned.name, str(exc))
+            continue
         outcomes[planned.name] = _run_stage(box, run, progress, planned.collects)
     return outcomes
 

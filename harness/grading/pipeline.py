@@ -19,11 +19,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from graders.registry import GraderRegistry, default_registry, run_grader
-from graders.types import GradingContext, PredictionScores, StageName, StageOutcome, Verdict
+from graders.types import GradingContext, StageName, StageOutcome, Verdict
 from harness.assignments.loader import Assignment
 from harness.errors import AssignmentError, InputRejected
-from harness.evaluation.heldout import score_predictions
+from harness.evaluation.canaries import Canary
+from harness.evaluation.heldout import Scored, score_run
 from harness.grading.features import HeldoutFeatures
+from harness.grading.integrity import integrity_signals
 from harness.grading.job import GradingJob, Prepared, SandboxRun, StageRunner
 from harness.grading.local import LocalStages
 from harness.grading.overall import compute_overall
@@ -83,25 +85,32 @@ def predictions_of(outcomes: dict[StageName, StageOutcome]) -> tuple[Path | None
     return None, []
 
 
-def _score(assignment: Assignment, run: SandboxRun, test_ids: list[str],
-           progress: ProgressCallback) -> tuple[PredictionScores, StageOutcome]:
+def _score(assignment: Assignment, run: SandboxRun, test_ids: list[str], canaries: list[Canary],
+           progress: ProgressCallback) -> tuple[Scored, StageOutcome]:
     predictions, rejected = predictions_of(run.outcomes)
     with timed(progress, "score") as state:
         t0 = time.perf_counter()
-        scores = score_predictions(assignment, predictions, test_ids, rejected)
+        scored = score_run(assignment, predictions, test_ids, rejected,
+                           canary_ids={c.id for c in canaries})
+        scores = scored.scores
         verdict = Verdict.ok if scores.check.ok else Verdict.failed
         message = "predictions scored" if scores.check.ok else "; ".join(scores.check.problems)
         outcome = StageOutcome(name=StageName.score, verdict=verdict, message=message,
                                duration_s=round(time.perf_counter() - t0, 3))
         state["verdict"], state["message"] = verdict.value, message
-    return scores, outcome
+    return scored, outcome
 
 
 def _finish(job: GradingJob, prepared: Prepared, run: SandboxRun, workspace: Path,
-            test_ids: list[str], registry: GraderRegistry, progress: ProgressCallback) -> Report:
-    """Score the predictions against held-out labels (host side only) and run the graders."""
+            features: tuple[list[str], list[Canary]], registry: GraderRegistry,
+            progress: ProgressCallback) -> Report:
+    """Score the predictions against held-out labels (host side only), run the graders, and
+    add the integrity signals (canaries, model dependence, AI policy)."""
     assignment = job.assignment
-    scores, score_outcome = _score(assignment, run, test_ids, progress)
+    test_ids, canaries = features
+    scored, score_outcome = _score(assignment, run, test_ids, canaries, progress)
+    scores = scored.scores
+    integrity, flags = integrity_signals(assignment, run, scored, canaries, test_ids)
     outcomes = {StageName.static: prepared.static, **run.outcomes, StageName.score: score_outcome}
     # Graders: each isolated; an exception is that grader's error status.
     with timed(progress, "graders") as state:
@@ -110,15 +119,18 @@ def _finish(job: GradingJob, prepared: Prepared, run: SandboxRun, workspace: Pat
         results = [run_grader(grader, ctx) for grader in registry]
         errored = [r.name for r in results if r.status.value == "error"]
         state["message"] = f"{len(results)} graders" + (f"; errors in {', '.join(errored)}" if errored else "")
+    overall = compute_overall(results, assignment.spec.rubric_weights())
+    overall.flags.extend(flags)
     return Report(
         status=ReportStatus.graded,
         assignment=assignment.name,
         assignment_version=assignment.spec.version,
         submission=prepared.info,
-        overall=compute_overall(results, assignment.spec.rubric_weights()),
+        overall=overall,
         graders=results,
         stages=list(outcomes.values()),
         scores=scores,
+        integrity=integrity,
         harness_version=harness_version(),
         sandbox_image=run.image,
         started_at=job.started_at,
@@ -138,8 +150,8 @@ def grade(
 ) -> Report:
     """Grade one submission: prepare it, get its sandboxed stages from ``runner``, score, grade.
 
-    ``features`` gives the held-out ids in the order the predict stage saw them (the same cache
-    built the file the runner mounted). Raises :class:`InfrastructureError` for the harness's
+    ``features`` gives the held-out ids in the order the predict stage saw them and the canary
+    rows among them (the same cache built the file the runner mounted). Raises :class:`InfrastructureError` for the harness's
     own trouble; everything the submission does wrong is on the report.
     """
     check_rubric(registry, job.assignment)
@@ -150,7 +162,9 @@ def grade(
             return rejected_report(job, exc.message)
         run = runner(prepared, dirs, progress)
         _, test_ids = features(job.assignment)
-        return _finish(job, prepared, run, dirs.submission, test_ids, registry, progress)
+        canaries = features.canaries(job.assignment)
+        return _finish(job, prepared, run, dirs.submission, (test_ids, canaries), registry,
+                       progress)
 
 
 def grade_path(

@@ -3,6 +3,7 @@
 Data a stage may see:
 
 - tests: the submission and the public training CSV;
+- mutation: the same as tests, plus the harness's mutation runner and the sample it judges;
 - train: the submission, the training CSV and the model folder;
 - predict: the submission, the model folder and the held-out *features* (both held-out sets,
   mixed, so ids do not reveal which is which);
@@ -17,11 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sandbox
-from graders.candidate_tests.plan import PYTEST_NO_TESTS, test_stage_plan
+from graders.candidate_tests.mutation import build_catalogue, mutation_stage_plan, sample_mutants
+from graders.candidate_tests.plan import CONTEXTS_JSON, JUNIT_XML, PYTEST_NO_TESTS, test_stage_plan
 from graders.notebooks.grader import EXECUTED_NOTEBOOK
 from graders.types import StageName, StageOutcome, Verdict
 from harness.assignments.loader import Assignment
 from harness.assignments.spec import StageLimits, StagesLimits
+from harness.grading.features import reorder_rows
 from harness.grading.workdir import RunDirs
 from harness.submissions.contract import (
     NotebookContract,
@@ -34,11 +37,13 @@ __all__ = [
     "CONTAINER_PATHS",
     "PlannedStage",
     "StageData",
+    "StageNotApplicable",
     "StageRun",
     "build_stage",
     "limits_for",
     "outcome_from",
     "skipped",
+    "skipped_stages",
     "stage_env",
     "stage_plan",
 ]
@@ -70,10 +75,13 @@ class StageData:
     test_csv: Path
     """Held-out features (both held-out sets, mixed), as :mod:`harness.grading.features` builds them."""
     limits: StagesLimits
+    skip: frozenset[StageName] = frozenset()
+    """Planned stages the assignment turns off; they are reported as skipped, saying why."""
 
     @classmethod
     def for_assignment(cls, assignment: Assignment, test_csv: Path) -> StageData:
-        return cls(train_csv=assignment.train_csv, test_csv=test_csv, limits=assignment.spec.limits)
+        return cls(train_csv=assignment.train_csv, test_csv=test_csv, limits=assignment.spec.limits,
+                   skip=skipped_stages(assignment))
 
     def limits_of(self, stage: StageName) -> StageLimits:
         limits: StageLimits = getattr(self.limits, stage.value)
@@ -154,22 +162,67 @@ def _base_mounts(dirs: RunDirs, data: StageData) -> list[sandbox.Mount]:
     ]
 
 
+def _config_mounts(dirs: RunDirs, stage: StageName, files: dict[str, str]) -> list[sandbox.Mount]:
+    """The harness's own files a stage gets read-only (plugins, config, runners, plans)."""
+    mounts = []
+    for index, (container_path, content) in enumerate(sorted(files.items())):
+        host = dirs.harness_files / f"{stage.value}-{index}-{Path(container_path).name}"
+        host.write_text(content, encoding="utf-8")
+        mounts.append(sandbox.Mount(host, container_path))
+    return mounts
+
+
 def _tests(dirs: RunDirs, data: StageData, image: str, contract: SubmissionContract) -> StageRun:
     """The candidate's own pytest, with the public training data only."""
     limits = data.limits.tests
     # One hanging test may use a quarter of the stage at most, so the others still report.
-    plan = test_stage_plan(per_test_timeout_s=max(5, min(60, limits.wall_seconds // 4)))
-    mounts = _base_mounts(dirs, data)
-    for index, (container_path, content) in enumerate(sorted(plan.files.items())):
-        host = dirs.harness_files / f"{index}-{Path(container_path).name}"
-        host.write_text(content, encoding="utf-8")
-        mounts.append(sandbox.Mount(host, container_path))
+    plan = test_stage_plan(per_test_timeout_s=max(5, min(60, limits.wall_seconds // 4)),
+                           per_test_contexts=data.limits.mutation.enabled)
+    mounts = _base_mounts(dirs, data) + _config_mounts(dirs, StageName.tests, plan.files)
     out = dirs.out(StageName.tests)
     out.mkdir()
     spec = _spec(StageName.tests, image=image, command=list(plan.command), limits=limits,
                  mounts=mounts, outputs={CONTAINER_PATHS["out"]: out}, extra_env=dict(plan.env),
                  run_id=dirs.run_id)
     return StageRun(StageName.tests, spec, out, limits)
+
+
+class StageNotApplicable(Exception):  # a planned outcome, not an error
+    """A planned stage has nothing to do for this submission; the message says why."""
+
+
+def _tests_outputs(dirs: RunDirs, data: StageData) -> dict[str, Path]:
+    """The tests stage's output files, accepted as the collector accepted them after that stage
+    (same caps), so the plan here and the grader's reading of it start from the same files."""
+    cap = data.limits.tests.output_mb * MiB
+    collected = sandbox.collect_outputs(dirs.out(StageName.tests), max_file_bytes=cap, max_total_bytes=cap)
+    return {f.name: f.path for f in collected.files}
+
+
+def _mutation(dirs: RunDirs, data: StageData, image: str, contract: SubmissionContract) -> StageRun:
+    """Mutants of the candidate's own code, judged by the tests that run each mutated line."""
+    limits = data.limits.mutation
+    if not limits.enabled:
+        raise StageNotApplicable("mutation testing is turned off for this assignment")
+    files = _tests_outputs(dirs, data)
+    if CONTEXTS_JSON not in files:
+        raise StageNotApplicable("not run: the tests stage recorded no per-test coverage (no test ran)")
+    catalogue = build_catalogue(dirs.submission, files[CONTEXTS_JSON], files.get(JUNIT_XML))
+    if catalogue.problem is not None:
+        raise StageNotApplicable(f"not run: {catalogue.problem}")
+    sample = sample_mutants(catalogue, size=limits.mutants + limits.mutants // 2, seed=limits.seed)
+    if not sample:
+        raise StageNotApplicable(
+            "nothing to mutate: no passing test runs a module of the candidate's own code")
+    plan = mutation_stage_plan(sample, judge=limits.mutants, budget_s=float(limits.budget_seconds),
+                               wall_s=float(limits.wall_seconds))
+    mounts = _base_mounts(dirs, data) + _config_mounts(dirs, StageName.mutation, plan.files)
+    out = dirs.out(StageName.mutation)
+    out.mkdir()
+    spec = _spec(StageName.mutation, image=image, command=list(plan.command), limits=limits,
+                 mounts=mounts, outputs={CONTAINER_PATHS["out"]: out}, extra_env=dict(plan.env),
+                 run_id=dirs.run_id)
+    return StageRun(StageName.mutation, spec, out, limits)
 
 
 def _paths() -> dict[str, str]:
@@ -233,6 +286,28 @@ def _notebook(dirs: RunDirs, data: StageData, image: str, contract: SubmissionCo
     return StageRun(StageName.notebook, spec, out, limits)
 
 
+def _predict_nomodel(dirs: RunDirs, data: StageData, image: str,
+                     contract: SubmissionContract) -> StageRun:
+    """The predict command again, with an empty model folder and the rows in another order."""
+    limits = data.limits.predict_nomodel
+    command = ["/bin/sh", "-c", render_command(_project(contract).predict_command, _paths())]
+    out = dirs.out(StageName.predict_nomodel)
+    out.mkdir()
+    empty_model = dirs.root / "model-empty"
+    empty_model.mkdir()
+    reordered = dirs.harness_files / "test-reordered.csv"
+    reorder_rows(data.test_csv, reordered, seed=dirs.run_id)
+    mounts = [
+        sandbox.Mount(dirs.submission, CONTAINER_PATHS["submission"]),
+        sandbox.Mount(reordered, CONTAINER_PATHS["test"]),
+    ]
+    spec = _spec(StageName.predict_nomodel, image=image, command=command, limits=limits,
+                 mounts=mounts,
+                 outputs={CONTAINER_PATHS["model_dir"]: empty_model, CONTAINER_PATHS["out"]: out},
+                 extra_env={}, run_id=dirs.run_id)
+    return StageRun(StageName.predict_nomodel, spec, out, limits)
+
+
 @dataclass(frozen=True)
 class PlannedStage:
     """One sandboxed stage of a contract's plan."""
@@ -248,17 +323,23 @@ class PlannedStage:
 _PLANS: dict[str, tuple[PlannedStage, ...]] = {
     "project": (
         PlannedStage(StageName.tests),
+        PlannedStage(StageName.mutation),
         PlannedStage(StageName.train, collects=False),
         PlannedStage(StageName.predict, needs_ok=StageName.train,
                      skipped_because="not run: training did not succeed"),
+        PlannedStage(StageName.predict_nomodel, needs_ok=StageName.predict,
+                     skipped_because="not run: predict did not succeed"),
     ),
-    "notebook": (PlannedStage(StageName.tests), PlannedStage(StageName.notebook)),
+    "notebook": (PlannedStage(StageName.tests), PlannedStage(StageName.mutation),
+                 PlannedStage(StageName.notebook)),
 }
 
 _BUILDERS = {
     StageName.tests: _tests,
+    StageName.mutation: _mutation,
     StageName.train: _train,
     StageName.predict: _predict,
+    StageName.predict_nomodel: _predict_nomodel,
     StageName.notebook: _notebook,
 }
 
@@ -299,3 +380,16 @@ def outcome_from(run: StageRun, result: sandbox.RunResult, files: dict[str, Path
 
 def skipped(name: StageName, why: str) -> StageOutcome:
     return StageOutcome(name=name, verdict=Verdict.skipped, message=why)
+
+
+TURNED_OFF = {
+    StageName.predict_nomodel: "not run: the model-dependence check is turned off for this "
+    "assignment ([integrity] model_dependence)",
+}
+"""Why a planned stage the assignment turned off did not run."""
+
+
+def skipped_stages(assignment: Assignment) -> frozenset[StageName]:
+    """The planned stages ``assignment`` turns off."""
+    return frozenset() if assignment.spec.integrity.model_dependence else frozenset(
+        {StageName.predict_nomodel})

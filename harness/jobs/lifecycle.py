@@ -8,7 +8,9 @@ objects, and reloads state from the database.
 Both modes go through :func:`grade_under_claim` with the one grading function
 (:func:`harness.grading.pipeline.grade`): the embedded pool with this host's sandbox
 (:func:`run_claimed`), the API in distributed mode with the stages a worker ran
-(:class:`harness.jobs.remote.WorkerStages`). Infrastructure trouble becomes a retry after a
+(:class:`harness.jobs.remote.WorkerStages`). A graded report is stored together with the
+submission's code-similarity check (:mod:`harness.integrity.service`), which needs the earlier
+submissions in the database. Infrastructure trouble becomes a retry after a
 back-off (:func:`retry_later`); an unexpected failure is retried a few times, then recorded
 (:func:`after_failure`).
 """
@@ -21,10 +23,14 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from harness.db.base import utcnow
 from harness.errors import InfrastructureError
 from harness.grading.job import GradingJob, StageRunner
 from harness.grading.local import LocalStages
+from harness.integrity.fingerprint import Fingerprinted
+from harness.integrity.service import check_similarity, fingerprint_archive
 from harness.jobs.fairness import fair_claimable
 from harness.jobs.progress import ClaimProgress
 from harness.jobs.runtime import GradingRuntime
@@ -147,7 +153,7 @@ def grade_under_claim(
     finally:
         stop.set()
         beater.join(timeout=5)
-    return _store(runtime, claim, report)
+    return _store(runtime, claim, report, job)
 
 
 def after_failure(runtime: GradingRuntime, claim: Claim, what: str) -> Outcome:
@@ -157,12 +163,38 @@ def after_failure(runtime: GradingRuntime, claim: Claim, what: str) -> Outcome:
     return _finish_without_report(runtime, claim, f"the harness failed: {what}")
 
 
-def _store(runtime: GradingRuntime, claim: Claim, report: Report) -> Outcome:
+def _fingerprints(runtime: GradingRuntime, job: GradingJob, report: Report) -> Fingerprinted | None:
+    """The graded submission's code fingerprints, read before the write transaction opens; None
+    (and a log line) when they cannot be read: similarity is evidence, never worth a retry."""
+    if report.status is not ReportStatus.graded or not runtime.similarity:
+        return None
+    try:
+        return fingerprint_archive(job.archive, job.assignment)
+    except Exception:
+        log.exception("fingerprinting %s failed; its similarity is not checked", job.filename)
+        return None
+
+
+def _check_similarity(runtime: GradingRuntime, session: Session, submission: Submission,
+                      job: GradingJob, code: Fingerprinted) -> None:
+    """Index and compare the submission in a savepoint: a failure here loses the check, never
+    the report stored before it."""
+    try:
+        with session.begin_nested():
+            check = check_similarity(session, submission, job.assignment, code, now=utcnow())
+        log.info("submission %s: similarity checked against %d submissions in %.2f s, %d flagged",
+                 submission.id, check.population, check.duration_s, check.flagged)
+    except Exception:
+        log.exception("the similarity check of submission %s failed", submission.id)
+
+
+def _store(runtime: GradingRuntime, claim: Claim, report: Report, job: GradingJob) -> Outcome:
     status = {
         ReportStatus.graded: SubmissionStatus.graded,
         ReportStatus.rejected: SubmissionStatus.rejected,
         ReportStatus.error: SubmissionStatus.error,
     }[report.status]
+    code = _fingerprints(runtime, job, report)
     with runtime.db.session(write=True) as session:
         repo = SubmissionRepository(session)
         # Ending the claim first, in the same transaction, is what makes storing idempotent.
@@ -189,6 +221,8 @@ def _store(runtime: GradingRuntime, claim: Claim, report: Report) -> Outcome:
             artifacts_dir=runtime.settings.artifacts_dir,
             worker=claim.worker,
         )
+        if code is not None:
+            _check_similarity(runtime, session, submission, job, code)
     _notify(runtime, claim.submission_id, status.value)
     return Outcome(status.value)
 

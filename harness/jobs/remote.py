@@ -36,7 +36,7 @@ from harness.errors import HarnessError
 from harness.grading.features import StoredFile
 from harness.grading.job import GradingJob, Prepared, SandboxRun
 from harness.grading.progress import ProgressCallback
-from harness.grading.stages import stage_plan
+from harness.grading.stages import skipped_stages, stage_plan
 from harness.grading.workdir import RunDirs
 from harness.jobs.lifecycle import Outcome, after_failure, grade_under_claim, retry_later
 from harness.jobs.lifecycle import claim as claim_job
@@ -161,12 +161,15 @@ class RemoteJobs:
             features=link(FileKind.features, features),
             links_expire_at=datetime.fromtimestamp(expires, UTC),
             heartbeat_s=runtime.heartbeat_s,
+            skip_stages=sorted(skipped_stages(assignment)),
         )
 
     def _check_visibility(self, assignment: Assignment) -> None:
         limits = assignment.spec.limits
-        longest = limits.tests.wall_seconds + max(
-            limits.train.wall_seconds + limits.predict.wall_seconds, limits.notebook.wall_seconds
+        longest = limits.tests.wall_seconds + limits.mutation.wall_seconds + max(
+            limits.train.wall_seconds + limits.predict.wall_seconds
+            + (limits.predict_nomodel.wall_seconds if assignment.spec.integrity.model_dependence else 0),
+            limits.notebook.wall_seconds,
         )
         if longest >= self.runtime.settings.visibility_timeout_s:
             log.error(

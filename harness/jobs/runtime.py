@@ -51,6 +51,8 @@ class GradingRuntime:
     """Claims before an unexpected (non-infrastructure) failure is recorded as an error."""
     backoff_s: tuple[float, ...] = (15.0, 60.0, 300.0, 600.0)
     """Waits before retrying after an infrastructure error (the last one repeats)."""
+    similarity: bool = True
+    """Check each graded submission's code against the others' (``harness.integrity``)."""
     on_finished: list[Callable[[int, str], None]] = field(default_factory=list)
     """Called with (submission id, status) after a report is stored (webhook, notifications)."""
     features: HeldoutFeatures = field(init=False)

@@ -11,7 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from graders.candidate_tests.plan import COVERAGE_JSON, JUNIT_XML
+from graders.candidate_tests.mutation import MUTATION_JSON
+from graders.candidate_tests.plan import CONTEXTS_JSON, COVERAGE_JSON, JUNIT_XML
 from graders.notebooks.grader import EXECUTED_NOTEBOOK
 from graders.types import StageName, StageOutcome
 from harness.assignments.spec import StagesLimits
@@ -32,13 +33,16 @@ __all__ = [
     "WorkerInfo",
 ]
 
-SANDBOX_STAGES = (StageName.tests, StageName.train, StageName.predict, StageName.notebook)
+SANDBOX_STAGES = (StageName.tests, StageName.mutation, StageName.train, StageName.predict,
+                  StageName.predict_nomodel, StageName.notebook)
 """The stages a worker runs; the others (static, score) happen on the API."""
 
 OUTPUT_FILES: dict[StageName, frozenset[str]] = {
-    StageName.tests: frozenset({JUNIT_XML, COVERAGE_JSON}),
+    StageName.tests: frozenset({JUNIT_XML, COVERAGE_JSON, CONTEXTS_JSON}),
+    StageName.mutation: frozenset({MUTATION_JSON}),
     StageName.train: frozenset(),
     StageName.predict: frozenset({"predictions.csv"}),
+    StageName.predict_nomodel: frozenset({"predictions.csv"}),
     StageName.notebook: frozenset({"predictions.csv", EXECUTED_NOTEBOOK}),
 }
 """Output files a worker may send back, by stage: all that graders and scoring read."""
@@ -99,6 +103,8 @@ class JobTicket(_Wire):
     """The held-out features (both held-out sets, mixed), never their labels."""
     links_expire_at: datetime
     heartbeat_s: float
+    skip_stages: list[StageName] = Field(default_factory=list)
+    """Planned stages this assignment turns off (e.g. the model-dependence run)."""
 
 
 class StageProgress(_Wire):

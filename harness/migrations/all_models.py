@@ -10,6 +10,7 @@ from harness.ats.models import AtsAssessment, AtsCallbackAttempt, AtsErrorReport
 from harness.audit.models import AuditEvent
 from harness.db.base import Base
 from harness.feedback.models import CandidateComment, SurveyResponse
+from harness.integrity.models import CodeFingerprint, CodeFingerprintSet, SimilarityMatch
 from harness.invitations.models import Candidate, Decision, Invitation
 from harness.notify.models import SentNotification
 from harness.payments.models import PaymentRecord
@@ -43,6 +44,8 @@ __all__ = [
     "Base",
     "Candidate",
     "CandidateComment",
+    "CodeFingerprint",
+    "CodeFingerprintSet",
     "CriteriaSet",
     "Decision",
     "DecisionBasis",
@@ -59,6 +62,7 @@ __all__ = [
     "ReviewerSession",
     "Scorecard",
     "SentNotification",
+    "SimilarityMatch",
     "Submission",
     "SurveyResponse",
     "TimeExtension",

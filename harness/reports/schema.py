@@ -13,9 +13,12 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from graders.types import GraderResult, PredictionScores, StageOutcome
+from harness.evaluation.canaries import CanaryCheck
+from harness.evaluation.model_dependence import ModelDependence
 
 __all__ = [
     "REPORT_SCHEMA_VERSION",
+    "Integrity",
     "Overall",
     "Report",
     "ReportStatus",
@@ -65,6 +68,21 @@ class SubmissionInfo(BaseModel):
     bytes: int = 0
 
 
+class Integrity(BaseModel):
+    """Signals about how the predictions were made and what the candidate was allowed to use:
+    evidence for a reviewer, never part of a score (code similarity is kept in the database,
+    because later submissions add to it; see ``harness.integrity``)."""
+
+    ai_policy: str | None = None
+    """The assignment's AI-assistance policy (``forbidden``, ``allowed_with_disclosure``,
+    ``allowed``); the writeup grader reports whether the writeup discloses the use."""
+    canaries: CanaryCheck | None = None
+    """Predictions on the hidden canary rows against their sources; null when the predictions
+    could not be scored or the assignment has no canaries."""
+    model_dependence: ModelDependence | None = None
+    """The second predict run, without the trained model."""
+
+
 class Report(BaseModel):
     """A grading run's result."""
 
@@ -81,6 +99,8 @@ class Report(BaseModel):
     """How each stage ended, in the order they ran (the graders saw the same values)."""
     scores: PredictionScores | None = None
     """Full prediction metrics (per class, confusion, intervals, shifted set)."""
+    integrity: Integrity | None = None
+    """Canaries, model dependence and the AI policy; null on reports made before them."""
     harness_version: str = ""
     sandbox_image: str = ""
     started_at: datetime | None = None

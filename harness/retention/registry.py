@@ -9,6 +9,7 @@ from __future__ import annotations
 from harness.ats.privacy import ATS
 from harness.audit.privacy import AUDIT
 from harness.feedback.privacy import FEEDBACK
+from harness.integrity.privacy import INTEGRITY
 from harness.invitations.privacy import DECISIONS, INVITATIONS
 from harness.notify.privacy import NOTIFICATIONS
 from harness.payments.privacy import PAYMENTS
@@ -24,6 +25,7 @@ HOLDERS: tuple[CandidateData, ...] = (
     ATS,
     FEEDBACK,
     REVIEW,
+    INTEGRITY,
     PAYMENTS,
     TIMEBOXES,
     NOTIFICATIONS,

@@ -19,6 +19,7 @@ from harness.assignments.loader import load_assignment
 from harness.assignments.spec import Policy
 from harness.db.engine import Database
 from harness.errors import NotFound
+from harness.integrity.review import SimilarityView, similarity_of
 from harness.invitations import terms as promised
 from harness.invitations.models import Decision, Invitation
 from harness.invitations.repository import InvitationRepository
@@ -52,6 +53,7 @@ from harness.reviewing.schemas import (
     NewLink,
     SubmissionWithLedger,
 )
+from harness.reviewing.similarity import blind_similarity
 from harness.settings import Settings
 from harness.submissions import service as submissions
 from harness.submissions.models import ReportRecord, Submission
@@ -377,6 +379,8 @@ class SubmissionRead:
     hidden: bool
     """Anonymous review still hides the candidate's name and email."""
     versions: Sequence[Submission]
+    similarity: SimilarityView
+    """Code-similarity matches either way (evidence for the reviewer)."""
     ledger: LedgerOut | None = None
     decision_blocked: str | None = None
     """Why a decision cannot be recorded yet (the human review is not complete)."""
@@ -395,6 +399,7 @@ def read_submission(session: Session, submission_id: int) -> SubmissionRead:
         detail=submissions.detail(session, sub, None, history, versions=versions),
         hidden=identity_hidden(sub.invitation),
         versions=versions,
+        similarity=similarity_of(session, sub.id),
     )
 
 
@@ -414,6 +419,7 @@ def open_report(
     ``viewer`` gets blind review (``blind_detail``)."""
     read = read_submission(session, submission_id)
     read.detail = blind_detail(session, read.detail, viewer)
+    read.similarity = blind_similarity(session, submission_id, read.similarity, viewer)
     if settings is not None:
         read.decision_blocked = decision_blocked(session, settings, read.sub)
     process_speed.note_first_review(db, read.sub.invitation, now)

@@ -9,12 +9,13 @@ from __future__ import annotations
 import functools
 import tarfile
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from harness.submissions.archive import member_path
 
-__all__ = ["FileEntry", "list_files", "read_text"]
+__all__ = ["FileEntry", "list_files", "read_text", "read_texts"]
 
 MAX_VIEW_BYTES = 512 * 1024
 MAX_LISTED = 5000
@@ -94,3 +95,30 @@ def read_text(blob: Path, path: str) -> tuple[str, bool] | None:
     if b"\x00" in data[:8192]:
         return None
     return data.decode("utf-8", "replace"), truncated
+
+
+def read_texts(blob: Path, wanted: Callable[[str], bool], *, max_bytes: int = MAX_VIEW_BYTES
+               ) -> Iterator[tuple[str, str]]:
+    """(path, text) of every listed file ``wanted`` accepts, opening the archive once; binary
+    files and files larger than ``max_bytes`` are left out."""
+    entries = [e for e in list_files(blob) if e.size <= max_bytes and wanted(e.path)]
+    if not entries:
+        return
+    if zipfile.is_zipfile(blob):
+        with zipfile.ZipFile(blob) as zf:
+            for entry in entries:
+                with zf.open(entry.member) as fh:
+                    data = fh.read(max_bytes + 1)
+                if len(data) <= max_bytes and b"\x00" not in data[:8192]:
+                    yield entry.path, data.decode("utf-8", "replace")
+        return
+    members = {e.member: e.path for e in entries}
+    with tarfile.open(blob, "r:*") as tf:
+        for tinfo in tf:
+            path = members.get(tinfo.name)
+            extracted = tf.extractfile(tinfo) if path is not None and tinfo.isreg() else None
+            if path is None or extracted is None:
+                continue
+            data = extracted.read(max_bytes + 1)
+            if len(data) <= max_bytes and b"\x00" not in data[:8192]:
+                yield path, data.decode("utf-8", "replace")

@@ -226,7 +226,8 @@ def _run_stages(ctx: WorkerContext, ticket: JobTicket, progress: _RemoteProgress
             prepared = prepare_workspace(bundle, ticket.filename, dirs, progress)
         except InputRejected as exc:
             return ResultIn(claim_token=ticket.claim_token, image="", input_rejected=exc.message)
-        data = StageData(train_csv=train, test_csv=features, limits=ticket.limits)
+        data = StageData(train_csv=train, test_csv=features, limits=ticket.limits,
+                         skip=frozenset(ticket.skip_stages))
         run = LocalStages(ctx.settings, lambda: data, box=ctx.sandbox())(prepared, dirs, progress)
         if progress.ended.is_set():
             raise ClaimEnded("the API gave this job to another worker")

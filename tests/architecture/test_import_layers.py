@@ -32,8 +32,9 @@ LAYERS = [
     _layer("invitations", "invitations"),
     # What happens to an invitation over time: its clock, and the one payment it earns.
     _layer("invitation services", "timeboxes", "payments"),
-    # Uploads (taking the clock and the payment into account), and their stored reports.
-    _layer("submissions", "submissions", "reports"),
+    # Uploads (taking the clock and the payment into account), their stored reports, and the
+    # code-similarity index over them.
+    _layer("submissions", "submissions", "reports", "integrity"),
     # Human review of a graded submission: seats, blind scorecards, reconciliation, decisions
     # resting on them, agreement figures.
     _layer("human review", "review"),

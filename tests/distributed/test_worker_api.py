@@ -45,8 +45,12 @@ def _perfect_predictions(wapi: WorkerApi, ticket: dict[str, Any]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["id", "label"])
-    for row in csv.DictReader(io.StringIO(features)):
-        writer.writerow([row["id"], labels[row["id"]]])
+    rows = list(csv.DictReader(io.StringIO(features)))
+    # Canary rows (copies of held-out tickets under fresh ids) get their source's label, as a
+    # model predicting from the ticket would.
+    by_content = {tuple(v for k, v in r.items() if k != "id"): labels[r["id"]] for r in rows if r["id"] in labels}
+    for row in rows:
+        writer.writerow([row["id"], labels.get(row["id"]) or by_content[tuple(v for k, v in row.items() if k != "id")]])
     return out.getvalue().encode()
 
 
@@ -86,7 +90,11 @@ def test_claim_hands_out_links_to_inputs_without_labels(wapi: WorkerApi) -> None
     features = list(csv.reader(io.StringIO(wapi.get(ticket["features"]["url"]).text)))
     labels = _labels(wapi.assignment)
     assert features[0] == ["id", "subject", "body", "channel"]  # no label column
-    assert {row[0] for row in features[1:]} == set(labels)  # both held-out sets, all ids
+    ids = {row[0] for row in features[1:]}
+    assert set(labels) <= ids  # both held-out sets, all ids
+    canaries = ids - set(labels)  # hidden copies under fresh ids, shaped like the others
+    assert len(canaries) == wapi.assignment.spec.integrity.canaries
+    assert all(len(i) == len(next(iter(labels))) for i in canaries)
 
 
 def test_links_are_signed_expire_and_die_with_their_claim(wapi: WorkerApi) -> None:
@@ -131,8 +139,9 @@ def test_result_is_scored_against_labels_on_the_api(wapi: WorkerApi) -> None:
     junit = b'<testsuite tests="1" failures="0" errors="0"><testcase name="t" classname="c"/></testsuite>'
     assert wapi.put_output(sid, token, "tests", "junit.xml", junit).status_code == 204
     result = {"claim_token": token, "image": "takehome-sandbox:abc",
-              "stages": [_stage("tests", ["junit.xml"]), _stage("train"),
-                         _stage("predict", ["predictions.csv"])]}
+              "stages": [_stage("tests", ["junit.xml"]), _stage("mutation", verdict="skipped"), _stage("train"),
+                         _stage("predict", ["predictions.csv"]),
+                         _stage("predict_nomodel", verdict="failed")]}
     r = wapi.post(sid, "result", result)
     assert r.json() == {"outcome": "graded"}, r.text
     sub = wapi.submission(sid)
@@ -141,7 +150,10 @@ def test_result_is_scored_against_labels_on_the_api(wapi: WorkerApi) -> None:
     assert report.current and report.worker == "alpha:7"
     body = report.body
     assert body["sandbox_image"] == "takehome-sandbox:abc"
-    assert [s["name"] for s in body["stages"]] == ["static", "tests", "train", "predict", "score"]
+    assert [s["name"] for s in body["stages"]] == ["static", "tests", "mutation", "train", "predict", "predict_nomodel",
+                                                   "score"]
+    assert body["integrity"]["model_dependence"]["result"] == "depends"
+    assert body["integrity"]["canaries"]["exact_disagree"] == 0
     # Log tails are cut to the stage's log_kb (16 KiB in the tiny assignment).
     assert len(body["stages"][1]["log_tail"]) == 16 * 1024 and body["stages"][1]["log_truncated"]
     accuracy = next(g for g in body["graders"] if g["name"] == "accuracy")
@@ -176,7 +188,8 @@ def test_outputs_are_allow_listed_bounded_and_claim_checked(
     assert r.status_code == 422 and "host paths" in r.text
     assert wapi.submission(sid).status == "running"
     r = wapi.post(sid, "result", {"claim_token": token, "image": "i",
-                                  "stages": [_stage("tests"), _stage("train"), _stage("predict", ["predictions.csv"])]})
+                                  "stages": [_stage("tests"), _stage("mutation", verdict="skipped"), _stage("train"), _stage("predict", ["predictions.csv"]),
+                                             _stage("predict_nomodel", verdict="failed")]})
     assert r.json() == {"outcome": "retry"}
     sub = wapi.submission(sid)
     assert sub.status == "queued" and "WorkerResultInvalid" in sub.message
@@ -193,14 +206,15 @@ def test_a_worker_presumed_dead_cannot_overwrite_the_new_claim(wapi: WorkerApi) 
     assert wapi.get(old["bundle"]["url"]).status_code == 403
     assert wapi.put_output(sid, old["claim_token"], "predict", "predictions.csv", b"id,label\n").status_code == 409
     stale = {"claim_token": old["claim_token"], "image": "i",
-             "stages": [_stage("tests"), _stage("train"), _stage("predict")]}
+             "stages": [_stage("tests"), _stage("mutation", verdict="skipped"), _stage("train"), _stage("predict")]}
     assert wapi.post(sid, "result", stale).json() == {"outcome": "lost_claim"}
     assert wapi.post(sid, "fail", {"claim_token": old["claim_token"], "kind": "crash",
                                    "message": "x"}).json() == {"outcome": "lost_claim"}
     token = new["claim_token"]
     wapi.put_output(sid, token, "predict", "predictions.csv", _perfect_predictions(wapi, new))
     done = {"claim_token": token, "image": "i",
-            "stages": [_stage("tests"), _stage("train"), _stage("predict", ["predictions.csv"])]}
+            "stages": [_stage("tests"), _stage("mutation", verdict="skipped"), _stage("train"), _stage("predict", ["predictions.csv"]),
+                       _stage("predict_nomodel", verdict="failed")]}
     assert wapi.post(sid, "result", done).json() == {"outcome": "graded"}
     reports = wapi.reports(sid)
     assert len(reports) == 1 and reports[0].worker == "fast:2"

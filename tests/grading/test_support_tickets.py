@@ -78,3 +78,18 @@ def test_reviewer_orderings(reports: dict[str, Report]) -> None:
     overall = {name: r.overall.score or 0.0 for name, r in reports.items()}
     assert overall["reference"] > overall["baseline"]
     assert overall["reference"] > overall["notebook_only"]
+
+
+def test_reference_tests_get_a_mutation_score(reports: dict[str, Report], assignment: Assignment) -> None:
+    tests = reports["reference"].grader("tests")
+    assert tests is not None and tests.metrics["mutation_status"] == "measured", tests.metrics
+    judged, score = tests.metrics["mutants_judged"], tests.metrics["mutation_score"]
+    assert isinstance(judged, int) and 0 < judged <= assignment.spec.limits.mutation.mutants
+    assert isinstance(score, float) and 0.0 <= score <= 1.0
+    mutation = tests.details["mutation"]
+    assert mutation["elapsed_s"] <= assignment.spec.limits.mutation.wall_seconds
+    survivors = [m for m in mutation["mutants"] if m["status"] == "survived"]
+    assert len(survivors) == tests.metrics["mutants_survived"]
+    for mutant in survivors:
+        assert mutant["file"].endswith(".py") and not mutant["file"].startswith("tests/")
+        assert mutant["line"] >= 1 and mutant["change"] and mutant["tests"]

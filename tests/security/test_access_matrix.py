@@ -57,6 +57,7 @@ def _fill(path: str, sid: int) -> str:
     # The seeded invitation is the first row; refusals must come before any lookup anyway.
     path = path.replace("{invitation_id}", "1").replace("{payment_id}", "1")
     path = path.replace("{comment_id}", "1").replace("{integration_id}", "1")
+    path = path.replace("{match_id}", "1")
     path = path.replace("{scorecard_id}", "1")
     assert "{" not in path, f"unknown path parameter in {path}: add it to _fill"
     return path

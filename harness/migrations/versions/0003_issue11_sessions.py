@@ -1,7 +1,7 @@
 """issue 11: server-side reviewer sessions (revocable, idle and absolute expiry, rotation)
 
 Revision ID: 0003_issue11_sessions
-Revises: 0003_issue15
+Revises: 0003_issue13_fingerprints
 Create Date: 2026-11-30 09:00:00
 
 Sessions signed in before this revision lived only in their cookie; they hold no session id,
@@ -18,7 +18,7 @@ from alembic import op
 import harness.db.base
 
 revision: str = "0003_issue11_sessions"
-down_revision: str | None = "0003_issue15"
+down_revision: str | None = "0003_issue13_fingerprints"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Route support tickets to a queue."""
