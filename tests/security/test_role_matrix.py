@@ -75,6 +75,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/submissions/{submission_id}/reconciliation"): REVIEW,
     ("POST", "/submissions/{submission_id}/scorecard"): REVIEW,
     ("POST", "/submissions/{submission_id}/scorecards/claim"): REVIEW,
+    # Integrity evidence (issue 13): reviewers' work, like the report.
+    ("GET", "/api/submissions/{submission_id}/similarity"): REVIEW,
+    ("GET", "/submissions/{submission_id}/similarity/{match_id}"): REVIEW,
+    ("POST", "/submissions/{submission_id}/similarity/{match_id}/resolve"): REVIEW,
     # Candidate feedback and the survey summary (issue 15).
     ("GET", "/submissions/{submission_id}/candidate-feedback"): REVIEW,
     ("POST", "/submissions/{submission_id}/candidate-comments"): REVIEW,
@@ -197,7 +201,7 @@ def _fill(path: str, sid: int, inv: int) -> str:
     path = path.replace("{submission_id}", str(sid)).replace("{report_id}", "1")
     path = path.replace("{invitation_id}", str(inv)).replace("{payment_id}", "999")
     path = path.replace("{scorecard_id}", "999").replace("{comment_id}", "999")
-    path = path.replace("{integration_id}", "999")
+    path = path.replace("{integration_id}", "999").replace("{match_id}", "999")
     assert "{" not in path, path
     return path
 
