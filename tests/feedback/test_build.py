@@ -73,3 +73,13 @@ def test_strength_at_75_and_credited_practices() -> None:
     texts = [p.text for p in f.went_well if p.area == "Methodology"]
     assert texts == ["You used cross-validation rather than a single train/validation split."]
     assert [a.score for a in f.areas if a.name == "Methodology"] == [40.0]
+
+
+def test_policy_rules_stay_with_reviewers_but_a_missing_disclosure_is_explained() -> None:
+    assert improve_text("writeup:ai-use-forbidden") is None
+    assert improve_text("writeup:ai-disclosure") is None
+    missing = improve_text("writeup:ai-disclosure-missing")
+    assert missing is not None and "AI" in missing
+    assert improve_text("tests:mutant-survived") is not None
+    assert about_the_harness("tests:mutation-partial")
+    assert about_the_harness("notebooks:run-failed")
