@@ -154,7 +154,15 @@ def _size(n: int | None) -> str:
     return f"{n:.1f} TiB"
 
 
-templates.env.filters.update(when=_when, duration=_duration, pct=_pct, score=_score, size=_size)
+def _count(n: int | None, noun: str, plural: str | None = None) -> str:
+    """``3|count("upload")`` reads "3 uploads", ``1|count("upload")`` "1 upload"."""
+    n = n or 0
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+templates.env.filters.update(
+    when=_when, duration=_duration, pct=_pct, score=_score, size=_size, count=_count
+)
 
 
 def render(
