@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -34,7 +33,9 @@ from api.routers import (
     worker_api,
     workers,
 )
-from api.security import LoginRateLimiter, SecurityHeadersMiddleware
+from api.security import SecurityHeadersMiddleware
+from api.trusted_hosts import TrustedHostMiddleware
+from harness.accounts.throttle import LoginThrottle
 from harness.ats.delivery import CallbackDeliverer, make_completion_hook
 from harness.db.engine import Database
 from harness.db.migrate import upgrade_head
@@ -42,6 +43,7 @@ from harness.jobs.dispatch import Dispatcher, NullDispatcher
 from harness.jobs.runtime import GradingRuntime
 from harness.ledger.clock import Clock, SystemClock
 from harness.notify.notifier import Notifier, notifier_from_settings
+from harness.redaction import install_log_redaction
 from harness.retention.sweep import RetentionSweeper
 from harness.settings import Environment, Mode, Settings, get_settings
 from harness.sweep.service import LedgerSweeper
@@ -57,21 +59,6 @@ DESCRIPTION = """Grades machine-learning take-home submissions in a hardened Doc
 Reviewers authenticate with `Authorization: Bearer <token>` (`harness token create EMAIL`).
 Candidates use the token of their invitation link in the path (`/api/c/{token}/...`).
 """
-
-
-_TOKEN_IN_PATH = re.compile(r"(/c/)[^/?\s]+")
-
-
-class RedactCandidateTokens(logging.Filter):
-    """Candidate links carry their secret in the path; access logs show ``/c/<token>`` instead."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                _TOKEN_IN_PATH.sub(r"\1<token>", a) if isinstance(a, str) else a
-                for a in record.args
-            )
-        return True
 
 
 def make_dispatcher(
@@ -105,9 +92,7 @@ def _lifespan(settings: Settings, db: Database, *, migrate: bool) -> Lifespan:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        access = logging.getLogger("uvicorn.access")
-        if not any(isinstance(f, RedactCandidateTokens) for f in access.filters):
-            access.addFilter(RedactCandidateTokens())
+        install_log_redaction()  # uvicorn has configured its loggers by now
         if migrate:
             upgrade_head(settings.resolved_database_url)
         for folder in (settings.blobs_dir, settings.artifacts_dir, settings.work_dir):
@@ -160,7 +145,7 @@ def _set_state(
         if settings.mode == Mode.embedded and not isinstance(app.state.dispatcher, NullDispatcher)
         else 0
     )
-    app.state.login_limiter = LoginRateLimiter()
+    app.state.login_limiter = LoginThrottle()
     app.state.clock = clock or SystemClock()
     app.state.notifier = notifier or notifier_from_settings(settings)
     app.state.sweeper = LedgerSweeper(
@@ -246,11 +231,14 @@ def create_app(
         SessionMiddleware,
         secret_key=settings.secret_key,
         session_cookie="harness_session",
-        max_age=12 * 3600,
+        # The cookie only carries the session's id and the CSRF token; the session itself
+        # (idle and absolute expiry, revocation) is on the server.
+        max_age=settings.session_max_hours * 3600,
         same_site="lax",
         https_only=settings.session_cookie_secure,
     )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.session_cookie_secure)
+    app.add_middleware(TrustedHostMiddleware, allowed=settings.resolved_allowed_hosts)
     install_error_handlers(app)
     _add_routes(app)
     if settings.environment == Environment.production and not settings.session_cookie_secure:

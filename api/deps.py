@@ -12,8 +12,8 @@ state; routes read them through ``ClockDep`` and ``NotifierDep`` so tests can mo
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterator
+import secrets
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from api.errors import LoginRequired
 from api.security import csrf_valid
-from harness.accounts.models import Reviewer
+from harness.accounts import sessions
+from harness.accounts.models import Reviewer, Role
 from harness.accounts.service import reviewer_for_token, token_needs_touch, touch_token
 from harness.db.engine import Database
 from harness.errors import HarnessError
@@ -37,6 +38,11 @@ from harness.notify.outbox import deliver
 from harness.settings import Settings
 
 __all__ = [
+    "ANY_ROLE",
+    "INVITING",
+    "PAYING",
+    "REVIEWING",
+    "Account",
     "AdminReviewer",
     "AdminReviewerApart",
     "AfterCommit",
@@ -48,12 +54,18 @@ __all__ = [
     "DatabaseDep",
     "DispatcherDep",
     "Id",
+    "Inviter",
     "Links",
     "LinksDep",
+    "MaybeSignedIn",
     "NotifierDep",
     "PageReviewer",
+    "Payroll",
     "SessionDep",
     "SettingsDep",
+    "may_set_pay",
+    "require",
+    "session_policy",
     "shows_identity",
 ]
 
@@ -94,7 +106,8 @@ NotifierDep = Annotated[Notifier, Depends(get_notifier)]
 
 @dataclass(frozen=True)
 class Links:
-    """The links handed to candidates, on the address this request came in on."""
+    """The links handed to candidates, on ``HARNESS_PUBLIC_URL`` (never on the ``Host`` a
+    request came in with: a forged header must not choose where a candidate is sent)."""
 
     base: str
 
@@ -107,8 +120,8 @@ class Links:
         return f"{self.base}/c/{token}/submissions/{submission_id}"
 
 
-def get_links(request: Request) -> Links:
-    return Links(str(request.base_url).rstrip("/"))
+def get_links(settings: SettingsDep) -> Links:
+    return Links(settings.public_url.rstrip("/"))
 
 
 LinksDep = Annotated[Links, Depends(get_links)]
@@ -160,11 +173,6 @@ def get_after_commit(
 AfterCommitDep = Annotated[AfterCommit, Depends(get_after_commit)]
 
 
-def shows_identity(reviewer: Reviewer) -> bool:
-    """Admins run payroll, so they see who to pay; reviewers keep anonymous review."""
-    return reviewer.is_admin
-
-
 def get_session(request: Request, db: DatabaseDep) -> Iterator[Session]:
     """One session per request; the request boundary commits (before the response is sent)."""
     session = db.new_session(write=request.method in _UNSAFE)
@@ -183,21 +191,24 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 @dataclass(frozen=True)
 class SignedIn:
-    """What pages show of the signed-in reviewer; a plain value, safe after the session closes
+    """What pages show of the signed-in account; a plain value, safe after the session closes
     (error pages are rendered after the request's database session has been rolled back)."""
 
     id: int
     email: str
-    is_admin: bool
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.admin.value
+
+    def can(self, *roles: Role) -> bool:
+        """Whether the account holds one of ``roles`` (templates hide what it may not use)."""
+        return self.role in {r.value for r in roles}
 
 
 def _remember(request: Request, reviewer: Reviewer) -> None:
-    request.state.reviewer = SignedIn(reviewer.id, reviewer.email, reviewer.is_admin)
-
-
-def session_marker(reviewer: Reviewer) -> str:
-    """Ties a session to the password it was opened with, without putting the hash in the cookie."""
-    return hashlib.sha256(reviewer.password_hash.encode()).hexdigest()[:16]
+    request.state.reviewer = SignedIn(reviewer.id, reviewer.email, reviewer.role)
 
 
 class Forbidden(HarnessError):
@@ -210,20 +221,36 @@ def _bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
+def session_policy(request: Request) -> sessions.SessionPolicy:
+    return sessions.policy_from_settings(request.app.state.settings)
+
+
 def _cookie_reviewer(request: Request, session: Session) -> Reviewer | None:
-    rid = request.session.get("rid")
-    if not isinstance(rid, int):
+    """The account of the request's server-side session, or ``None``. Touches the session (at
+    most once a minute) and rotates it when the account's role changed since it was issued."""
+    sid = request.session.get("sid")
+    if not isinstance(sid, str):
         return None
-    reviewer = session.get(Reviewer, rid)
-    if (
-        reviewer is None
-        or not reviewer.active
-        or request.session.get("pw") != session_marker(reviewer)
-    ):
-        # A changed password (or a deactivated account) ends every session.
+    db: Database = request.app.state.db
+    now = request.app.state.clock.now()
+    policy = session_policy(request)
+    found = sessions.resolve(session, sid, now, policy)
+    if found is None:
+        # Signed out, signed out everywhere, expired, idle, or the account was deactivated.
         request.session.clear()
         return None
-    return reviewer
+    if found.needs_rotation:
+        with db.session(write=True) as w:
+            new_sid = sessions.rotate(w, sid, now, policy)
+        if new_sid is None:
+            request.session.clear()
+            return None
+        request.session["sid"] = new_sid
+        request.session["csrf"] = secrets.token_urlsafe(32)
+    elif found.needs_touch:
+        with db.session(write=True) as w:
+            sessions.touch(w, sid, now)
+    return found.reviewer
 
 
 async def _form_csrf(request: Request) -> str | None:
@@ -250,8 +277,8 @@ async def csrf_checked(request: Request) -> None:
 CsrfChecked = Depends(csrf_checked)
 
 
-def api_reviewer(request: Request, session: SessionDep, db: DatabaseDep) -> Reviewer:
-    """A reviewer by bearer token, or by session cookie (with ``X-CSRF-Token`` when unsafe)."""
+def _api_account(request: Request, session: Session, db: Database) -> Reviewer:
+    """An account by bearer token, or by session cookie (with ``X-CSRF-Token`` when unsafe)."""
     token = _bearer(request)
     if token is not None:
         reviewer = reviewer_for_token(session, token)
@@ -263,45 +290,89 @@ def api_reviewer(request: Request, session: SessionDep, db: DatabaseDep) -> Revi
             else:  # a read: the one write gets its own short transaction
                 with db.session(write=True) as w:
                     touch_token(w, token)
-    else:
-        reviewer = _cookie_reviewer(request, session)
-        if reviewer is None:
-            raise LoginRequired("sign in, or send an API token as 'Authorization: Bearer <token>'")
-        if request.method in _UNSAFE and not csrf_valid(
-            request, request.headers.get("x-csrf-token")
-        ):
-            raise Forbidden(
-                "cookie-authenticated API calls that change data need the X-CSRF-Token header"
-            )
-    _remember(request, reviewer)
+        return reviewer
+    reviewer = _cookie_reviewer(request, session)
+    if reviewer is None:
+        raise LoginRequired("sign in, or send an API token as 'Authorization: Bearer <token>'")
+    if request.method in _UNSAFE and not csrf_valid(request, request.headers.get("x-csrf-token")):
+        raise Forbidden(
+            "cookie-authenticated API calls that change data need the X-CSRF-Token header"
+        )
     return reviewer
 
 
-def page_reviewer(request: Request, session: SessionDep) -> Reviewer:
-    """A signed-in reviewer (session cookie); browsers without one go to the login page."""
+def _page_account(request: Request, session: Session) -> Reviewer:
+    """A signed-in account (session cookie); browsers without one go to the login page."""
     reviewer = _cookie_reviewer(request, session)
     if reviewer is None:
         raise LoginRequired("sign in to see this page")
-    _remember(request, reviewer)
     return reviewer
 
 
-ApiReviewer = Annotated[Reviewer, Depends(api_reviewer)]
-PageReviewer = Annotated[Reviewer, Depends(page_reviewer)]
+_ROLE_WORDS = {
+    Role.admin: "admins",
+    Role.reviewer: "reviewers",
+    Role.payroll: "payroll",
+}
 
 
-def admin_reviewer(request: Request, session: SessionDep, db: DatabaseDep) -> Reviewer:
-    reviewer = (
-        api_reviewer(request, session, db)
-        if request.url.path.startswith("/api/")
-        else page_reviewer(request, session)
-    )
-    if not reviewer.is_admin:
-        raise Forbidden("only admins can see this")
+def require(*roles: Role) -> Callable[[Request, Session, Database], Reviewer]:
+    """The dependency that lets in an account holding one of ``roles`` and refuses the rest
+    with 403: by bearer token (or cookie with CSRF header) under ``/api/``, by session cookie
+    on pages. Who may call what is stated once, with the aliases below."""
+    allowed = frozenset(roles)
+    who = " and ".join(_ROLE_WORDS[r] for r in Role if r in allowed)
+
+    def dependency(request: Request, session: SessionDep, db: DatabaseDep) -> Reviewer:
+        if request.url.path.startswith("/api/"):
+            reviewer = _api_account(request, session, db)
+        else:
+            reviewer = _page_account(request, session)
+        _remember(request, reviewer)
+        if not reviewer.has_role(*allowed):
+            raise Forbidden(f"only {who} can do this (you are signed in as {reviewer.role})")
+        return reviewer
+
+    return dependency
+
+
+REVIEWING = (Role.reviewer, Role.admin)
+"""Reports, notes, decisions, regrades, extensions, the dashboard, the workers."""
+INVITING = (Role.reviewer, Role.payroll, Role.admin)
+"""Invitations (pay terms beyond the assignment's defaults need ``PAYING`` too)."""
+PAYING = (Role.payroll, Role.admin)
+"""The payments ledger, and pay terms beyond an assignment's defaults."""
+ANY_ROLE = tuple(Role)
+
+ApiReviewer = Annotated[Reviewer, Depends(require(*REVIEWING))]
+PageReviewer = Annotated[Reviewer, Depends(require(*REVIEWING))]
+Inviter = Annotated[Reviewer, Depends(require(*INVITING))]
+Payroll = Annotated[Reviewer, Depends(require(*PAYING))]
+AdminReviewer = Annotated[Reviewer, Depends(require(Role.admin))]
+Account = Annotated[Reviewer, Depends(require(*ANY_ROLE))]
+"""Any signed-in account (its own settings, sign out everywhere)."""
+
+
+def optional_account(request: Request, session: SessionDep) -> Reviewer | None:
+    """The signed-in account if there is one (public pages show the navigation to it)."""
+    reviewer = _cookie_reviewer(request, session)
+    if reviewer is not None:
+        _remember(request, reviewer)
     return reviewer
 
 
-AdminReviewer = Annotated[Reviewer, Depends(admin_reviewer)]
+MaybeSignedIn = Annotated[Reviewer | None, Depends(optional_account)]
+
+
+def shows_identity(reviewer: Reviewer) -> bool:
+    """Admins and payroll pay candidates, so they see who to pay; reviewers keep anonymous
+    review."""
+    return reviewer.has_role(*PAYING)
+
+
+def may_set_pay(reviewer: Reviewer) -> bool:
+    """Pay terms beyond an assignment's defaults need the payroll or admin role."""
+    return reviewer.has_role(*PAYING)
 
 
 def admin_reviewer_apart(request: Request, db: DatabaseDep) -> Reviewer:
@@ -309,9 +380,10 @@ def admin_reviewer_apart(request: Request, db: DatabaseDep) -> Reviewer:
     pages whose service runs its own write transactions (erasing a candidate), which the
     request-long write lock of ``SessionDep`` would block."""
     with db.session() as session:
-        reviewer = page_reviewer(request, session)
-    if not reviewer.is_admin:
-        raise Forbidden("only admins can see this")
+        reviewer = _page_account(request, session)
+        _remember(request, reviewer)
+    if not reviewer.has_role(Role.admin):
+        raise Forbidden(f"only admins can do this (you are signed in as {reviewer.role})")
     return reviewer
 
 

@@ -1,4 +1,5 @@
-"""One handler renders every domain error: JSON for the API, a page for browsers."""
+"""One handler renders every domain error: JSON for the API (always ``api.openapi.ErrorOut``),
+a page for browsers."""
 
 from __future__ import annotations
 
@@ -69,14 +70,22 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'body'}: {e.get('msg')}"
+            for e in exc.errors()
+        )[:2000]
         if _wants_json(request):
+            # The one error shape (api.openapi.ErrorOut): a sentence, and the fields at fault.
             errors = [
-                {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+                {
+                    "loc": [p if isinstance(p, int) else str(p) for p in e.get("loc", ())],
+                    "msg": str(e.get("msg", "")),
+                    "type": str(e.get("type", "")),
+                }
                 for e in exc.errors()
             ]
-            return JSONResponse({"detail": errors}, status_code=422)
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', ())[1:])}: {e.get('msg')}"
-            for e in exc.errors()
-        )
+            return JSONResponse(
+                {"detail": f"The request is not valid: {problems}", "errors": errors},
+                status_code=422,
+            )
         return _render(request, 422, f"The form was not filled in correctly: {problems}")

@@ -37,29 +37,47 @@ def _svg(width: int, height: int, label: str, body: list[str]) -> Markup:
     return Markup(head + "".join(body) + "</svg>")
 
 
+_CHAR_W = 6.4
+"""Width of one character at font-size 11, generously (labels are measured, not guessed)."""
+_MAX_LABEL = 28
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= _MAX_LABEL else label[: _MAX_LABEL - 1] + "…"
+
+
 def confusion_heatmap(labels: Sequence[str], matrix: Sequence[Sequence[int]]) -> Markup:
-    """Rows are true labels, columns predictions; colour is the share of the true row."""
+    """Rows are true labels, columns predictions; colour is the share of the true row.
+
+    The margins are sized from the labels: the row labels on the left, and the column labels,
+    written at 45 degrees, above and to the right (the last column's label runs past the last
+    column, so the plot is widened to hold it instead of clipping it)."""
     n = len(labels)
     cell = 44 if n <= 10 else 28
-    left, top = 130, 110
-    width, height = left + n * cell + 10, top + n * cell + 30
+    shown = [_short(str(label)) for label in labels]
+    longest = max((len(t) for t in shown), default=1) * _CHAR_W
+    left = int(max(60, longest + 20))
+    slant = longest * math.sqrt(0.5)  # the extent of a 45-degree label in x and in y
+    top = int(max(40, slant + 24))
+    right = int(max(10, slant - cell / 2 + 8))
+    width, height = left + n * cell + right, top + n * cell + 30
     body = [
         f'<text x="{left + n * cell / 2}" y="14" text-anchor="middle" font-size="12" {_FONT}>predicted</text>',
         f'<text x="12" y="{top + n * cell / 2}" font-size="12" {_FONT} '
         f'transform="rotate(-90 12 {top + n * cell / 2})" text-anchor="middle">true</text>',
     ]
-    for j, label in enumerate(labels):
+    for j, label in enumerate(shown):
         x = left + j * cell + cell / 2
         body.append(
             f'<text x="{x}" y="{top - 6}" font-size="11" {_FONT} transform="rotate(-45 {x} {top - 6})">'
-            f"{_e(label)}</text>"
+            f"<title>{_e(labels[j])}</title>{_e(label)}</text>"
         )
     for i, row in enumerate(matrix):
         total = sum(row) or 1
         y = top + i * cell
         body.append(
             f'<text x="{left - 6}" y="{y + cell / 2 + 4}" font-size="11" text-anchor="end" {_FONT}>'
-            f"{_e(labels[i] if i < n else '?')}</text>"
+            f"{_e(shown[i] if i < n else '?')}</text>"
         )
         for j, count in enumerate(row):
             share = count / total
@@ -77,7 +95,8 @@ def confusion_heatmap(labels: Sequence[str], matrix: Sequence[Sequence[int]]) ->
 
 def f1_bars(per_class: Sequence[tuple[str, float]], baseline: dict[str, float]) -> Markup:
     """Per-class F1 (bar) against the baseline's F1 (tick), 0 to 1."""
-    row, left, plot_w = 26, 130, 320
+    longest = max((len(_short(label)) for label, _ in per_class), default=1) * _CHAR_W
+    row, left, plot_w = 26, int(max(130, longest + 14)), 320
     height = 30 + row * len(per_class) + 20
     width = left + plot_w + 70
     body = []
@@ -95,7 +114,7 @@ def f1_bars(per_class: Sequence[tuple[str, float]], baseline: dict[str, float]) 
         tip = f"{_e(label)}: F1 {f1:.3f}" + (f", baseline {base:.3f}" if base is not None else "")
         body.append(
             f"<g><title>{tip}</title>"
-            f'<text x="{left - 6}" y="{y + 13}" font-size="11" text-anchor="end" {_FONT}>{_e(label)}</text>'
+            f'<text x="{left - 6}" y="{y + 13}" font-size="11" text-anchor="end" {_FONT}>{_e(_short(label))}</text>'
             f'<rect x="{left}" y="{y}" width="{max(f1, 0) * plot_w:.1f}" height="16" fill="{colour}"/>'
             f'<text x="{left + max(f1, 0) * plot_w + 4:.1f}" y="{y + 13}" font-size="10" {_FONT}>{f1:.2f}</text>'
         )

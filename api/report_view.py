@@ -21,9 +21,42 @@ from harness.submissions.browse import list_files, read_text
 from harness.submissions.models import ReportRecord, Submission
 from harness.submissions.service import ScoreDistribution, blob_path
 
-__all__ = ["ReportView", "build_report_view", "writeup_markdown"]
+__all__ = ["NotebookPane", "ReportView", "build_report_view", "notebook_panes", "writeup_markdown"]
 
 _WRITEUP_NAMES = ("writeup.md", "report.md", "readme.md", "writeup.txt")
+
+
+@dataclass(frozen=True)
+class NotebookPane:
+    """One notebook on the report page: the graded run's rendering when the harness ran it
+    (shown first), and the notebook as submitted (on request)."""
+
+    title: str
+    run: str | None
+    """Artifact key of the harness's run, with its outputs (notebook-only submissions)."""
+    submitted: str | None
+    """Artifact key of the notebook as the candidate saved it."""
+
+
+_SUBMITTED = "notebooks/notebook:"
+_RUN = "notebooks/notebook-run:"
+
+
+def notebook_panes(artifacts: dict[str, str]) -> list[NotebookPane]:
+    """The notebooks (and other HTML artifacts) of a report, one pane each."""
+    titles: dict[str, dict[str, str]] = {}
+    for key in artifacts:
+        for prefix, kind in ((_RUN, "run"), (_SUBMITTED, "submitted")):
+            if key.startswith(prefix):
+                titles.setdefault(key[len(prefix) :], {})[kind] = key
+                break
+        else:
+            if key.startswith("notebooks/") or key.lower().endswith((".html", ".htm")):
+                titles.setdefault(key.split("/", 1)[-1], {})["submitted"] = key
+    return [
+        NotebookPane(title, keys.get("run"), keys.get("submitted"))
+        for title, keys in sorted(titles.items())
+    ]
 
 
 @dataclass
@@ -33,10 +66,12 @@ class ReportView:
     plots: dict[str, Markup] = field(default_factory=dict)
     timeline: list[dict[str, Any]] = field(default_factory=list)
     files: list[dict[str, Any]] = field(default_factory=list)
-    notebook_names: list[str] = field(default_factory=list)
+    notebooks: list[NotebookPane] = field(default_factory=list)
     writeup_html: Markup | None = None
     writeup_source: str = ""
     tests: list[dict[str, Any]] = field(default_factory=list)
+    mutation: dict[str, Any] = field(default_factory=dict)
+    """The tests grader's mutation details and score, for the mutation table."""
     percentile: float | None = None
     serving: dict[str, Any] | None = None
     """The serving section: bad-request rows, the server's log tail and headline metrics."""
@@ -162,6 +197,16 @@ def _stages_and_tests(view: ReportView, report: Report) -> None:
         raw = tests.details.get("results") or tests.details.get("tests") or []
         if isinstance(raw, list):
             view.tests = [t for t in raw if isinstance(t, dict)][:500]
+        mutation = tests.details.get("mutation")
+        if isinstance(mutation, dict) and mutation.get("status"):
+            rows = mutation.get("mutants")
+            view.mutation = {
+                "status": str(mutation["status"]),
+                "reason": str(mutation.get("reason") or ""),
+                "rows": [r for r in rows if isinstance(r, dict)][:200] if isinstance(rows, list) else [],
+                **{k: tests.metrics.get(k) for k in ("mutation_score", "mutation_ci_low", "mutation_ci_high",
+                                                      "mutants_judged", "mutants_killed")},
+            }
 
 
 def _serving(view: ReportView, report: Report) -> None:
@@ -237,13 +282,9 @@ def build_report_view(
         _ai_policy(view, report)
     _files(view, blob_path(settings, sub), report)
     if record is not None:
-        # The notebooks grader's artifacts are rendered notebooks whatever their names; other
-        # graders' HTML artifacts are shown the same way.
-        view.notebook_names = sorted(
-            k
-            for k in record.artifacts
-            if k.startswith("notebooks/") or k.lower().endswith((".html", ".htm"))
-        )
+        # The notebooks grader's artifacts are rendered notebooks (as submitted, and as the
+        # harness ran them); other graders' HTML artifacts are shown the same way.
+        view.notebooks = notebook_panes(record.artifacts)
     writeup = writeup_markdown(settings, sub, record, report)
     if writeup is not None:
         view.writeup_html = markdown_html(writeup[0])

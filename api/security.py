@@ -1,13 +1,11 @@
-"""Browser-facing protections: security headers, CSRF tokens and the login rate limit."""
+"""Browser-facing protections: security headers, CSRF tokens, the client's address behind
+trusted proxies. (Login throttling is ``harness.accounts.throttle``.)"""
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import secrets
-import threading
-import time
-from collections import deque
-from collections.abc import Callable
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -15,8 +13,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
     "CSP",
-    "LoginRateLimiter",
     "SecurityHeadersMiddleware",
+    "client_address",
     "csrf_token",
     "csrf_valid",
 ]
@@ -97,50 +95,35 @@ def csrf_valid(request: Request, submitted: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), submitted.encode())
 
 
-class LoginRateLimiter:
-    """Failed logins per client address and per account in a sliding window (in this process).
+def _networks(trusted: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(t, strict=False) for t in trusted]
 
-    Counting both stops one address guessing many accounts and many addresses guessing one.
+
+def _in(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in n for n in networks)
+
+
+def client_address(request: Request, trusted_proxies: list[str]) -> str:
+    """The address of the client behind the request.
+
+    The peer's address, unless the peer is one of ``HARNESS_TRUSTED_PROXIES``: then the
+    rightmost address of ``X-Forwarded-For`` that is not a trusted proxy (everything left of
+    it was written by the client and proves nothing).
     """
-
-    def __init__(
-        self,
-        *,
-        attempts: int = 5,
-        window_s: float = 900.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.attempts = attempts
-        self.window_s = window_s
-        self.clock = clock
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        q = self._failures.setdefault(key, deque())
-        while q and now - q[0] > self.window_s:
-            q.popleft()
-        return q
-
-    def retry_after(self, ip: str, email: str) -> int:
-        """Seconds until another attempt is allowed; 0 when allowed now."""
-        now = self.clock()
-        with self._lock:
-            waits = []
-            for key in (f"ip:{ip}", f"user:{email.lower()}"):
-                q = self._recent(key, now)
-                if len(q) >= self.attempts:
-                    waits.append(int(self.window_s - (now - q[0])) + 1)
-            return max(waits, default=0)
-
-    def failed(self, ip: str, email: str) -> None:
-        now = self.clock()
-        with self._lock:
-            for key in (f"ip:{ip}", f"user:{email.lower()}"):
-                self._recent(key, now).append(now)
-            if len(self._failures) > 10_000:  # bound memory under a spray of addresses
-                self._failures = {k: v for k, v in self._failures.items() if v}
-
-    def succeeded(self, ip: str, email: str) -> None:
-        with self._lock:
-            self._failures.pop(f"user:{email.lower()}", None)
+    peer = request.client.host if request.client else "unknown"
+    networks = _networks(trusted_proxies)
+    if not networks or not _in(peer, networks):
+        return peer
+    chain = [a.strip() for a in request.headers.get("x-forwarded-for", "").split(",") if a.strip()]
+    for address in reversed(chain):
+        if _in(address, networks):
+            continue
+        try:
+            return str(ipaddress.ip_address(address))
+        except ValueError:
+            return peer  # the proxy wrote something that is not an address
+    return chain[0] if chain else peer

@@ -26,6 +26,7 @@ __all__ = [
     "render",
     "templates",
     "viewer_zone",
+    "zone_label",
 ]
 
 _UTC_ZONE = ZoneInfo("UTC")
@@ -72,10 +73,25 @@ def viewer_zone(request: Request | None) -> ZoneInfo:
     return zone or _UTC_ZONE
 
 
+def zone_label(local: datetime) -> str:
+    """``UTC``, ``UTC+9``, ``UTC-4``, ``UTC+5:30``: the offset of a local time.
+
+    Pages label times by their offset, not by an abbreviation: the browser (``app.js``,
+    ``offsetLabel``) can compute the same label for any zone, while abbreviations differ
+    between the server's tz database ("JST") and the browser's ("GMT+9")."""
+    offset = local.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
 def local_text(value: datetime, zone: ZoneInfo) -> str:
-    """``2026-03-08 09:30 EDT``: a stored (UTC) time as a viewer in ``zone`` reads it."""
+    """``2026-03-08 09:30 UTC-4``: a stored (UTC) time as a viewer in ``zone`` reads it."""
     local = value.astimezone(zone)
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()
+    return f"{local:%Y-%m-%d %H:%M} {zone_label(local)}"
 
 
 _render_zone: ContextVar[ZoneInfo] = ContextVar("render_zone", default=_UTC_ZONE)
@@ -138,7 +154,15 @@ def _size(n: int | None) -> str:
     return f"{n:.1f} TiB"
 
 
-templates.env.filters.update(when=_when, duration=_duration, pct=_pct, score=_score, size=_size)
+def _count(n: int | None, noun: str, plural: str | None = None) -> str:
+    """``3|count("upload")`` reads "3 uploads", ``1|count("upload")`` "1 upload"."""
+    n = n or 0
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+templates.env.filters.update(
+    when=_when, duration=_duration, pct=_pct, score=_score, size=_size, count=_count
+)
 
 
 def render(

@@ -121,8 +121,8 @@ class _Collector:
             self.size += len(chunk)
             if self.size > self.cap:
                 raise UploadTooLarge(
-                    f"the file is larger than the {self.cap // (1024 * 1024)} MiB limit; leave data "
-                    "and model files out of your submission"
+                    f"{self.filename!r} is larger than the {self.cap // (1024 * 1024)} MiB upload "
+                    "limit; leave data and model files out of your submission"
                 )
             self._hash.update(chunk)
             self._fh.write(chunk)

@@ -87,6 +87,8 @@ class StageName(StrEnum):
 
     static = "static"
     tests = "tests"
+    mutation = "mutation"
+    """Mutants of the candidate's own code judged by the tests that run them (after ``tests``)."""
     train = "train"
     predict = "predict"
     predict_nomodel = "predict_nomodel"

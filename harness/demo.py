@@ -3,9 +3,13 @@ demo reviewers whose scorecards land on the demo submissions once they are grade
 disagrees, so the reconciliation step can be seen: an admin can take the third seat).
 
 Loaded by ``harness serve`` when ``HARNESS_DEMO`` is on (the default in development; refused in
-production). Idempotent: starting again reuses what is there and only queues solutions that have
-no submission yet. Links are derived from the secret key, so the printed link stays the same
-across restarts without storing the token.
+production, and ``harness serve`` refuses development beyond loopback). Idempotent: starting
+again reuses what is there and only queues solutions that have no submission yet.
+
+The candidate links are random (nothing about them follows from the source or the secret key)
+and are written to ``<data dir>/demo-links.txt`` (readable by the owner only), never to the
+log: logs travel further than files. A restart reuses the links in that file; without it, the
+demo invitations get new links.
 
 One more demo candidate asks to be erased: once their upload is graded, the demo rejects them
 and erases them (``erase_when_graded``), so the dashboard shows an erased candidate's figures
@@ -15,9 +19,9 @@ still counted. That happens once; a later start finds the erasure in the audit l
 from __future__ import annotations
 
 import hashlib
-import hmac
 import logging
 import os
+import secrets
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,7 +38,7 @@ from harness.audit.models import AuditEvent
 from harness.db.base import utcnow
 from harness.db.engine import Database
 from harness.errors import HarnessError
-from harness.invitations.models import Invitation
+from harness.invitations.models import Candidate, Invitation
 from harness.invitations.service import create_invitation
 from harness.retention.service import erase_on_request
 from harness.review.repository import ReviewRepository
@@ -51,6 +55,7 @@ __all__ = [
     "DEMO_REVIEWERS",
     "ERASED_EMAIL",
     "DemoInfo",
+    "demo_links_path",
     "demo_review_callback",
     "demo_reviews",
     "erase_when_graded",
@@ -106,21 +111,41 @@ class DemoInfo:
     email: str
     password: str
     candidate_token: str
+    links_file: Path
+    """Where the demo candidate links are (one ``purpose<TAB>link`` per line)."""
     queued: list[int] = field(default_factory=list)
     """Demo submissions waiting to be graded."""
+    tokens: dict[str, str] = field(default_factory=dict)
+    """Every demo link's token, by purpose (``candidate`` and one per solution)."""
     erase_after_grading: int | None = None
     """The upload of the candidate who asks to be erased, while it waits to be graded."""
     erased: bool = False
     """That candidate is erased already (their figures are on the dashboard)."""
 
 
-def _token(settings: Settings, purpose: str) -> str:
-    digest = hmac.new(
-        settings.secret_key.encode(), f"demo:{purpose}".encode(), hashlib.sha256
-    ).digest()
-    import base64
+def demo_links_path(settings: Settings) -> Path:
+    return settings.data_dir / "demo-links.txt"
 
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+def _read_tokens(path: Path) -> dict[str, str]:
+    tokens: dict[str, str] = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            purpose, _, link = line.partition("\t")
+            token = link.rstrip("/").rsplit("/c/", 1)[-1] if "/c/" in link else ""
+            if purpose and token:
+                tokens[purpose] = token
+    return tokens
+
+
+def _write_links(path: Path, base: str, tokens: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        for purpose, token in tokens.items():
+            fh.write(f"{purpose}\t{base.rstrip('/')}/c/{token}\n")
+    os.replace(tmp, path)
 
 
 def zip_folder(folder: Path, dest: Path) -> Path:
@@ -150,12 +175,23 @@ def zip_folder(folder: Path, dest: Path) -> Path:
 def _invitation(
     session: object, assignment: Assignment, token: str, name: str, email: str
 ) -> Invitation:
+    """The demo invitation of ``email`` opened by ``token``: found by the token, else found by
+    the address and given this token (the old link stops working), else created."""
     from sqlalchemy.orm import Session
 
     assert isinstance(session, Session)
     existing = session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
     if existing is not None:
         return existing
+    earlier = session.scalar(
+        select(Invitation)
+        .join(Candidate, Invitation.candidate_id == Candidate.id)
+        .where(Candidate.email == email, Invitation.assignment_name == assignment.spec.name)
+        .order_by(Invitation.id)
+    )
+    if earlier is not None:
+        earlier.token_hash = hash_token(token)
+        return earlier
     inv, _ = create_invitation(
         session,
         assignment.spec,
@@ -224,7 +260,7 @@ def _erase_me(session: Session, settings: Settings, assignment: Assignment, info
     if _demo_erased(session) or not _has_solution(assignment, ERASED_SOLUTION):
         info.erased = _demo_erased(session)
         return
-    token = _token(settings, ERASE_ME)
+    token = info.tokens[ERASE_ME]
     inv = _invitation(session, assignment, token, ERASED_NAME, ERASED_EMAIL)
     session.flush()
     sub, queued = _submission(session, settings, assignment, ERASED_SOLUTION, inv)
@@ -238,8 +274,16 @@ def load_demo(settings: Settings, db: Database) -> DemoInfo:
     if settings.environment == Environment.production:
         raise RuntimeError("the demo is never loaded in production")
     assignment = load_assignment(DEMO_ASSIGNMENT, settings)
+    links_file = demo_links_path(settings)
+    tokens = _read_tokens(links_file)
+    for purpose in ("candidate", *(name for name, _ in DEMO_SOLUTIONS), ERASE_ME):
+        tokens.setdefault(purpose, secrets.token_urlsafe(32))
     info = DemoInfo(
-        email=DEMO_EMAIL, password=DEMO_PASSWORD, candidate_token=_token(settings, "candidate")
+        email=DEMO_EMAIL,
+        password=DEMO_PASSWORD,
+        candidate_token=tokens["candidate"],
+        links_file=links_file,
+        tokens=tokens,
     )
     with db.session(write=True) as session:
         for email, name, role in (
@@ -257,7 +301,7 @@ def load_demo(settings: Settings, db: Database) -> DemoInfo:
             inv = _invitation(
                 session,
                 assignment,
-                _token(settings, folder_name),
+                tokens[folder_name],
                 label,
                 f"{folder_name.replace('_', '-')}@example.com",
             )
@@ -266,6 +310,7 @@ def load_demo(settings: Settings, db: Database) -> DemoInfo:
             if queued:
                 info.queued.append(sub.id)
         _erase_me(session, settings, assignment, info)
+    _write_links(links_file, settings.public_url, tokens)
     if info.erase_after_grading is not None:
         erase_when_graded(settings, db, info.erase_after_grading)(info.erase_after_grading, "")
         with db.session() as session:
@@ -329,7 +374,10 @@ def _demo_folder(settings: Settings, session: Session, submission_id: int) -> st
     if sub is None:
         return None
     token_hash = sub.invitation.token_hash
-    return next((f for f in DEMO_SCORES if hash_token(_token(settings, f)) == token_hash), None)
+    tokens = _read_tokens(demo_links_path(settings))
+    return next(
+        (f for f in DEMO_SCORES if f in tokens and hash_token(tokens[f]) == token_hash), None
+    )
 
 
 def demo_reviews(settings: Settings, db: Database, submission_ids: list[int] | None = None) -> int:

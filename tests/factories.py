@@ -51,9 +51,12 @@ def make_assignment(
     rubric: str = 'accuracy = 0.4\ntests = 0.2\nquality = 0.2\nwriteup = 0.2',
     serving: str | None = None,
     serve_wall_seconds: int = 60,
+    mutation: str = "wall_seconds = 45\nbudget_seconds = 20\nmutants = 12",
 ) -> Path:
     """A small but complete assignment folder (spec, task, data, labels apart). ``serving`` is the
-    body of a ``[serving]`` table (``""`` for the defaults); None leaves the assignment without one."""
+    body of a ``[serving]`` table (``""`` for the defaults); None leaves the assignment without one.
+    ``mutation`` is the body of ``[limits.mutation]``: a small sample and budget, so the suite
+    stays fast."""
     labels = labels or TINY_LABELS
     columns = ["id", "subject", "body", "channel"]
     _write(root / "public/train.csv", _rows(n_train, 1, "T-", labels), [*columns, "label"])
@@ -69,6 +72,9 @@ def make_assignment(
         f"[limits.{stage}]\nwall_seconds = {wall_seconds}\nmemory_mb = {memory_mb}\ncpus = 1.0\n"
         f"output_mb = 20\ntmpfs_mb = 64\nlog_kb = 16\n"
         for stage in ("tests", "train", "predict", "notebook")
+    ) + (
+        f"[limits.mutation]\nmemory_mb = {max(memory_mb, 512)}\ncpus = 1.0\noutput_mb = 20\n"
+        f"tmpfs_mb = 64\nlog_kb = 16\n{mutation}\n"
     )
     if serving is not None:
         # The server's memory covers uvicorn and FastAPI (about 60 MB) with room to spare.

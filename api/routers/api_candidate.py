@@ -17,13 +17,14 @@ from api.deps import (
     SettingsDep,
     Token_,
 )
+from api.openapi import errors
 from api.uploads import receive_submission
 from harness.submissions import portal
 from harness.submissions.schemas import CandidateHome, CandidateSubmission, UploadAccepted
 from harness.timeboxes import service as timeboxes
 from harness.timeboxes.schemas import StartIn, TimeBoxOut
 
-router = APIRouter(prefix="/api/c/{token}", tags=["candidates"])
+router = APIRouter(prefix="/api/c/{token}", tags=["candidates"], responses=errors(400, 404, 422))
 
 UPLOAD_BODY = {
     "requestBody": {
@@ -37,7 +38,9 @@ UPLOAD_BODY = {
                         "file": {
                             "type": "string",
                             "format": "binary",
-                            "description": "The submission: a .zip or .tar.gz archive.",
+                            "description": "The submission: a .zip or .tar.gz archive, at most "
+                            "HARNESS_MAX_UPLOAD_MB (50 MiB unless configured; the limit is "
+                            "max_upload_mb in GET /api/c/{token}).",
                         },
                         "hours": {
                             "type": "string",
@@ -58,7 +61,7 @@ def home(
     return portal.candidate_home(session, settings, invitation, clock.now())
 
 
-@router.post("/start", response_model=TimeBoxOut)
+@router.post("/start", response_model=TimeBoxOut, responses=errors(409))
 def start(
     invitation: CandidateInvitation,
     session: SessionDep,
@@ -76,7 +79,11 @@ def start(
 
 
 @router.post(
-    "/submissions", status_code=202, response_model=UploadAccepted, openapi_extra=UPLOAD_BODY
+    "/submissions",
+    status_code=202,
+    response_model=UploadAccepted,
+    openapi_extra=UPLOAD_BODY,
+    responses=errors(409, 413),
 )
 async def upload(
     request: Request,

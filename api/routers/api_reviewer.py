@@ -13,11 +13,14 @@ from api.deps import (
     ApiReviewer,
     ClockDep,
     Id,
+    Inviter,
     LinksDep,
     SessionDep,
     SettingsDep,
+    may_set_pay,
     shows_identity,
 )
+from api.openapi import errors
 from harness.assignments.loader import list_assignments
 from harness.audit.service import list_events
 from harness.integrity.schemas import SimilarityOut
@@ -39,9 +42,10 @@ from harness.submissions.schemas import (
     NoteCreate,
     NoteOut,
     SubmissionPage,
+    SubmissionStatusOut,
 )
 
-router = APIRouter(prefix="/api", tags=["reviewers"])
+router = APIRouter(prefix="/api", tags=["reviewers"], responses=errors(400, 401, 403))
 
 StatusFilter = Literal["queued", "running", "graded", "rejected", "error"]
 DecisionFilter = Literal["advance", "reject", "hold", "none"]
@@ -68,7 +72,7 @@ class Queued(BaseModel):
     status: str
 
 
-@router.get("/submissions", response_model=SubmissionPage)
+@router.get("/submissions", response_model=SubmissionPage, responses=errors(422))
 def list_submissions(
     session: SessionDep,
     _: ApiReviewer,
@@ -94,7 +98,11 @@ def list_submissions(
     )
 
 
-@router.get("/submissions/{submission_id}", response_model=SubmissionWithLedger)
+@router.get(
+    "/submissions/{submission_id}",
+    response_model=SubmissionWithLedger,
+    responses=errors(404, 422),
+)
 def get_submission(
     session: SessionDep,
     reviewer: ApiReviewer,
@@ -112,7 +120,21 @@ def get_submission(
     )
 
 
-@router.get("/submissions/{submission_id}/similarity", response_model=SimilarityOut)
+@router.get(
+    "/submissions/{submission_id}/status",
+    response_model=SubmissionStatusOut,
+    responses=errors(404, 422),
+)
+def submission_status(session: SessionDep, _: ApiReviewer, submission_id: Id) -> SubmissionStatusOut:
+    """Where grading stands, without the report: the report page polls it after a regrade."""
+    return service.status_of(session, submission_id)
+
+
+@router.get(
+    "/submissions/{submission_id}/similarity",
+    response_model=SimilarityOut,
+    responses=errors(404, 422),
+)
 def get_similarity(session: SessionDep, reviewer: ApiReviewer, submission_id: Id) -> SimilarityOut:
     """Code similarity: matches with other candidates' submissions (either way) and known
     solutions, with the shared fragments; evidence for a reviewer, never a score. Another
@@ -120,7 +142,7 @@ def get_similarity(session: SessionDep, reviewer: ApiReviewer, submission_id: Id
     return seen_similarity.similarity_for(session, submission_id, reviewer)
 
 
-@router.get("/submissions/{submission_id}/reports/{report_id}")
+@router.get("/submissions/{submission_id}/reports/{report_id}", responses=errors(404, 422))
 def get_report(
     session: SessionDep, _: ApiReviewer, submission_id: Id, report_id: Id
 ) -> dict[str, Any]:
@@ -128,7 +150,12 @@ def get_report(
     return service.report_body(session, submission_id, report_id)
 
 
-@router.post("/submissions/{submission_id}/regrade", status_code=202, response_model=Queued)
+@router.post(
+    "/submissions/{submission_id}/regrade",
+    status_code=202,
+    response_model=Queued,
+    responses=errors(404, 409, 422, 429),
+)
 def regrade(
     session: SessionDep, reviewer: ApiReviewer, after: AfterCommitDep, submission_id: Id
 ) -> Queued:
@@ -137,14 +164,24 @@ def regrade(
     return Queued(id=sub.id, status=sub.status)
 
 
-@router.post("/submissions/{submission_id}/notes", status_code=201, response_model=NoteOut)
+@router.post(
+    "/submissions/{submission_id}/notes",
+    status_code=201,
+    response_model=NoteOut,
+    responses=errors(404, 422),
+)
 def add_note(
     session: SessionDep, reviewer: ApiReviewer, submission_id: Id, body: NoteCreate
 ) -> NoteOut:
     return service.add_note(session, submission_id, reviewer, body.body)
 
 
-@router.post("/submissions/{submission_id}/decision", status_code=201, response_model=DecisionOut)
+@router.post(
+    "/submissions/{submission_id}/decision",
+    status_code=201,
+    response_model=DecisionOut,
+    responses=errors(404, 422),
+)
 def decide(
     session: SessionDep,
     settings: SettingsDep,
@@ -169,7 +206,9 @@ def decide(
     )
 
 
-@router.post("/submissions/{submission_id}/select", response_model=Queued)
+@router.post(
+    "/submissions/{submission_id}/select", response_model=Queued, responses=errors(404, 409, 422)
+)
 def select(session: SessionDep, reviewer: ApiReviewer, submission_id: Id) -> Queued:
     """Make this version the one that counts for its candidate."""
     sub = service.select_version(session, submission_id, reviewer)
@@ -191,10 +230,10 @@ def assignments(_: ApiReviewer, settings: SettingsDep) -> list[AssignmentOut]:
     ]
 
 
-@router.get("/invitations", response_model=list[InvitationOut])
+@router.get("/invitations", response_model=list[InvitationOut], responses=errors(422))
 def list_invitations(
     session: SessionDep,
-    _: ApiReviewer,
+    _: Inviter,
     clock: ClockDep,
     assignment: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -205,11 +244,16 @@ def list_invitations(
     )
 
 
-@router.post("/invitations", status_code=201, response_model=InvitationCreated)
+@router.post(
+    "/invitations",
+    status_code=201,
+    response_model=InvitationCreated,
+    responses=errors(404, 422),
+)
 def invite(
     session: SessionDep,
     settings: SettingsDep,
-    reviewer: ApiReviewer,
+    reviewer: Inviter,
     clock: ClockDep,
     links: LinksDep,
     after: AfterCommitDep,
@@ -218,16 +262,23 @@ def invite(
     """Invite a candidate; the answer holds their link (shown once: only its hash is kept).
 
     The time box and pay terms come from the assignment; the optional fields override them for
-    this candidate. The candidate is sent the invitation e-mail unless ``notify`` is false.
+    this candidate (pay beyond the assignment's needs the payroll or admin role: 403). The
+    candidate is sent the invitation e-mail unless ``notify`` is false.
     """
     created, notice = reviewing.create_invitation(
-        session, settings, body, actor=reviewer, now=clock.now(), link_for=links.candidate
+        session,
+        settings,
+        body,
+        actor=reviewer,
+        now=clock.now(),
+        link_for=links.candidate,
+        may_set_pay=may_set_pay(reviewer),
     )
     after.send(notice)
     return created
 
 
-@router.get("/audit", response_model=list[AuditOut])
+@router.get("/audit", response_model=list[AuditOut], responses=errors(422))
 def audit(
     session: SessionDep,
     _: AdminReviewer,

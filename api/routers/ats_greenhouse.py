@@ -15,13 +15,16 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from api.deps import AfterCommitDep, ClockDep, DatabaseDep, LinksDep, SessionDep, SettingsDep
+from api.openapi import errors
 from harness.ats import service
 from harness.ats.adapter import AtsRequestInvalid
 from harness.ats.integrations import AtsUnauthorized, authenticate, note_use
 from harness.ats.keys import parse_basic
 from harness.ats.models import AtsIntegration
 
-router = APIRouter(prefix="/api/ats/greenhouse", tags=["ats"])
+router = APIRouter(
+    prefix="/api/ats/greenhouse", tags=["ats"], responses=errors(400, 401, 403, 404, 409, 422)
+)
 
 _MAX_BODY = 64 * 1024
 

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/c/{token}", tags=["pages"], include_in_schema=False)
 
-STAGE_ORDER = ["static", "tests", "train", "predict", "notebook", "score", "graders"]
+STAGE_ORDER = ["static", "tests", "mutation", "train", "predict", "notebook", "score", "graders"]
 
 
 def _task_html(assignment: Assignment) -> Markup:

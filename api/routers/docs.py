@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.deps import PageReviewer
+from api.deps import MaybeSignedIn, PageReviewer
 from api.scoring_docs import ScoringDocsMissing, scoring_sections
 from api.templating import render
 from harness.errors import NotFound
@@ -41,7 +41,8 @@ def _response_line(code: str, response: dict[str, Any]) -> str:
 
 
 @router.get("/docs")
-def docs(request: Request) -> Response:
+def docs(request: Request, _: MaybeSignedIn) -> Response:
+    """The API reference; public, with the navigation when a reviewer is signed in."""
     spec = request.app.openapi()
     operations = []
     for path, item in spec.get("paths", {}).items():

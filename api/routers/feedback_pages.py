@@ -9,13 +9,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import ApiReviewer, CsrfChecked, Id, PageReviewer, SessionDep, SettingsDep
+from api.openapi import errors
 from api.templating import render
 from harness.feedback import service
 from harness.feedback.scorecards import share_scorecard_comment
 from harness.feedback.survey import SurveySummary, survey_summaries
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-api = APIRouter(prefix="/api", tags=["surveys"])
+api = APIRouter(prefix="/api", tags=["surveys"], responses=errors(400, 401, 403, 422))
 
 
 @router.get("/submissions/{submission_id}/candidate-feedback")

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from api.deps import DatabaseDep, SettingsDep
+from api.openapi import errors
 
 router = APIRouter(tags=["health"])
 
@@ -18,7 +19,7 @@ class Health(BaseModel):
     """Grading slots in this process."""
 
 
-@router.get("/healthz", response_model=Health)
+@router.get("/healthz", response_model=Health, responses=errors(503))
 def healthz(request: Request, db: DatabaseDep, settings: SettingsDep) -> Health:
     db.ping()
     return Health(

@@ -13,11 +13,15 @@ from api.deps import (
     ApiReviewer,
     ClockDep,
     Id,
+    Inviter,
     LinksDep,
+    Payroll,
     SessionDep,
     SettingsDep,
+    may_set_pay,
     shows_identity,
 )
+from api.openapi import errors
 from api.uploads import receive_csv
 from harness.assignments.loader import spec_loader
 from harness.invitations.bulk import invite_from_csv
@@ -28,11 +32,11 @@ from harness.payments.schemas import PaymentOut, PaymentPaid, PaymentsOut
 from harness.process_speed import service as process_speed
 from harness.process_speed.schemas import ProcessOut
 from harness.reviewing import service as reviewing
-from harness.reviewing.schemas import InvitationDetail
+from harness.reviewing.schemas import InvitationDetail, NewLink
 from harness.timeboxes import service as timeboxes
 from harness.timeboxes.schemas import ExtensionCreate, ExtensionOut
 
-router = APIRouter(prefix="/api", tags=["ledger"])
+router = APIRouter(prefix="/api", tags=["ledger"], responses=errors(400, 401, 403))
 
 StatusFilter = Literal["owed", "approved", "paid"]
 Month = Annotated[
@@ -64,11 +68,16 @@ BULK_BODY = {
 }
 
 
-@router.post("/invitations/bulk", response_model=BulkInviteOut, openapi_extra=BULK_BODY)
+@router.post(
+    "/invitations/bulk",
+    response_model=BulkInviteOut,
+    openapi_extra=BULK_BODY,
+    responses=errors(413, 422),
+)
 async def bulk_invite(
     request: Request,
     session: SessionDep,
-    reviewer: ApiReviewer,
+    reviewer: Inviter,
     settings: SettingsDep,
     clock: ClockDep,
     links: LinksDep,
@@ -99,6 +108,7 @@ async def bulk_invite(
             default_assignment=assignment,
             anonymous_review=anonymous_review,
             now=clock.now(),
+            may_set_pay=may_set_pay(reviewer),
         )
     )
     if notify:
@@ -107,10 +117,12 @@ async def bulk_invite(
     return done.result
 
 
-@router.get("/invitations/{invitation_id}", response_model=InvitationDetail)
+@router.get(
+    "/invitations/{invitation_id}", response_model=InvitationDetail, responses=errors(404, 422)
+)
 def invitation(
     session: SessionDep,
-    reviewer: ApiReviewer,
+    reviewer: Inviter,
     settings: SettingsDep,
     clock: ClockDep,
     invitation_id: Id,
@@ -126,7 +138,10 @@ def invitation(
 
 
 @router.post(
-    "/invitations/{invitation_id}/extensions", status_code=201, response_model=ExtensionOut
+    "/invitations/{invitation_id}/extensions",
+    status_code=201,
+    response_model=ExtensionOut,
+    responses=errors(404, 409, 422),
 )
 def extend(
     session: SessionDep,
@@ -153,6 +168,16 @@ def extend(
     )
 
 
+@router.post(
+    "/invitations/{invitation_id}/link", response_model=NewLink, responses=errors(404, 409, 422)
+)
+def new_link(
+    session: SessionDep, reviewer: Inviter, links: LinksDep, invitation_id: Id
+) -> NewLink:
+    """A new link for the invitation, shown once; the previous link stops working (audited)."""
+    return reviewing.new_link(session, invitation_id, actor=reviewer, link_for=links.candidate)
+
+
 def _filter(
     status: str | None, assignment: str | None, currency: str | None, month: str | None
 ) -> payments.PaymentFilter:
@@ -161,10 +186,10 @@ def _filter(
     )
 
 
-@router.get("/payments", response_model=PaymentsOut)
+@router.get("/payments", response_model=PaymentsOut, responses=errors(422))
 def list_payments(
     session: SessionDep,
-    reviewer: ApiReviewer,
+    reviewer: Payroll,
     status: StatusFilter | None = None,
     assignment: Assignment = None,
     currency: Currency = None,
@@ -181,10 +206,20 @@ def list_payments(
     )
 
 
-@router.get("/payments.csv", response_class=Response)
+@router.get(
+    "/payments.csv",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The payroll export (an attachment).",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        **errors(422),
+    },
+)
 def payments_csv(
     session: SessionDep,
-    reviewer: ApiReviewer,
+    reviewer: Payroll,
     status: StatusFilter | None = None,
     assignment: Assignment = None,
     currency: Currency = None,
@@ -210,20 +245,26 @@ def payments_csv(
     )
 
 
-@router.post("/payments/{payment_id}/approve", response_model=PaymentOut)
+@router.post(
+    "/payments/{payment_id}/approve", response_model=PaymentOut, responses=errors(404, 409, 422)
+)
 def approve(
-    session: SessionDep, reviewer: ApiReviewer, clock: ClockDep, payment_id: Id
+    session: SessionDep, reviewer: Payroll, clock: ClockDep, payment_id: Id
 ) -> PaymentOut:
-    """Approve an owed payment for payroll (audited); its amount is frozen from then on."""
+    """Approve an owed payment for payroll (audited); its amount is frozen from then on.
+    Payroll or admin only."""
     row = payments.approve_payment(session, payment_id, reviewer, clock.now())
     return payments.payment_out(row, show_identity=shows_identity(reviewer))
 
 
-@router.post("/payments/{payment_id}/paid", response_model=PaymentOut)
+@router.post(
+    "/payments/{payment_id}/paid", response_model=PaymentOut, responses=errors(404, 409, 422)
+)
 def paid(
-    session: SessionDep, reviewer: ApiReviewer, clock: ClockDep, payment_id: Id, body: PaymentPaid
+    session: SessionDep, reviewer: Payroll, clock: ClockDep, payment_id: Id, body: PaymentPaid
 ) -> PaymentOut:
-    """Mark an approved payment paid, with the payroll date and reference (audited)."""
+    """Mark an approved payment paid, with the payroll date and reference (audited). Payroll or
+    admin only, and never by the person who approved it (separation of duties: 403)."""
     row = payments.mark_payment_paid(
         session,
         payment_id,

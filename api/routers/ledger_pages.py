@@ -20,10 +20,13 @@ from api.deps import (
     CsrfChecked,
     Forbidden,
     Id,
+    Inviter,
     LinksDep,
     PageReviewer,
+    Payroll,
     SessionDep,
     SettingsDep,
+    may_set_pay,
     shows_identity,
 )
 from api.security import csrf_valid
@@ -89,11 +92,33 @@ def invitation_page(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    reviewer: PageReviewer,
+    reviewer: Inviter,
     clock: ClockDep,
     invitation_id: Id,
 ) -> Response:
     return _invitation_page(request, session, settings, reviewer, clock, invitation_id)
+
+
+@router.post("/invitations/{invitation_id}/link", dependencies=[CsrfChecked])
+def new_link(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    reviewer: Inviter,
+    clock: ClockDep,
+    links: LinksDep,
+    invitation_id: Id,
+) -> Response:
+    """Issue a new link (the old one stops working) and show it once on the invitation page."""
+    made = reviewing.new_link(session, invitation_id, actor=reviewer, link_for=links.candidate)
+    page = reviewing.invitation_page(
+        session,
+        invitation_id,
+        clock.now(),
+        target_days=settings.process_target_days,
+        show_identity=shows_identity(reviewer),
+    )
+    return render(request, "invitation.html", _invitation_context(page, new_link=made.link))
 
 
 @router.post("/invitations/{invitation_id}/extensions", dependencies=[CsrfChecked])
@@ -164,7 +189,7 @@ def _invitations_page(
 
 @router.get("/invitations")
 def invitations(
-    request: Request, session: SessionDep, settings: SettingsDep, _: PageReviewer, clock: ClockDep
+    request: Request, session: SessionDep, settings: SettingsDep, _: Inviter, clock: ClockDep
 ) -> Response:
     return _invitations_page(request, session, settings, clock)
 
@@ -209,7 +234,7 @@ def invite(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    reviewer: PageReviewer,
+    reviewer: Inviter,
     clock: ClockDep,
     links: LinksDep,
     after: AfterCommitDep,
@@ -218,9 +243,23 @@ def invite(
     created = error = None
     try:
         made, notice = reviewing.create_invitation(
-            session, settings, form.body(), actor=reviewer, now=clock.now(), link_for=links.candidate
+            session,
+            settings,
+            form.body(),
+            actor=reviewer,
+            now=clock.now(),
+            link_for=links.candidate,
+            may_set_pay=may_set_pay(reviewer),
         )
-        created = {"link": made.link, "id": made.id}
+        created = {
+            "link": made.link,
+            "id": made.id,
+            # Who was invited: the inviter typed these, so showing them back hides nothing.
+            "name": " ".join(form.name.split()),
+            "email": form.email.strip().lower(),
+            "label": made.candidate,
+            "anonymous": form.anonymous_review,
+        }
         after.send(notice)
     except HarnessError as exc:
         session.rollback()
@@ -241,7 +280,7 @@ async def bulk(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    reviewer: PageReviewer,
+    reviewer: Inviter,
     clock: ClockDep,
     links: LinksDep,
     after: AfterCommitDep,
@@ -265,6 +304,7 @@ async def bulk(
                 default_assignment=fields.get("assignment") or None,
                 anonymous_review=fields.get("anonymous_review", "") == "true",
                 now=clock.now(),
+                may_set_pay=may_set_pay(reviewer),
             )
         )
     except HarnessError as exc:
@@ -289,7 +329,7 @@ def payments_page(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    reviewer: PageReviewer,
+    reviewer: Payroll,
     clock: ClockDep,
     status: Literal["", "owed", "approved", "paid"] = "",
     assignment: Annotated[str, Query(max_length=64)] = "",
@@ -373,7 +413,7 @@ def approve(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    reviewer: PageReviewer,
+    reviewer: Payroll,
     clock: ClockDep,
     payment_id: Id,
 ) -> Response:
@@ -388,7 +428,7 @@ def paid(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    reviewer: PageReviewer,
+    reviewer: Payroll,
     clock: ClockDep,
     payment_id: Id,
     paid_on: Annotated[date, Form()],

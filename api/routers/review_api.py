@@ -3,7 +3,7 @@ figures, feedback on findings and the CSV exports (reviewer token, or the sessio
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -17,6 +17,7 @@ from api.deps import (
     SessionDep,
     SettingsDep,
 )
+from api.openapi import errors
 from harness.review import calibration, decisions, export, feedback, queue
 from harness.review import service as review
 from harness.review.schemas import (
@@ -34,7 +35,15 @@ from harness.review.schemas import (
     SeatConflictCreate,
 )
 
-router = APIRouter(prefix="/api", tags=["review"])
+router = APIRouter(
+    prefix="/api", tags=["review"], responses=errors(400, 401, 403, 404, 409, 422)
+)
+_CSV: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A CSV export (an attachment).",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
 
 Assignment = Annotated[str, Query(min_length=1, max_length=64)]
 Version = Annotated[str | None, Query(max_length=20)]
@@ -213,7 +222,7 @@ def agreement(
     return calibration.agreement(session, settings, assignment, version)
 
 
-@router.get("/scorecards.csv", response_class=Response)
+@router.get("/scorecards.csv", response_class=Response, responses=_CSV)
 def scorecards_csv(
     session: SessionDep,
     _: AdminReviewer,
@@ -223,7 +232,7 @@ def scorecards_csv(
     return _csv(export.scorecards_csv(session, assignment), "scorecards.csv")
 
 
-@router.get("/findings/feedback.csv", response_class=Response)
+@router.get("/findings/feedback.csv", response_class=Response, responses=_CSV)
 def feedback_csv(session: SessionDep, _: AdminReviewer) -> Response:
     """Admins: every mark on a finding."""
     return _csv(export.feedback_csv(session), "finding-feedback.csv")

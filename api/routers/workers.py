@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.deps import ApiReviewer, DispatcherDep, PageReviewer, SettingsDep
+from api.openapi import errors
 from api.templating import render, templates
 from harness.jobs.dispatch import Dispatcher, workers_of
 from harness.jobs.schemas import WorkerInfo
@@ -52,7 +53,9 @@ def worker_summary(request: Request) -> WorkerSummary:
 templates.env.globals["worker_summary"] = worker_summary
 
 
-@router.get("/api/workers", response_model=list[WorkerInfo])
+@router.get(
+    "/api/workers", response_model=list[WorkerInfo], responses=errors(400, 401, 403, 503)
+)
 def list_workers(_: ApiReviewer, dispatcher: DispatcherDep) -> list[WorkerInfo]:
     """Grading workers: capacity (slots), jobs held, health (Docker answering), last heartbeat."""
     workers, problem = _listed(dispatcher)

@@ -72,9 +72,23 @@ function setupStatus(main) {
   var statusEl = $("#status");
   var messageEl = $("#message");
   function apply(data) {
-    statusEl.textContent = data.status;
-    statusEl.className = "badge s-" + data.status;
+    statusEl.textContent = data.status_label || data.status;
+    statusEl.setAttribute("data-status", data.status);
+    statusEl.className = "badge s-" + data.status + (data.complete === false ? " s-incomplete" : "");
     messageEl.textContent = data.message || "";
+    var notCounted = $("#not-counted");
+    if (notCounted) notCounted.hidden = data.counts !== false;
+    var problems = $("#problems"), list = $("#problem-list");
+    if (problems && list) {
+      list.textContent = "";
+      (data.problems || []).forEach(function (p) {
+        var li = document.createElement("li");
+        li.setAttribute("data-stage", p.stage);
+        li.textContent = p.reason;
+        list.appendChild(li);
+      });
+      problems.hidden = !(data.problems && data.problems.length);
+    }
     document.querySelectorAll("#stages li").forEach(function (li) {
       var st = data.stages[li.dataset.stage];
       var label = $(".stage-state", li);
@@ -95,7 +109,25 @@ function setupStatus(main) {
       })
       .catch(function () { setTimeout(poll, 5000); });
   }
-  if (FINISHED.indexOf(statusEl.textContent.trim()) < 0) setTimeout(poll, 1000);
+  if (FINISHED.indexOf(statusEl.getAttribute("data-status")) < 0) setTimeout(poll, 1000);
+}
+
+// --- The report page after a regrade: poll the status, reload when the new report is ready. ---
+function setupReportRefresh(main) {
+  var url = main.dataset.statusUrl;
+  if (!url || FINISHED.indexOf(main.dataset.status) >= 0) return;
+  var stageEl = $("#live-stage");
+  function poll() {
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (data && FINISHED.indexOf(data.status) >= 0) { window.location.reload(); return; }
+        if (data && stageEl) stageEl.textContent = data.status + (data.stage ? " · " + data.stage : "");
+        setTimeout(poll, 2000);
+      })
+      .catch(function () { setTimeout(poll, 5000); });
+  }
+  setTimeout(poll, 1500);
 }
 
 // --- Time zones: the server shows times in the zone of the "tz" cookie (UTC without it). ---
@@ -116,15 +148,25 @@ function readCookie(name) {
 
 function pad2(n) { return (n < 10 ? "0" : "") + n; }
 
+function offsetLabel(longOffset) {
+  // "GMT+09:00" -> "UTC+9", "GMT-04:00" -> "UTC-4", "GMT+05:30" -> "UTC+5:30", "GMT" -> "UTC":
+  // the same label as the server's (api/templating.py zone_label), whatever the zone.
+  var m = /^GMT([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(longOffset || "");
+  if (!m) return "UTC";
+  var hours = parseInt(m[2], 10), minutes = m[3] ? parseInt(m[3], 10) : 0;
+  if (!hours && !minutes) return "UTC";
+  return "UTC" + m[1] + hours + (minutes ? ":" + pad2(minutes) : "");
+}
+
 function formatLocal(date, zone) {
-  // The same shape as the server's: 2026-03-08 09:30 EDT.
+  // The same shape as the server's: 2026-03-08 09:30 UTC-4.
   var parts = {};
   new Intl.DateTimeFormat("en-US", {
     timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
-    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short"
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "longOffset"
   }).formatToParts(date).forEach(function (p) { parts[p.type] = p.value; });
   return parts.year + "-" + parts.month + "-" + parts.day + " " + parts.hour + ":" +
-    parts.minute + " " + (parts.timeZoneName || zone);
+    parts.minute + " " + offsetLabel(parts.timeZoneName);
 }
 
 function setupTimeZone() {
@@ -208,5 +250,6 @@ document.addEventListener("DOMContentLoaded", function () {
   setupTimeZone();
   if (main.dataset.page === "task") { setupUpload(main); setupCountdown(); }
   if (main.dataset.page === "status") setupStatus(main);
+  if (main.dataset.page === "report") setupReportRefresh(main);
   setupCopy();
 });

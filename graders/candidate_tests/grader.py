@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from graders._pysource import source_units
 from graders.candidate_tests.discovery import Discovery, discover
+from graders.candidate_tests.mutation.assess import MutationAssessment, assess_mutation
 from graders.candidate_tests.plan import (
     COVERAGE_JSON,
     JUNIT_XML,
@@ -52,6 +53,11 @@ COVERAGE_FOR_FULL = 80.0
 """Statement coverage (percent) that earns the full coverage points."""
 DENSITY_FOR_FULL = 2.0
 """Assertions per test function that earn the full assertion points."""
+MUTATION_FOR_FULL = 0.8
+"""Mutation score (share of seeded bugs the tests catch) that earns the full mutation points."""
+POINTS = {"exist": 10.0, "pass": 25.0, "coverage": 20.0, "density": 10.0, "trivial": 10.0, "mutation": 25.0}
+"""Points of each criterion. Without a measured mutation score its criterion is left out and the
+score is the share of the other points (see ``docs/scoring/tests.md``)."""
 MAX_CASE_FINDINGS = 40
 _SEVERITY_ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
 MAX_TRIVIAL_FINDINGS = 30
@@ -112,7 +118,7 @@ class TestsGrader:
     __test__ = False  # not a pytest test class, despite the name
 
     name = "tests"
-    version = "2.0.0"
+    version = "3.0.0"
 
     def grade(self, ctx: GradingContext) -> GraderResult:
         found = discover(source_units(ctx))
@@ -131,6 +137,9 @@ class TestsGrader:
         findings.extend(_run_findings(run, found, ctx.workspace))
         metrics = _static_metrics(found)
         metrics.update(_run_metrics(run, ctx.workspace))
+        mutation = assess_mutation(ctx)
+        metrics.update(mutation.metrics())
+        findings.extend(mutation.findings)
         if found.functions == 0:
             findings.insert(
                 0,
@@ -141,14 +150,14 @@ class TestsGrader:
                     severity=Severity.error,
                 ),
             )
-        breakdown = _breakdown(found, run, metrics)
+        breakdown = _breakdown(found, run, metrics, mutation)
         findings.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
         return GraderResult(
             name=self.name,
             version=self.version,
             status=GraderStatus.failed if found.functions == 0 else GraderStatus.ok,
             score=score_from_breakdown(breakdown),
-            summary=_summary(found, run, metrics),
+            summary=_summary(found, run, metrics, mutation),
             metrics=metrics,
             findings=findings,
             breakdown=breakdown,
@@ -173,6 +182,7 @@ class TestsGrader:
                     }
                     for c in (run.junit.cases[:1000] if run.junit else [])
                 ],
+                "mutation": mutation.details(),
                 "coverage_by_file": {
                     rel: {"covered": c, "statements": n}
                     for rel, (c, n) in (run.coverage.files.items() if run.coverage else [])
@@ -482,8 +492,35 @@ def _none_collected(stage: StageOutcome | None) -> bool:
     )
 
 
+def _fractions(found: Discovery, run: _Run, metrics: dict[str, MetricValue],
+               mutation: MutationAssessment) -> dict[str, float]:
+    if found.functions == 0:
+        return dict.fromkeys(("exist", "pass", "coverage", "density", "trivial", "mutation"), 0.0)
+    meaningful = found.functions - len(found.trivial)
+    executed = sum(int(metrics.get(k) or 0) for k in ("tests_passed", "tests_failed", "tests_errored"))
+    pass_share = int(metrics.get("tests_passed") or 0) / executed if executed and run.ran else 0.0
+    # Each criterion counts in proportion to how much meaningful testing there is; a trivial
+    # test counts a quarter of one towards "exist" and "pass" (a suite that runs shows a
+    # working setup, if nothing else).
+    passing = meaningful * pass_share
+    trivial = len(found.trivial) * TRIVIAL_TEST_WEIGHT
+    size = min(1.0, meaningful / MEANINGFUL_TESTS_FOR_FULL)
+    substance = min(1.0, passing / MEANINGFUL_TESTS_FOR_FULL)
+    reach = min(1.0, passing / PASSING_TESTS_FOR_FULL_COVERAGE)
+    coverage = metrics.get("coverage_percent")
+    score = mutation.score
+    return {
+        "exist": min(1.0, (meaningful + trivial) / MEANINGFUL_TESTS_FOR_FULL),
+        "pass": min(1.0, (meaningful + trivial) * pass_share / MEANINGFUL_TESTS_FOR_FULL),
+        "coverage": float(coverage) / COVERAGE_FOR_FULL * reach if isinstance(coverage, (int, float)) else 0.0,
+        "density": found.assertions / found.functions / DENSITY_FOR_FULL * substance,
+        "trivial": (1.0 - len(found.trivial) / found.functions) * size,
+        "mutation": score / MUTATION_FOR_FULL * reach if score is not None else 0.0,
+    }
+
+
 def _breakdown(
-    found: Discovery, run: _Run, metrics: dict[str, MetricValue]
+    found: Discovery, run: _Run, metrics: dict[str, MetricValue], mutation: MutationAssessment
 ) -> list[ScoreComponent]:
     def part(criterion: str, max_points: float, fraction: float, basis: str) -> ScoreComponent:
         return ScoreComponent(
@@ -493,52 +530,42 @@ def _breakdown(
             basis=basis,
         )
 
-    if found.functions == 0:
-        fractions = dict.fromkeys(("exist", "pass", "coverage", "density", "trivial"), 0.0)
-    else:
-        meaningful = found.functions - len(found.trivial)
-        executed = sum(
-            int(metrics.get(k) or 0) for k in ("tests_passed", "tests_failed", "tests_errored")
-        )
-        pass_share = int(metrics.get("tests_passed") or 0) / executed if executed and run.ran else 0.0
-        # Each criterion counts in proportion to how much meaningful testing there is; a trivial
-        # test counts a quarter of one towards "exist" and "pass" (a suite that runs shows a
-        # working setup, if nothing else).
-        passing = meaningful * pass_share
-        trivial = len(found.trivial) * TRIVIAL_TEST_WEIGHT
-        size = min(1.0, meaningful / MEANINGFUL_TESTS_FOR_FULL)
-        substance = min(1.0, passing / MEANINGFUL_TESTS_FOR_FULL)
-        coverage = metrics.get("coverage_percent")
-        fractions = {
-            "exist": min(1.0, (meaningful + trivial) / MEANINGFUL_TESTS_FOR_FULL),
-            "pass": min(1.0, (meaningful + trivial) * pass_share / MEANINGFUL_TESTS_FOR_FULL),
-            "coverage": float(coverage) / COVERAGE_FOR_FULL
-            * min(1.0, passing / PASSING_TESTS_FOR_FULL_COVERAGE)
-            if isinstance(coverage, (int, float))
-            else 0.0,
-            "density": found.assertions / found.functions / DENSITY_FOR_FULL * substance,
-            "trivial": (1.0 - len(found.trivial) / found.functions) * size,
-        }
+    fractions = _fractions(found, run, metrics, mutation)
     full, cov_full = MEANINGFUL_TESTS_FOR_FULL, PASSING_TESTS_FOR_FULL_COVERAGE
-    return [
-        part(f"Meaningful tests exist ({full}+ non-trivial tests for full points)", 15,
+    parts = [
+        part(f"Meaningful tests exist ({full}+ non-trivial tests for full points)", POINTS["exist"],
              fractions["exist"], "metrics.tests_found"),
-        part(f"Meaningful tests pass in the sandbox ({full}+ passing for full points)", 30,
+        part(f"Meaningful tests pass in the sandbox ({full}+ passing for full points)", POINTS["pass"],
              fractions["pass"], "metrics.tests_passed"),
         part(f"Statement coverage of the candidate's own code ({COVERAGE_FOR_FULL:.0f}% for full points, "
-             f"in full once {cov_full}+ meaningful tests pass)", 30,
+             f"in full once {cov_full}+ meaningful tests pass)", POINTS["coverage"],
              fractions["coverage"], "metrics.coverage_percent"),
         part(f"Assertions per test ({DENSITY_FOR_FULL:g}+ for full points, in proportion to passing tests)",
-             10, fractions["density"], "metrics.assertion_density"),
-        part("No trivial tests (in proportion to the suite's size)", 15, fractions["trivial"],
+             POINTS["density"], fractions["density"], "metrics.assertion_density"),
+        part("No trivial tests (in proportion to the suite's size)", POINTS["trivial"], fractions["trivial"],
              "metrics.trivial_tests"),
-    ]  # fmt: skip
+    ]
+    if mutation.score is not None:
+        parts.append(part(
+            f"Tests catch bugs seeded in the candidate's code (mutation score, {MUTATION_FOR_FULL:.0%} for "
+            f"full points, in full once {cov_full}+ meaningful tests pass)", POINTS["mutation"],
+            fractions["mutation"], "metrics.mutation_score"))
+    return parts
 
 
-def _summary(found: Discovery, run: _Run, metrics: dict[str, MetricValue]) -> str:
+def _count(n: int, noun: str) -> str:
+    """``1 test function``, ``2 test functions``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _summary(found: Discovery, run: _Run, metrics: dict[str, MetricValue],
+             mutation: MutationAssessment) -> str:
     if found.functions == 0:
         return "No tests found."
-    head = f"{found.functions} test functions ({found.cases} cases) in {len(found.files)} files"
+    head = (
+        f"{_count(found.functions, 'test function')} ({_count(found.cases, 'case')}) "
+        f"in {_count(len(found.files), 'file')}"
+    )
     if _none_collected(run.stage):
         return f"{head}, but pytest collected none of them (no tests collected, exit code 5)."
     if not run.ran:
@@ -551,5 +578,5 @@ def _summary(found: Discovery, run: _Run, metrics: dict[str, MetricValue]) -> st
     return (
         f"{head}: {metrics['tests_passed']} passed, {metrics['tests_failed']} failed, "
         f"{metrics['tests_errored']} errored{missing_text}; {cov_text}; "
-        f"{metrics['trivial_tests']} trivial."
+        f"{metrics['trivial_tests']} trivial; {mutation.summary()}."
     )

@@ -16,9 +16,12 @@ settings cannot exclude code from measurement.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 __all__ = [
     "CONFIG_DIR",
+    "CONTEXTS_EXPORTER",
+    "CONTEXTS_JSON",
     "COVERAGERC",
     "COVERAGE_JSON",
     "GUARD_PLUGIN",
@@ -39,17 +42,21 @@ GUARD_MODULE = "harness_pytest_guard"
 GUARD_PLUGIN = f"{CONFIG_DIR}/{GUARD_MODULE}.py"
 JUNIT_XML = "junit.xml"
 COVERAGE_JSON = "coverage.json"
+CONTEXTS_JSON = "coverage_contexts.json"
+"""Which test ran which line (written when the plan asks for per-test contexts)."""
+CONTEXTS_EXPORTER = f"{CONFIG_DIR}/harness_contexts.py"
+COVERAGE_DATA = "/tmp/.coverage"
 PYTEST_NO_TESTS = 5
 """pytest's exit code when it collected no tests: the stage's own outcome (``no_tests``)."""
 TIMEOUT_MARKER = "HarnessTestTimeout"
 """Name of the exception the guard raises in a test that runs past its limit."""
 DEFAULT_TEST_TIMEOUT_S = 60
 
-_COVERAGERC = """\
+_COVERAGERC = f"""\
 # Written by the grading harness; the candidate's own coverage config is not used.
 [run]
 relative_files = True
-data_file = /tmp/.coverage
+data_file = {COVERAGE_DATA}
 omit =
     */tests/*
     */test/*
@@ -154,12 +161,17 @@ class TestStagePlan:
     """Why the plan looks the way it does, for operators."""
 
 
-def test_stage_plan(*, per_test_timeout_s: int = DEFAULT_TEST_TIMEOUT_S) -> TestStagePlan:
-    """The test stage: pytest with JUnit XML and coverage JSON, bounded per test."""
-    command = [
-        "python",
-        "-m",
-        "pytest",
+def test_stage_plan(
+    *, per_test_timeout_s: int = DEFAULT_TEST_TIMEOUT_S, per_test_contexts: bool = False
+) -> TestStagePlan:
+    """The test stage: pytest with JUnit XML and coverage JSON, bounded per test.
+
+    With ``per_test_contexts``, coverage also records which test ran each line
+    (``--cov-context=test``) and the harness's exporter writes :data:`CONTEXTS_JSON` after pytest
+    (the mutation stage picks each mutant's tests from it); pytest's exit status stays the
+    command's.
+    """
+    pytest_args = [
         "-p",
         GUARD_MODULE,
         "-p",
@@ -177,10 +189,21 @@ def test_stage_plan(*, per_test_timeout_s: int = DEFAULT_TEST_TIMEOUT_S) -> Test
         f"--cov-config={COVERAGERC}",
         f"--cov-report=json:{OUTPUT_DIR}/{COVERAGE_JSON}",
     ]
+    files = {COVERAGERC: _COVERAGERC, GUARD_PLUGIN: _GUARD}
+    outputs = [JUNIT_XML, COVERAGE_JSON]
+    command = ["python", "-m", "pytest", *pytest_args]
+    if per_test_contexts:
+        export = f"python {CONTEXTS_EXPORTER} {COVERAGE_DATA} {OUTPUT_DIR}/{CONTEXTS_JSON}"
+        script = f'python -m pytest "$@"; status=$?; {export}; exit $status'
+        command = ["/bin/sh", "-c", script, "pytest", *pytest_args, "--cov-context=test"]
+        files[CONTEXTS_EXPORTER] = (Path(__file__).parent / "mutation" / "export_contexts.py").read_text(
+            encoding="utf-8"
+        )
+        outputs.append(CONTEXTS_JSON)
     env = {
         "PYTHONPATH": CONFIG_DIR,
         "HARNESS_TEST_TIMEOUT_S": str(per_test_timeout_s),
-        "COVERAGE_FILE": "/tmp/.coverage",
+        "COVERAGE_FILE": COVERAGE_DATA,
         "MPLBACKEND": "Agg",
         "PYTHONHASHSEED": "0",
         "OMP_NUM_THREADS": "1",
@@ -189,8 +212,8 @@ def test_stage_plan(*, per_test_timeout_s: int = DEFAULT_TEST_TIMEOUT_S) -> Test
     }
     return TestStagePlan(
         command=command,
-        files={COVERAGERC: _COVERAGERC, GUARD_PLUGIN: _GUARD},
-        outputs=[JUNIT_XML, COVERAGE_JSON],
+        files=files,
+        outputs=outputs,
         env=env,
         per_test_timeout_s=per_test_timeout_s,
         notes=[

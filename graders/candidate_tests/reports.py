@@ -25,8 +25,10 @@ __all__ = [
     "JUnitCase",
     "JUnitReport",
     "Outcome",
+    "read_bounded",
     "read_coverage",
     "read_junit",
+    "relative_path",
 ]
 
 MAX_REPORT_BYTES = 32 * 1024 * 1024
@@ -35,20 +37,25 @@ MAX_TEXT = 4_000
 """Characters kept of each failure's text."""
 
 
-def _read_bounded(path: Path) -> bytes | str:
-    """The file's bytes, or a reason it was not read."""
+def read_bounded(path: Path, limit: int | None = None) -> bytes | str:
+    """The file's bytes (at most ``limit``, by default :data:`MAX_REPORT_BYTES` as it is at the
+    call), or a reason it was not read: links, non-regular files and files over the cap are
+    refused."""
+    limit = MAX_REPORT_BYTES if limit is None else limit
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        # O_NONBLOCK: a FIFO left where a report should be must not block the reader.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         return f"could not be opened ({exc.strerror})"
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             return "is not a regular file"
-        if info.st_size > MAX_REPORT_BYTES:
-            return f"is {info.st_size:,} bytes, over the {MAX_REPORT_BYTES:,}-byte cap"
+        if info.st_size > limit:
+            return f"is {info.st_size:,} bytes, over the {limit:,}-byte cap"
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read(MAX_REPORT_BYTES + 1)
+            data = handle.read(limit + 1)
+        return data if len(data) <= limit else f"grew past the {limit:,}-byte cap while being read"
     finally:
         os.close(fd)
 
@@ -115,7 +122,7 @@ def _text(value: str | None, limit: int = MAX_TEXT) -> str:
 
 def read_junit(path: Path) -> JUnitReport:
     """Parse pytest's JUnit XML; any problem is reported in :attr:`JUnitReport.problem`."""
-    data = _read_bounded(path)
+    data = read_bounded(path)
     if isinstance(data, str):
         return JUnitReport(problem=f"junit.xml {data}")
     try:
@@ -195,7 +202,8 @@ class CoverageReport:
         return round(100.0 * self.covered / self.statements, 2) if self.statements else None
 
 
-def _relative(path: str, workdir: str) -> str | None:
+def relative_path(path: str, workdir: str) -> str | None:
+    """A path the sandbox reported, relative to the submission root; None when it leaves it."""
     if path.startswith(workdir.rstrip("/") + "/"):
         path = path[len(workdir.rstrip("/")) + 1 :]
     posix = PurePosixPath(path.replace("\\", "/"))
@@ -206,7 +214,7 @@ def _relative(path: str, workdir: str) -> str | None:
 
 def read_coverage(path: Path, *, workdir: str = "/work") -> CoverageReport:
     """Parse coverage.py's JSON report and keep the candidate's non-test files."""
-    data = _read_bounded(path)
+    data = read_bounded(path)
     if isinstance(data, str):
         return CoverageReport(problem=f"coverage.json {data}")
     try:
@@ -219,7 +227,7 @@ def read_coverage(path: Path, *, workdir: str = "/work") -> CoverageReport:
         )
     report = CoverageReport()
     for raw, entry in list(parsed.files.items())[:MAX_CASES]:
-        rel = _relative(raw, workdir)
+        rel = relative_path(raw, workdir)
         if rel is None or is_test_path(rel):
             continue
         covered = min(entry.summary.covered_lines, entry.summary.num_statements)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from graders._notebooks import LoadedNotebook, notebooks
+from graders._notebooks import MAX_NOTEBOOK_BYTES, LoadedNotebook, load_notebook_text, notebooks
 from graders._runlog import RunFailure, run_failure
 from graders.notebooks.render import RenderedNotebook, render_notebook
 from graders.types import (
@@ -26,10 +26,22 @@ from graders.types import (
     score_from_breakdown,
 )
 
-__all__ = ["NotebookStats", "NotebooksGrader", "notebook_stats"]
+__all__ = [
+    "ARTIFACT_PREFIX",
+    "EXECUTED_NOTEBOOK",
+    "RUN_ARTIFACT_PREFIX",
+    "NotebookStats",
+    "NotebooksGrader",
+    "notebook_stats",
+]
 
 ARTIFACT_PREFIX = "notebook:"
-"""Artifacts are named ``notebook:<relative path>``."""
+"""Artifacts are named ``notebook:<relative path>`` (the notebook as submitted)."""
+RUN_ARTIFACT_PREFIX = "notebook-run:"
+"""``notebook-run:<relative path>``: the harness's own run of a notebook-only submission, with
+the outputs that run produced (what the grade rests on, not what the candidate saved)."""
+EXECUTED_NOTEBOOK = "executed.ipynb"
+"""The file the notebook stage writes: the notebook as it ran, outputs included."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +142,7 @@ class NotebooksGrader:
     """Renders each notebook for reviewers and checks it was run top to bottom."""
 
     name = "notebooks"
-    version = "1.1.0"
+    version = "1.2.0"
 
     def grade(self, ctx: GradingContext) -> GraderResult:
         loaded = notebooks(ctx)
@@ -149,10 +161,15 @@ class NotebooksGrader:
         reviewed = _review(loaded)
         findings.extend(reviewed.findings)
         readable, artifacts = reviewed.readable, reviewed.artifacts
-        metrics = _metrics(loaded, readable, len(artifacts), reviewed.removed)
+        rendered_count = len(artifacts)  # the submitted notebooks: what the score counts
+        run_artifact = _rendered_run(ctx, loaded)
+        if run_artifact is not None:
+            artifacts[run_artifact[0]] = run_artifact[1]
+        metrics = _metrics(loaded, readable, rendered_count, reviewed.removed)
+        metrics["graded_run_rendered"] = run_artifact is not None
         metrics["run_failure"] = failure.describe() if failure is not None else None
         failed_run = _failed_notebook(failure, loaded)
-        breakdown = _breakdown(len(loaded), readable, len(artifacts), failed_run)
+        breakdown = _breakdown(len(loaded), readable, rendered_count, failed_run)
         run_text = f" The sandbox run failed: {failure.describe()}." if failure is not None else ""
         return GraderResult(
             name=self.name,
@@ -161,7 +178,8 @@ class NotebooksGrader:
             score=score_from_breakdown(breakdown),
             summary=f"{len(loaded)} notebooks ({metrics['code_cells']} code cells); "
             f"{metrics['execution_order_problems']} execution-order problems; "
-            f"{len(artifacts)} rendered for reviewers.{run_text}",
+            f"{rendered_count} rendered for reviewers"
+            f"{' (and the graded run, with its outputs)' if run_artifact else ''}.{run_text}",
             metrics=metrics,
             findings=sorted(
                 findings, key=lambda f: {"error": 0, "warning": 1, "info": 2}[f.severity.value]
@@ -179,6 +197,26 @@ class NotebooksGrader:
                 ]
             },
         )
+
+
+def _rendered_run(ctx: GradingContext, loaded: list[LoadedNotebook]) -> tuple[str, str] | None:
+    """The notebook stage's executed notebook, rendered like the submitted one, under the name
+    of the notebook it ran (a notebook-only submission has exactly one at its root)."""
+    stage = ctx.stages.get(StageName.notebook)
+    path = stage.files.get(EXECUTED_NOTEBOOK) if stage is not None else None
+    roots = [nb.rel for nb in loaded if "/" not in nb.rel]
+    if path is None or len(roots) != 1:
+        return None
+    try:
+        if path.is_symlink() or path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            return None
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    rendered = render_notebook(load_notebook_text(roots[0], text))
+    if rendered.html is None:
+        return None
+    return f"{RUN_ARTIFACT_PREFIX}{roots[0]}", rendered.html
 
 
 def _review(loaded: list[LoadedNotebook]) -> _Reviewed:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from harness.accounts import sessions
 from harness.accounts.models import ApiToken, Reviewer, Role
 from harness.accounts.repository import ReviewerRepository
 from harness.accounts.security import (
@@ -18,6 +19,7 @@ from harness.accounts.security import (
 from harness.audit import service as audit
 from harness.db.base import utcnow
 from harness.errors import HarnessError
+from harness.validation import email_address, person_name
 
 __all__ = [
     "API_TOKEN_PREFIX",
@@ -27,6 +29,7 @@ __all__ = [
     "create_token",
     "reviewer_for_token",
     "set_password",
+    "set_role",
     "sign_in",
     "token_needs_touch",
     "touch_token",
@@ -34,7 +37,6 @@ __all__ = [
 
 API_TOKEN_PREFIX = "hrt"
 MIN_PASSWORD = 10
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
 
 
 class AccountError(HarnessError):
@@ -42,10 +44,8 @@ class AccountError(HarnessError):
 
 
 def normalise_email(email: str) -> str:
-    email = email.strip().lower()
-    if not _EMAIL.match(email):
-        raise AccountError(f"{email!r} is not an email address")
-    return email
+    """The address as stored (``harness.validation.email_address``: the one e-mail rule)."""
+    return email_address(email)
 
 
 def _check_password(password: str) -> None:
@@ -64,6 +64,7 @@ def create_reviewer(
 ) -> Reviewer:
     """A new reviewer. Refuses a taken email and passwords shorter than ten characters."""
     email = normalise_email(email)
+    name = person_name(name) if name.strip() else ""
     _check_password(password)
     repo = ReviewerRepository(session)
     if repo.by_email(email) is not None:
@@ -85,11 +86,35 @@ def create_reviewer(
     return reviewer
 
 
-def set_password(session: Session, reviewer: Reviewer, password: str) -> None:
+def set_password(
+    session: Session, reviewer: Reviewer, password: str, *, now: datetime | None = None
+) -> None:
+    """A new password; every session of the account ends (its API tokens stay)."""
     _check_password(password)
     reviewer.password_hash = hash_password(password)
+    sessions.revoke_all(session, reviewer.id, now or utcnow(), reason="password")
     audit.record(
         session, "reviewer.password", actor="cli", object_type="reviewer", object_id=reviewer.id
+    )
+
+
+def set_role(
+    session: Session, reviewer: Reviewer, role: Role, *, actor: Reviewer | str = "cli"
+) -> None:
+    """Change what the account may do. Its sessions rotate on their next request (new id, new
+    role), so a session id copied before the change is worthless after it."""
+    if reviewer.role == role.value:
+        return
+    before = reviewer.role
+    reviewer.role = role.value
+    audit.record(
+        session,
+        "reviewer.role",
+        actor=actor,
+        object_type="reviewer",
+        object_id=reviewer.id,
+        before=before,
+        after=role.value,
     )
 
 

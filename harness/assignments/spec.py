@@ -24,6 +24,7 @@ __all__ = [
     "BaselineScores",
     "DataFiles",
     "IntegritySpec",
+    "MutationLimits",
     "PaySpec",
     "Policy",
     "Retention",
@@ -87,6 +88,33 @@ def _default_limits(wall: int, memory: int) -> StageLimits:
     return StageLimits(wall_seconds=wall, memory_mb=memory)
 
 
+class MutationLimits(StageLimits):
+    """The mutation stage: its sandbox limits, plus the sample and the time budget it works in.
+
+    The same submission always gets the same mutants (a fixed seed over a stable list); the
+    runner judges ``mutants`` of them, in order, and starts no new one after ``budget_seconds``
+    (the sample is then the prefix it reached, and the report says so).
+    """
+
+    enabled: bool = True
+    """Whether to run mutation testing at all (off: the tests grader says "not applicable")."""
+    mutants: Annotated[int, Field(ge=1, le=500)] = 60
+    """Mutants judged per submission: the sample size behind the score and its interval."""
+    budget_seconds: Annotated[int, Field(ge=5, le=3600)] = 90
+    """No mutant is started after this many seconds of the stage (the baseline run included)."""
+    seed: int = 16
+    """Seed of the sample."""
+
+    @model_validator(mode="after")
+    def _budget_fits(self) -> MutationLimits:
+        if self.budget_seconds + 15 > self.wall_seconds:
+            raise ValueError(
+                f"budget_seconds ({self.budget_seconds}) must leave at least 15 s of the stage's "
+                f"wall_seconds ({self.wall_seconds}) for starting the sandbox and the last mutant"
+            )
+        return self
+
+
 class StagesLimits(_Strict):
     """Limits per stage."""
 
@@ -104,6 +132,17 @@ class StagesLimits(_Strict):
     serve: StageLimits = Field(default_factory=lambda: _default_limits(240, 2048))
     """The candidate's server (``[serve]``), for the whole serving stage: start-up and every
     measurement. The harness's load client runs beside it with limits of its own."""
+    mutation: MutationLimits = Field(
+        default_factory=lambda: MutationLimits(wall_seconds=150, memory_mb=2048)
+    )
+    """Mutation testing of the candidate's own code with their tests (after the tests stage)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nomodel_like_predict(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "predict" in data and "predict_nomodel" not in data:
+            return {**data, "predict_nomodel": data["predict"]}
+        return data
 
 
 _PATH = re.compile(r"^/[A-Za-z0-9._~/-]{0,200}$")
@@ -145,13 +184,6 @@ class ServingSpec(_Strict):
     """Size of the oversized request among the bad requests (over 1 MB)."""
     max_response_kb: Annotated[int, Field(ge=1, le=16384)] = 256
     """Largest answer read; a longer one is cut off and counted as a flood."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _nomodel_like_predict(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "predict" in data and "predict_nomodel" not in data:
-            return {**data, "predict_nomodel": data["predict"]}
-        return data
 
 
 class PaySpec(_Strict):

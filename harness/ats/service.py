@@ -176,6 +176,10 @@ def status_of(session: Session, settings: Settings, invitation: Invitation) -> A
         return AssessmentStatus(AssessmentState.cancelled, started_at=invitation.started_at)
     counting = counting_submission_id(session, invitation)
     sub = session.get(Submission, counting) if counting is not None else None
+    if sub is None and invitation.closed_at is not None:
+        # Only rejected uploads, and no more can come: the test is complete, as rejected
+        # (while the box is open a rejected upload never counts: the candidate may upload again).
+        sub = next(iter(reversed(SubmissionRepository(session).versions_of(invitation.id))), None)
     if sub is None:
         state = (
             AssessmentState.expired

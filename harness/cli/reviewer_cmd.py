@@ -1,4 +1,5 @@
-"""``harness reviewer create EMAIL`` (password from stdin) and ``harness reviewer list``."""
+"""``harness reviewer create EMAIL [--role reviewer|payroll|admin]`` (password from stdin),
+``harness reviewer role EMAIL ROLE`` and ``harness reviewer list``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import typer
 from harness.cli.common import fail, load_settings, out
 
 if TYPE_CHECKING:
+    from harness.accounts.models import Role
     from harness.db.engine import Database
 
 __all__ = ["app"]
@@ -37,17 +39,31 @@ def _database() -> Database:
     return Database(settings.resolved_database_url)
 
 
+_ROLES = "reviewer (reports, invitations), payroll (payments, pay terms) or admin (everything)"
+
+
+def _role(value: str) -> Role:
+    from harness.accounts.models import Role
+
+    try:
+        return Role(value)
+    except ValueError:
+        fail(f"{value!r} is not a role: use {_ROLES}")
+
+
 @app.command("create")
 def create(
     email: str,
     admin: Annotated[bool, typer.Option("--admin", help="Give the admin role.")] = False,
+    role: Annotated[str, typer.Option(help=f"The role: {_ROLES}.")] = "reviewer",
     name: Annotated[str, typer.Option(help="Display name.")] = "",
 ) -> None:
-    """Create a reviewer; the password is read from stdin (asked twice on a terminal)."""
+    """Create an account; the password is read from stdin (asked twice on a terminal)."""
     from harness.accounts.models import Role
     from harness.accounts.service import create_reviewer
     from harness.errors import HarnessError
 
+    chosen = Role.admin if admin else _role(role)
     password = _read_password()
     db = _database()
     try:
@@ -56,13 +72,33 @@ def create(
                 session,
                 email,
                 password,
-                role=Role.admin if admin else Role.reviewer,
+                role=chosen,
                 name=name,
                 actor="cli",
             )
             out.print(f"created {reviewer.role} {reviewer.email}", highlight=False, markup=False)
     except HarnessError as exc:
         fail(exc.message)
+    finally:
+        db.dispose()
+
+
+@app.command("role")
+def set_role_cmd(email: str, role: str) -> None:
+    """Change an account's role; its open sessions move to the new role on their next request
+    (under a new session id)."""
+    from harness.accounts.repository import ReviewerRepository
+    from harness.accounts.service import set_role
+
+    chosen = _role(role)
+    db = _database()
+    try:
+        with db.session(write=True) as session:
+            reviewer = ReviewerRepository(session).by_email(email)
+            if reviewer is None:
+                fail(f"no account {email!r}")
+            set_role(session, reviewer, chosen, actor="cli")
+            out.print(f"{reviewer.email} is now {chosen.value}", highlight=False, markup=False)
     finally:
         db.dispose()
 

@@ -17,9 +17,10 @@ __all__ = ["register"]
 
 
 def _load_demo(settings: Settings, base: str) -> DemoInfo:
-    """Load the demo (reviewer, candidate link, graded solutions) and say how to sign in."""
+    """Load the demo (reviewer, candidate links, graded solutions) and say how to sign in. The
+    candidate links go to a file readable by the owner only, never to the console or the log."""
     from harness.db.engine import Database
-    from harness.demo import load_demo
+    from harness.demo import DEMO_REVIEWERS, load_demo
     from harness.errors import HarnessError
 
     db = Database(settings.resolved_database_url)
@@ -36,16 +37,17 @@ def _load_demo(settings: Settings, base: str) -> DemoInfo:
         highlight=False,
         soft_wrap=True,
     )
-    from harness.demo import DEMO_REVIEWERS
-
+    out.print(
+        f"  Candidate links:  in [cyan]{escape(str(info.links_file))}[/] (kept out of the log)",
+        highlight=False,
+        soft_wrap=True,
+    )
     out.print(
         "  Demo reviewers (same password; they score the demo submissions blind): "
         + ", ".join(f"[cyan]{escape(e)}[/]" for e, _ in DEMO_REVIEWERS),
         highlight=False,
         soft_wrap=True,
     )
-    out.print(f"  Candidate link:   [cyan]{escape(base)}/c/{escape(info.candidate_token)}[/]",
-              highlight=False, soft_wrap=True)
     if info.queued:
         out.print(
             f"  Grading {len(info.queued)} demo submission(s) in the background "
@@ -89,21 +91,34 @@ def serve(
 
     from api.app import create_app
     from harness.db.migrate import upgrade_head
-    from harness.settings import Environment
+    from harness.redaction import install_log_redaction
+    from harness.settings import DeploymentRefused, Environment, check_deployment
 
     settings = load_settings()
-    updates = {key: value for key, value in (("workers", workers), ("demo", demo)) if value is not None}
+    updates: dict[str, object] = {
+        key: value for key, value in (("workers", workers), ("demo", demo)) if value is not None
+    }
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    if settings.environment != Environment.production and "public_url" not in settings.model_fields_set:
+        updates["public_url"] = base  # development on loopback: links on the address served here
     if updates:
         settings = settings.model_copy(update=updates)
+    try:
+        check_deployment(settings, host)
+    except DeploymentRefused as exc:
+        fail(f"refusing to start: {exc}")
+    if settings.environment == Environment.production and settings.demo:
+        fail("refusing to start: --demo is never allowed in production (its admin is public)")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade_head(settings.resolved_database_url)
-    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     demo_info = None
-    if settings.demo and settings.environment != Environment.production:
+    if settings.demo:
         demo_info = _load_demo(settings, base)
-    out.print(f"Serving on {base}  (API reference: {base}/docs)", highlight=False, soft_wrap=True,
-              markup=False)
+    public = settings.public_url
+    out.print(f"Serving on {host}:{port}, reached as {public}  (API reference: {public}/docs)",
+              highlight=False, soft_wrap=True, markup=False)
     app = create_app(settings, migrate=False)
     if settings.demo and settings.environment != Environment.production:
         from harness.demo import demo_review_callback, demo_reviews

@@ -83,6 +83,9 @@ IMPROVE: dict[str, str] = {
     "test behaviour instead (shapes, labels, edge cases).",
     "tests:bad-coverage": "Your tests exercised little of your code.",
     "tests:not-run": "Your tests could not be run in the sandbox.",
+    "tests:mutant-survived": "When we made small deliberate bugs in your code (a flipped "
+    "comparison, a changed constant), some went unnoticed by your tests; assert on what your "
+    "code returns, not only that it runs.",
     "tests:unparseable-test-file": "A test file could not be parsed as Python.",
     # Code quality
     "quality:secret": "A credential or key appears to be committed in the code; keep secrets "
@@ -126,6 +129,8 @@ IMPROVE: dict[str, str] = {
     "writeup:not-specific": "The writeup stayed generic; say what you did on this data and why.",
     "writeup:too-short": "The writeup was very short.",
     "writeup:too-long": "The writeup was long; the key points were hard to find.",
+    "writeup:ai-disclosure-missing": "The task asked you to say in the writeup whether you used "
+    "AI assistants, and for what; the writeup did not say.",
     # Methodology
     "methodology:fit-before-split": "Something was fitted on all the data before the split "
     "(a vectorizer or scaler), so the validation score saw information it should not have.",
@@ -167,8 +172,14 @@ _SKIPPED = (
     "tests:bad-report",
     "tests:report-mismatch",
     "methodology:not-analysed",
+    "tests:mutation-not-measured",
+    "tests:mutation-partial",
+    # The AI-assistance policy: a disclosure is recorded for reviewers, and a use the
+    # assignment forbids is for a person to raise with the candidate, never an automatic note.
+    "writeup:ai-disclosure",
+    "writeup:ai-use-forbidden",
 )
-"""Rules about the harness's own processing, not the candidate's work."""
+"""Rules about the harness's own processing, or for reviewers only, not feedback on the work."""
 
 
 def area_of(rule: str) -> str | None:
@@ -179,7 +190,7 @@ def area_of(rule: str) -> str | None:
 
 def about_the_harness(rule: str) -> bool:
     """Whether ``rule`` reports on the harness's own processing (left out of feedback)."""
-    return rule.startswith(_SKIPPED)
+    return any(rule.startswith(p) if p.endswith(":") else rule == p for p in _SKIPPED)
 
 
 def improve_text(rule: str) -> str | None:

@@ -96,7 +96,10 @@ def run_planned_stages(
         if planned.name in data.skip:
             outcomes[planned.name] = stages.skipped(planned.name, stages.TURNED_OFF[planned.name])
             continue
-        outcomes[planned.name] = _run_planned(box, planned, dirs, contract, data, image, progress)
+        try:
+            outcomes[planned.name] = _run_planned(box, planned, dirs, contract, data, image, progress)
+        except stages.StageNotApplicable as exc:
+            outcomes[planned.name] = stages.skipped(planned.name, str(exc))
     return outcomes
 
 

@@ -49,7 +49,11 @@ def prepare_workspace(archive: Path, filename: str, dirs: RunDirs,
     """
     with timed(progress, "extract") as state:
         try:
-            checked = extract_submission(archive, dirs.submission, ArchiveLimits())
+            # The upload's size was judged when it was admitted (HARNESS_MAX_UPLOAD_MB, before
+            # the 202): grading never rejects an upload for a size intake accepted.
+            checked = extract_submission(
+                archive, dirs.submission, ArchiveLimits(max_archive_bytes=None), filename
+            )
             contract = detect_contract(dirs.submission)
         except InputRejected as exc:
             state["verdict"], state["message"] = "rejected", exc.message

@@ -15,6 +15,7 @@ STAGE_LABELS = {
     "extract": "checking the archive",
     "static": "static analysis",
     "tests": "running the candidate's tests",
+    "mutation": "mutation testing (do the tests catch seeded bugs?)",
     "train": "training",
     "predict": "prediction",
     "predict_nomodel": "prediction without the trained model (model-dependence check)",

@@ -3,6 +3,7 @@
 Data a stage may see:
 
 - tests: the submission and the public training CSV;
+- mutation: the same as tests, plus the harness's mutation runner and the sample it judges;
 - train: the submission, the training CSV and the model folder;
 - predict: the submission, the model folder and the held-out *features* (both held-out sets,
   mixed, so ids do not reveal which is which);
@@ -20,7 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sandbox
-from graders.candidate_tests.plan import PYTEST_NO_TESTS, test_stage_plan
+from graders.candidate_tests.mutation import build_catalogue, mutation_stage_plan, sample_mutants
+from graders.candidate_tests.plan import CONTEXTS_JSON, JUNIT_XML, PYTEST_NO_TESTS, test_stage_plan
+from graders.notebooks.grader import EXECUTED_NOTEBOOK
 from graders.types import StageName, StageOutcome, Verdict
 from harness.assignments.loader import Assignment
 from harness.assignments.spec import ServingSpec, StageLimits, StagesLimits
@@ -37,6 +40,7 @@ __all__ = [
     "CONTAINER_PATHS",
     "PlannedStage",
     "StageData",
+    "StageNotApplicable",
     "StageRun",
     "build_stage",
     "limits_for",
@@ -167,22 +171,67 @@ def _base_mounts(dirs: RunDirs, data: StageData) -> list[sandbox.Mount]:
     ]
 
 
+def _config_mounts(dirs: RunDirs, stage: StageName, files: dict[str, str]) -> list[sandbox.Mount]:
+    """The harness's own files a stage gets read-only (plugins, config, runners, plans)."""
+    mounts = []
+    for index, (container_path, content) in enumerate(sorted(files.items())):
+        host = dirs.harness_files / f"{stage.value}-{index}-{Path(container_path).name}"
+        host.write_text(content, encoding="utf-8")
+        mounts.append(sandbox.Mount(host, container_path))
+    return mounts
+
+
 def _tests(dirs: RunDirs, data: StageData, image: str, contract: SubmissionContract) -> StageRun:
     """The candidate's own pytest, with the public training data only."""
     limits = data.limits.tests
     # One hanging test may use a quarter of the stage at most, so the others still report.
-    plan = test_stage_plan(per_test_timeout_s=max(5, min(60, limits.wall_seconds // 4)))
-    mounts = _base_mounts(dirs, data)
-    for index, (container_path, content) in enumerate(sorted(plan.files.items())):
-        host = dirs.harness_files / f"{index}-{Path(container_path).name}"
-        host.write_text(content, encoding="utf-8")
-        mounts.append(sandbox.Mount(host, container_path))
+    plan = test_stage_plan(per_test_timeout_s=max(5, min(60, limits.wall_seconds // 4)),
+                           per_test_contexts=data.limits.mutation.enabled)
+    mounts = _base_mounts(dirs, data) + _config_mounts(dirs, StageName.tests, plan.files)
     out = dirs.out(StageName.tests)
     out.mkdir()
     spec = _spec(StageName.tests, image=image, command=list(plan.command), limits=limits,
                  mounts=mounts, outputs={CONTAINER_PATHS["out"]: out}, extra_env=dict(plan.env),
                  run_id=dirs.run_id)
     return StageRun(StageName.tests, spec, out, limits)
+
+
+class StageNotApplicable(Exception):  # a planned outcome, not an error
+    """A planned stage has nothing to do for this submission; the message says why."""
+
+
+def _tests_outputs(dirs: RunDirs, data: StageData) -> dict[str, Path]:
+    """The tests stage's output files, accepted as the collector accepted them after that stage
+    (same caps), so the plan here and the grader's reading of it start from the same files."""
+    cap = data.limits.tests.output_mb * MiB
+    collected = sandbox.collect_outputs(dirs.out(StageName.tests), max_file_bytes=cap, max_total_bytes=cap)
+    return {f.name: f.path for f in collected.files}
+
+
+def _mutation(dirs: RunDirs, data: StageData, image: str, contract: SubmissionContract) -> StageRun:
+    """Mutants of the candidate's own code, judged by the tests that run each mutated line."""
+    limits = data.limits.mutation
+    if not limits.enabled:
+        raise StageNotApplicable("mutation testing is turned off for this assignment")
+    files = _tests_outputs(dirs, data)
+    if CONTEXTS_JSON not in files:
+        raise StageNotApplicable("not run: the tests stage recorded no per-test coverage (no test ran)")
+    catalogue = build_catalogue(dirs.submission, files[CONTEXTS_JSON], files.get(JUNIT_XML))
+    if catalogue.problem is not None:
+        raise StageNotApplicable(f"not run: {catalogue.problem}")
+    sample = sample_mutants(catalogue, size=limits.mutants + limits.mutants // 2, seed=limits.seed)
+    if not sample:
+        raise StageNotApplicable(
+            "nothing to mutate: no passing test runs a module of the candidate's own code")
+    plan = mutation_stage_plan(sample, judge=limits.mutants, budget_s=float(limits.budget_seconds),
+                               wall_s=float(limits.wall_seconds))
+    mounts = _base_mounts(dirs, data) + _config_mounts(dirs, StageName.mutation, plan.files)
+    out = dirs.out(StageName.mutation)
+    out.mkdir()
+    spec = _spec(StageName.mutation, image=image, command=list(plan.command), limits=limits,
+                 mounts=mounts, outputs={CONTAINER_PATHS["out"]: out}, extra_env=dict(plan.env),
+                 run_id=dirs.run_id)
+    return StageRun(StageName.mutation, spec, out, limits)
 
 
 def _paths() -> dict[str, str]:
@@ -232,7 +281,14 @@ def _notebook(dirs: RunDirs, data: StageData, image: str, contract: SubmissionCo
         "MODEL_DIR": CONTAINER_PATHS["model_dir"],
         "PREDICTIONS_CSV": CONTAINER_PATHS["predictions"],
     }
-    command = ["python", NOTEBOOK_RUNNER, f"/work/{contract.notebook}"]
+    # The executed notebook (its outputs from this run) comes back for reviewers to read.
+    command = [
+        "python",
+        NOTEBOOK_RUNNER,
+        f"/work/{contract.notebook}",
+        "--output",
+        f"{CONTAINER_PATHS['out']}/{EXECUTED_NOTEBOOK}",
+    ]
     spec = _spec(StageName.notebook, image=image, command=command, limits=limits, mounts=mounts,
                  outputs={CONTAINER_PATHS["model_dir"]: dirs.model, CONTAINER_PATHS["out"]: out},
                  extra_env=env, run_id=dirs.run_id)
@@ -278,6 +334,7 @@ class PlannedStage:
 _PLANS: dict[str, tuple[PlannedStage, ...]] = {
     "project": (
         PlannedStage(StageName.tests),
+        PlannedStage(StageName.mutation),
         PlannedStage(StageName.train, collects=False),
         PlannedStage(StageName.predict, needs_ok=StageName.train,
                      skipped_because="not run: training did not succeed"),
@@ -287,11 +344,13 @@ _PLANS: dict[str, tuple[PlannedStage, ...]] = {
         PlannedStage(StageName.serve, needs_ok=StageName.train, declared_by="serve",
                      skipped_because="not run: training did not succeed, so there is no model to serve"),
     ),
-    "notebook": (PlannedStage(StageName.tests), PlannedStage(StageName.notebook)),
+    "notebook": (PlannedStage(StageName.tests), PlannedStage(StageName.mutation),
+                 PlannedStage(StageName.notebook)),
 }
 
 _BUILDERS = {
     StageName.tests: _tests,
+    StageName.mutation: _mutation,
     StageName.train: _train,
     StageName.predict: _predict,
     StageName.predict_nomodel: _predict_nomodel,

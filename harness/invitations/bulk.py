@@ -250,6 +250,7 @@ def create_bulk(
     default_assignment: str | None,
     anonymous_review: bool = True,
     now: datetime | None = None,
+    may_set_pay: bool = True,
 ) -> BulkOutcome:
     """Create an invitation per row, each in its own savepoint; collect the failures.
 
@@ -279,6 +280,7 @@ def create_bulk(
                     else row.anonymous_review,
                     terms=row.terms,
                     now=now,
+                    may_set_pay=may_set_pay,
                 )
         except HarnessError as exc:
             outcome.errors.append(RowError(row.line, row.email[:320], exc.message))
@@ -317,6 +319,7 @@ def invite_from_csv(
     default_assignment: str | None,
     anonymous_review: bool = True,
     now: datetime | None = None,
+    may_set_pay: bool = True,
 ) -> BulkInvited:
     """Parse a bulk-invitation CSV and invite its good rows in the caller's transaction.
 
@@ -332,6 +335,7 @@ def invite_from_csv(
         default_assignment=default_assignment,
         anonymous_review=anonymous_review,
         now=now,
+        may_set_pay=may_set_pay,
     )
     created: list[BulkCreatedOut] = []
     notices: list[Notification | None] = []

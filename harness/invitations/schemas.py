@@ -7,14 +7,22 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from harness.invitations.service import InvitationTerms
+from harness.validation import MAX_EMAIL, MAX_NAME, email_address, person_name
 
 __all__ = ["BulkCreatedOut", "BulkErrorOut", "BulkInviteOut", "InvitationCreate"]
 
 # Bounded so no input can reach a decimal context's limits; the ledger checks the real rules.
 Amount = Annotated[Decimal, Field(gt=0, le=10_000_000, decimal_places=4)]
+# The one validation layer (harness.validation): the API refuses what the form and the CSV do.
+Email = Annotated[
+    str,
+    Field(min_length=3, max_length=MAX_EMAIL, json_schema_extra={"format": "email"}),
+    AfterValidator(email_address),
+]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME), AfterValidator(person_name)]
 
 
 class InvitationCreate(BaseModel):
@@ -24,10 +32,10 @@ class InvitationCreate(BaseModel):
 
     assignment: str = Field(pattern=r"^[a-z][a-z0-9-]{1,62}$", examples=["support-tickets"])
     """Name of the assignment."""
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     """The candidate's name."""
-    email: str = Field(max_length=320, pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}$")
-    """The candidate's email."""
+    email: Email
+    """The candidate's email (one plain address; checked with ``email-validator``)."""
     anonymous_review: bool = True
     """Hide name and email from reviewers until a decision is recorded."""
     time_box_hours: Annotated[Decimal, Field(gt=0, le=40, decimal_places=2)] | None = None

@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from harness.accounts.models import Reviewer
 from harness.accounts.security import hash_token
-from harness.accounts.service import normalise_email
 from harness.assignments.spec import AssignmentSpec
 from harness.audit import service as audit
 from harness.db.base import utcnow
@@ -38,6 +37,7 @@ from harness.ledger.pay import NoSubmissionPay, NoSubmissionPolicy, PayTerms, de
 from harness.ledger.timebox import TimeBoxTerms
 from harness.notify.messages import Notification, invitation_sent
 from harness.settings import Settings
+from harness.validation import email_address, person_name
 
 if TYPE_CHECKING:
     from harness.assignments.loader import Assignment
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 __all__ = [
     "InvitationTerms",
     "Invited",
+    "PayTermsNeedPayroll",
     "candidate_email",
     "candidate_label",
     "check_link",
@@ -57,6 +58,7 @@ __all__ = [
     "new_candidate_token",
     "note_first_view",
     "note_kit_download",
+    "reissue_link",
     "starter_kit_path",
 ]
 
@@ -111,6 +113,24 @@ class InvitationTerms:
             flat_fee=self.flat_fee,
         )
 
+    def changes_pay(self, spec: AssignmentSpec) -> bool:
+        """Whether these overrides pay the candidate other than the assignment says: another
+        kind, currency, rate, fee or no-submission policy, or a higher hourly cap (a longer
+        time box raises it too). Such terms need the payroll or admin role."""
+        default = InvitationTerms()
+        base_pay = default.pay(spec, default.time_box(spec))
+        pay = self.pay(spec, self.time_box(spec))
+        if (pay.kind, pay.currency, pay.hourly_rate, pay.flat_fee) != (
+            base_pay.kind,
+            base_pay.currency,
+            base_pay.hourly_rate,
+            base_pay.flat_fee,
+        ):
+            return True
+        if (pay.cap_hours or 0) > (base_pay.cap_hours or 0):
+            return True
+        return self.if_nothing_submitted(pay) != default.if_nothing_submitted(base_pay)
+
     def if_nothing_submitted(self, pay: PayTerms) -> NoSubmissionPolicy:
         """What is owed when the time box closes empty; a fixed amount in ``pay``'s currency."""
         try:
@@ -125,6 +145,12 @@ class InvitationTerms:
         return NoSubmissionPolicy(
             pay=policy.pay, fixed_amount=Money(policy.fixed_amount, pay.currency).amount
         )
+
+
+class PayTermsNeedPayroll(HarnessError):
+    """A reviewer without the payroll role tried to promise pay the assignment does not."""
+
+    status_code = 403
 
 
 def _candidate(repo: InvitationRepository, name: str, email: str, now: datetime) -> Candidate:
@@ -147,19 +173,25 @@ def create_invitation(
     token: str | None = None,
     terms: InvitationTerms | None = None,
     now: datetime | None = None,
+    may_set_pay: bool = True,
 ) -> tuple[Invitation, str]:
     """A new invitation and its secret token (returned once; only its hash is stored).
 
     The time-box, late and pay terms of the assignment (with ``terms`` overriding them) are
     copied onto the invitation, so a later edit of the spec does not change what this
     candidate was promised. The clock itself starts later. Raises ``InvalidTerms`` (422) for
-    overrides that cannot be honoured.
+    overrides that cannot be honoured, and ``PayTermsNeedPayroll`` (403) for pay beyond the
+    assignment's when ``may_set_pay`` is false (an inviter without the payroll role).
     """
-    name = " ".join(name.split())
-    if not name or len(name) > 200:
-        raise HarnessError("the candidate's name must be 1 to 200 characters", status_code=422)
-    email = normalise_email(email)
+    name = person_name(name, field="the candidate's name")
+    email = email_address(email, field="the candidate's email")
     terms = terms or InvitationTerms()
+    if not may_set_pay and terms.changes_pay(spec):
+        raise PayTermsNeedPayroll(
+            "pay terms other than the assignment's (kind, currency, rate, fee, a higher cap or "
+            "a longer hourly time box, pay without a submission) need the payroll or admin "
+            "role; leave them empty to use the assignment's, or ask payroll to invite"
+        )
     now = ensure_utc(now, "now") if now is not None else utcnow()
     box = terms.time_box(spec)
     pay = terms.pay(spec, box)
@@ -243,6 +275,7 @@ def invite(
     anonymous_review: bool = True,
     terms: InvitationTerms | None = None,
     now: datetime | None = None,
+    may_set_pay: bool = True,
 ) -> Invited:
     """Invite one candidate: the invitation (``create_invitation``), its link built by
     ``link_for(token)``, and its e-mail."""
@@ -255,9 +288,34 @@ def invite(
         anonymous_review=anonymous_review,
         terms=terms,
         now=now,
+        may_set_pay=may_set_pay,
     )
     link = link_for(token)
     return Invited(invitation, token, link, invitation_notice(invitation, link, title=spec.title))
+
+
+def reissue_link(
+    session: Session,
+    invitation_id: int,
+    *,
+    actor: Reviewer | str,
+    link_for: Callable[[str], str],
+) -> tuple[Invitation, str]:
+    """A new link for the invitation (shown once, like the first); the old link stops working
+    at once. For an inviter who lost the link, or a link sent to the wrong place. Audited."""
+    invitation = get_invitation(session, invitation_id)
+    if invitation.revoked_at is not None:
+        raise HarnessError("this invitation is revoked; invite the candidate again", status_code=409)
+    token = new_candidate_token()
+    invitation.token_hash = hash_token(token)
+    audit.record(
+        session,
+        "invitation.new_link",
+        actor=actor,
+        object_type="invitation",
+        object_id=invitation.id,
+    )
+    return invitation, link_for(token)
 
 
 def get_invitation(session: Session, invitation_id: int) -> Invitation:

@@ -168,7 +168,7 @@ class RemoteJobs:
 
     def _check_visibility(self, assignment: Assignment) -> None:
         limits = assignment.spec.limits
-        longest = limits.tests.wall_seconds + max(
+        longest = limits.tests.wall_seconds + limits.mutation.wall_seconds + max(
             limits.train.wall_seconds + limits.predict.wall_seconds
             + (limits.serve.wall_seconds if assignment.spec.serving else 0)
             + (limits.predict_nomodel.wall_seconds if assignment.spec.integrity.model_dependence else 0),

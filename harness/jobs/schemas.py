@@ -11,7 +11,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from graders.candidate_tests.plan import COVERAGE_JSON, JUNIT_XML
+from graders.candidate_tests.mutation import MUTATION_JSON
+from graders.candidate_tests.plan import CONTEXTS_JSON, COVERAGE_JSON, JUNIT_XML
+from graders.notebooks.grader import EXECUTED_NOTEBOOK
 from graders.types import StageName, StageOutcome
 from harness.assignments.spec import ServingSpec, StagesLimits
 from harness.serving.report import REPORT_FILE
@@ -32,16 +34,17 @@ __all__ = [
     "WorkerInfo",
 ]
 
-SANDBOX_STAGES = (StageName.tests, StageName.train, StageName.predict, StageName.predict_nomodel,
-                  StageName.notebook, StageName.serve)
+SANDBOX_STAGES = (StageName.tests, StageName.mutation, StageName.train, StageName.predict,
+                  StageName.predict_nomodel, StageName.notebook, StageName.serve)
 """The stages a worker runs; the others (static, score) happen on the API."""
 
 OUTPUT_FILES: dict[StageName, frozenset[str]] = {
-    StageName.tests: frozenset({JUNIT_XML, COVERAGE_JSON}),
+    StageName.tests: frozenset({JUNIT_XML, COVERAGE_JSON, CONTEXTS_JSON}),
+    StageName.mutation: frozenset({MUTATION_JSON}),
     StageName.train: frozenset(),
     StageName.predict: frozenset({"predictions.csv"}),
     StageName.predict_nomodel: frozenset({"predictions.csv"}),
-    StageName.notebook: frozenset({"predictions.csv"}),
+    StageName.notebook: frozenset({"predictions.csv", EXECUTED_NOTEBOOK}),
     StageName.serve: frozenset({REPORT_FILE}),
 }
 """Output files a worker may send back, by stage: all that graders and scoring read."""

@@ -52,7 +52,7 @@ def make_webhook_callback(settings: Settings, db: Database) -> Callable[[int, st
                     "assignment": sub.assignment_name,
                     "status": status,
                     "overall_score": sub.overall_score,
-                    "url": f"{settings.api_url.rstrip('/')}/api/submissions/{sub.id}",
+                    "url": f"{settings.public_url.rstrip('/')}/api/submissions/{sub.id}",
                 },
             }
         _post(url, secret, "submission.finished", payload)

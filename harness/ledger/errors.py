@@ -17,6 +17,7 @@ __all__ = [
     "LedgerError",
     "LedgerInvariantBroken",
     "NaiveDatetime",
+    "SeparationOfDuties",
     "UnknownTimeZone",
     "WindowClosed",
 ]
@@ -62,6 +63,12 @@ class InvalidPaymentTransition(LedgerError):
     """A payment was moved out of order (owed -> approved -> paid only)."""
 
     status_code = 409
+
+
+class SeparationOfDuties(LedgerError):
+    """The person who approved a payment tried to mark it paid: that takes a second person."""
+
+    status_code = 403
 
 
 class InvalidTerms(LedgerError, ValueError):

@@ -32,6 +32,7 @@ from harness.ledger.errors import (
     InvalidPaymentTransition,
     InvalidTerms,
     LedgerInvariantBroken,
+    SeparationOfDuties,
 )
 from harness.ledger.money import Money, parse_amount
 
@@ -450,8 +451,20 @@ def approve(payment: Payment, *, at: datetime, by: str) -> Payment:
     )
 
 
-def mark_paid(payment: Payment, *, paid_on: date, reference: str) -> Payment:
-    """The payment marked paid on ``paid_on`` with a payroll ``reference``; it must be approved."""
+def mark_paid(
+    payment: Payment, *, paid_on: date, reference: str, by: str | None = None
+) -> Payment:
+    """The payment marked paid on ``paid_on`` with a payroll ``reference``; it must be approved,
+    and ``by`` (who marks it paid) must not be who approved it: two people move money."""
+    if (
+        by is not None
+        and payment.approved_by is not None
+        and " ".join(by.split()).lower() == payment.approved_by.lower()
+    ):
+        raise SeparationOfDuties(
+            f"{payment.approved_by} approved this payment, so someone else with the payroll "
+            "role must mark it paid"
+        )
     if payment.status != PaymentStatus.approved:
         hint = "approve it first" if payment.status == PaymentStatus.owed else "it is already paid"
         raise InvalidPaymentTransition(

@@ -41,6 +41,7 @@ __all__ = [
     "MAX_GRACE",
     "MAX_START_WINDOW",
     "MAX_TIME_BOX_HOURS",
+    "MAX_TOTAL_EXTENSION_MINUTES",
     "ClockStart",
     "Countdown",
     "Late",
@@ -69,6 +70,8 @@ MAX_TIME_BOX_HOURS = Decimal(40)
 MAX_GRACE = timedelta(hours=24)
 MAX_START_WINDOW = timedelta(days=90)
 MAX_EXTENSION_MINUTES = 14 * 24 * 60
+MAX_TOTAL_EXTENSION_MINUTES = 14 * 24 * 60
+"""All grants of one invitation together (before and after the start): two weeks at most."""
 """One grant adds at most two weeks; a larger gap is a new invitation, not an extension."""
 _MAX_REASON_CHARS = 1000
 _ONE_SECOND = timedelta(seconds=1)
@@ -293,6 +296,14 @@ def grant_extension(state: TimeBoxState, minutes: int, reason: str) -> TimeBoxSt
             f"the reason is {len(cleaned)} characters; keep it under {_MAX_REASON_CHARS}"
         )
     added = timedelta(minutes=minutes)
+    granted = int(state.total_extension.total_seconds() // 60)
+    if granted + minutes > MAX_TOTAL_EXTENSION_MINUTES:
+        raise InvalidExtension(
+            f"this invitation already has {granted} minutes of extensions; all extensions "
+            f"together may add at most {MAX_TOTAL_EXTENSION_MINUTES} minutes (14 days), so "
+            f"at most {max(0, MAX_TOTAL_EXTENSION_MINUTES - granted)} more. For longer, "
+            "send a new invitation"
+        )
     if state.started_at is None:
         return replace(
             state, window_extension=state.window_extension + added, extension_reason=cleaned

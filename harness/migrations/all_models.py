@@ -5,7 +5,7 @@ It lives here, above every package that defines tables, because the database pac
 sits below them all: ``harness.db`` knows the base and the engine, never the domains.
 """
 
-from harness.accounts.models import ApiToken, Reviewer
+from harness.accounts.models import ApiToken, Reviewer, ReviewerSession
 from harness.ats.models import AtsAssessment, AtsCallbackAttempt, AtsErrorReport, AtsIntegration
 from harness.audit.models import AuditEvent
 from harness.db.base import Base
@@ -59,6 +59,7 @@ __all__ = [
     "Review",
     "ReviewConflict",
     "Reviewer",
+    "ReviewerSession",
     "Scorecard",
     "SentNotification",
     "SimilarityMatch",

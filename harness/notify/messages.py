@@ -6,7 +6,6 @@ reminder logic (``harness.notify.due``) never produces a key that was already se
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,6 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from harness.ledger.clock import ensure_utc, format_in_tz
+from harness.validation import email_address
 
 __all__ = [
     "REVIEW_WAITING_KEY",
@@ -31,8 +31,6 @@ REVIEW_WAITING_KEY = "review-waiting:"
 """Prefix of the review-waiting keys (the submission id follows), so a query can skip the
 submissions already nudged about."""
 
-# Deliberately narrow: one address, no display name, nothing that could smuggle a header.
-_ADDRESS = re.compile(r"^[^\s@<>,;\"]+@[^\s@<>,;\"]+$")
 _MAX_SUBJECT = 200
 
 
@@ -70,7 +68,13 @@ class Notification:
         if not self.to:
             raise ValueError("a notification needs at least one recipient")
         for address in self.to:
-            if not _ADDRESS.match(address):
+            # The one e-mail rule (harness.validation): what an invitation accepted, the
+            # notifier can send to; one address, no display name, nothing to smuggle a header.
+            try:
+                plain = email_address(address) == address.lower()
+            except ValueError:
+                plain = False
+            if not plain:
                 raise ValueError(f"{address!r} is not a plain e-mail address (name@example.org)")
         subject = _one_line(self.subject)
         if len(subject) > _MAX_SUBJECT:

@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 from harness.errors import HarnessError, InfrastructureError
 from harness.ledger.clock import Clock, SystemClock
 from harness.notify.messages import Notification
+from harness.redaction import redact
 from harness.settings import Environment, Settings
 
 __all__ = [
@@ -65,9 +66,10 @@ class Notifier(Protocol):
 class LogNotifier:
     """Writes each notification to the log (the default, where there is no mail server).
 
-    With ``include_body`` (outside production) the body is logged too: in development that is
-    how an operator sees the candidate link. In production it is left out, because the body of
-    an invitation holds the candidate's secret link and logs travel further than mail.
+    With ``include_body`` (outside production) the body is logged too, with every secret in it
+    redacted (``harness.redaction``): candidate links show as ``/c/<redacted>``, because logs
+    travel further than mail. In production the body is left out altogether. The link itself
+    is in the invitation's answer (API, page, ``harness invite``), shown once to the inviter.
     """
 
     def __init__(self, logger: logging.Logger | None = None, *, include_body: bool = True) -> None:
@@ -80,7 +82,7 @@ class LogNotifier:
             notification.kind,
             ", ".join(notification.to),
             notification.subject,
-            "\n" + notification.body if self.include_body else " (body not logged)",
+            "\n" + redact(notification.body) if self.include_body else " (body not logged)",
             extra={"notification_key": notification.key},
         )
 

@@ -229,9 +229,11 @@ def mark_payment_paid(
     reference: str,
     now: datetime,
 ) -> PaymentRecord:
-    """Mark an approved payment paid on the payroll date, with its reference."""
+    """Mark an approved payment paid on the payroll date, with its reference. Refused for the
+    person who approved it (``SeparationOfDuties``)."""
     row = get_payment(session, payment_id)
-    value = mark_paid(payment_value(row), paid_on=paid_on, reference=reference)
+    by = actor.email if isinstance(actor, Reviewer) else actor
+    value = mark_paid(payment_value(row), paid_on=paid_on, reference=reference, by=by)
     _store(row, value, ensure_utc(now))
     audit.record(
         session,

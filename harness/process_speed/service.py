@@ -40,7 +40,7 @@ from harness.process_speed.schemas import (
     StepMedianOut,
     TimelineOut,
 )
-from harness.submissions.models import Note, Submission
+from harness.submissions.models import Note, Submission, SubmissionStatus
 
 __all__ = [
     "AtRisk",
@@ -73,7 +73,11 @@ def timelines(session: Session, invitation_ids: Sequence[int] | None = None) -> 
         Invitation.selected_submission_id,
     )
     sub_q = select(
-        Submission.invitation_id, Submission.id, Submission.created_at, Submission.graded_at
+        Submission.invitation_id,
+        Submission.id,
+        Submission.created_at,
+        Submission.graded_at,
+        Submission.status,
     ).order_by(Submission.invitation_id, Submission.version)
     note_q = (
         select(Submission.invitation_id, func.min(Note.created_at))
@@ -94,10 +98,11 @@ def timelines(session: Session, invitation_ids: Sequence[int] | None = None) -> 
     first_upload: dict[int, datetime] = {}
     graded: dict[int, dict[int, datetime | None]] = {}
     latest: dict[int, int] = {}
-    for inv_id, sub_id, created, graded_at in session.execute(sub_q):
+    for inv_id, sub_id, created, graded_at, status in session.execute(sub_q):
         first_upload.setdefault(inv_id, created)
         graded.setdefault(inv_id, {})[sub_id] = graded_at
-        latest[inv_id] = sub_id
+        if status != SubmissionStatus.rejected.value:  # a rejected upload never counts
+            latest[inv_id] = sub_id
     notes: dict[int, datetime] = {row[0]: row[1] for row in session.execute(note_q)}
     decisions: dict[int, datetime] = {row[0]: row[1] for row in session.execute(dec_q)}
     out: dict[int, Timeline] = {}
@@ -131,8 +136,10 @@ def timeline_of_loaded(
         .where(Submission.invitation_id == invitation.id)
     )
     subs = versions
+    accepted = [x for x in subs if x.status != SubmissionStatus.rejected.value]
     counting = next(
-        (x for x in subs if x.id == invitation.selected_submission_id), subs[-1] if subs else None
+        (x for x in subs if x.id == invitation.selected_submission_id),
+        accepted[-1] if accepted else None,
     )
     decided = min((d.created_at for d in invitation.decisions), default=None)
     return Timeline(

@@ -40,6 +40,7 @@ HOLDERS: tuple[CandidateData, ...] = (
 NO_CANDIDATE_DATA: dict[str, str] = {
     "reviewers": "the hiring team's accounts",
     "api_tokens": "reviewers' API tokens",
+    "reviewer_sessions": "reviewers' sign-in sessions (a hash of the session id, times)",
     "ats_integrations": "an ATS account and its key's hash",
     "anonymous_candidates": "anonymous figures erasures leave (no name, address, id or date)",
     "anonymous_submissions": "anonymous figures erasures leave (no name, address, id or date)",

@@ -46,6 +46,10 @@ from harness.submissions.schemas import DecisionOut
 __all__ = ["ReviewPage", "decide", "decision_blocked", "review_out", "review_page"]
 
 
+def _scorecards(n: int) -> str:
+    return f"{n} independent scorecard{'' if n == 1 else 's'}"
+
+
 def _blocked(
     spec: ReviewSpec | None, review: Review | None, seats: Sequence[Scorecard]
 ) -> str | None:
@@ -54,7 +58,7 @@ def _blocked(
         return None
     if review is None:
         return (
-            f"this assignment asks for {spec.scorecards if spec else 0} independent scorecard(s) "
+            f"this assignment asks for {_scorecards(spec.scorecards if spec else 0)} "
             "and the review has not started (it starts when grading finishes)"
         )
     if review.status == ReviewStatus.open.value:

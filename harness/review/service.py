@@ -9,7 +9,6 @@ reconciler's scorecard, or a recorded discussion, completes it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,11 +42,13 @@ from harness.settings import Settings
 from harness.submissions.models import Submission
 from harness.submissions.repository import SubmissionRepository
 from harness.submissions.service import get_submission
+from harness.validation import InvalidInput, email_address
 
 __all__ = [
     "Submitted",
     "claim_seat",
     "conflict_out",
+    "conflict_pattern",
     "declare_conflict",
     "declare_seat_conflict",
     "get_scorecard",
@@ -58,8 +59,6 @@ __all__ = [
     "start_review",
     "submit_scorecard",
 ]
-
-_PATTERN = re.compile(r"^([^@\s]{1,64})?@[^@\s]{1,255}\.[^@\s]{1,63}$")
 
 
 def scorecard_out(card: Scorecard) -> ScorecardOut:
@@ -340,6 +339,20 @@ def _release(session: Session, settings: Settings, card: Scorecard, now: datetim
         seating.fill_seats(session, review, sub, now=now)
 
 
+def conflict_pattern(text: str) -> str:
+    """An address or ``@domain`` to avoid, checked by the one validation layer (issue 11) and
+    normalised as invitations store addresses, so the pattern matches what candidates hold."""
+    pattern = text.strip().lower() if isinstance(text, str) else ""
+    try:
+        if pattern.startswith("@"):
+            return "@" + email_address("x" + pattern).partition("@")[2]
+        return email_address(pattern)
+    except InvalidInput:
+        raise HarnessError(
+            "give an e-mail address (ada@example.com) or a domain (@example.com)", status_code=422
+        ) from None
+
+
 def declare_conflict(
     session: Session,
     settings: Settings,
@@ -351,11 +364,7 @@ def declare_conflict(
 ) -> ConflictOut:
     """Never review anyone at this address (``ada@example.com``) or domain (``@example.com``).
     Open seats on matching candidates are given up and reassigned."""
-    pattern = email.strip().lower()
-    if not _PATTERN.match(pattern):
-        raise HarnessError(
-            "give an e-mail address (ada@example.com) or a domain (@example.com)", status_code=422
-        )
+    pattern = conflict_pattern(email)
     row = ReviewConflict(reviewer_id=reviewer.id, email_pattern=pattern, reason=reason.strip())
     session.add(row)
     session.flush()

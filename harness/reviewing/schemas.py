@@ -20,6 +20,7 @@ __all__ = [
     "InvitationDetail",
     "InvitationOut",
     "LedgerOut",
+    "NewLink",
     "SubmissionWithLedger",
 ]
 
@@ -41,6 +42,16 @@ class InvitationOut(BaseModel):
     """The clock, deadline and terms; null for an invitation made without a time box."""
     payment_status: str | None = None
     """``owed``, ``approved`` or ``paid`` once something is owed."""
+
+
+class NewLink(BaseModel):
+    """A fresh link for an invitation; the previous one no longer opens anything."""
+
+    id: int
+    candidate: str
+    """The name, or ``Candidate #<id>`` under anonymous review."""
+    link: str
+    """Shown once: only its hash is kept."""
 
 
 class InvitationCreated(InvitationOut):

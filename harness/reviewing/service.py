@@ -30,6 +30,7 @@ from harness.invitations.service import (
     get_invitation,
     identity_hidden,
     invite,
+    reissue_link,
 )
 from harness.ledger.pay import hours_worked
 from harness.ledger.process import Step
@@ -49,6 +50,7 @@ from harness.reviewing.schemas import (
     InvitationDetail,
     InvitationOut,
     LedgerOut,
+    NewLink,
     SubmissionWithLedger,
 )
 from harness.reviewing.similarity import blind_similarity
@@ -74,6 +76,7 @@ __all__ = [
     "invitation_page",
     "invitations",
     "ledger_of",
+    "new_link",
     "notebook_html",
     "open_report",
     "read_submission",
@@ -165,6 +168,7 @@ def create_invitation(
     actor: Reviewer,
     now: datetime,
     link_for: Callable[[str], str],
+    may_set_pay: bool = True,
 ) -> tuple[InvitationCreated, Notification | None]:
     """Invite one candidate to ``body.assignment`` (``invitations.service.invite``) and answer
     with the invitation as reviewers see it, its link (shown once), and the e-mail to send after
@@ -179,12 +183,21 @@ def create_invitation(
         anonymous_review=body.anonymous_review,
         terms=body.terms(),
         now=now,
+        may_set_pay=may_set_pay,
     )
     session.flush()
     session.refresh(invited.invitation)
     out = invitation_out(session, invited.invitation, now)
     created = InvitationCreated(**out.model_dump(), link=invited.link, token=invited.token)
     return created, invited.notice if body.notify else None
+
+
+def new_link(
+    session: Session, invitation_id: int, *, actor: Reviewer, link_for: Callable[[str], str]
+) -> NewLink:
+    """A new link for an invitation (the old one stops working), named as reviewers see it."""
+    invitation, link = reissue_link(session, invitation_id, actor=actor, link_for=link_for)
+    return NewLink(id=invitation.id, candidate=candidate_label(invitation), link=link)
 
 
 def invitation_detail(
@@ -455,10 +468,14 @@ def dashboard_page(session: Session, now: datetime, *, target_days: int) -> Dash
     decisions = repo.decisions_for([s.invitation_id for s in recent])
     queue, _count = repo.search(SubmissionFilter(status="queued", limit=10, descending=False))
     running, _count = repo.search(SubmissionFilter(status="running", limit=10))
+    waiting = [*running, *queue]
+    # One rule for every list: anonymous review ends with the invitation's first decision, so
+    # the queue needs the decisions too (a regrade after a decision shows the name).
+    decisions.update(repo.decisions_for([s.invitation_id for s in waiting]))
     return DashboardPage(
         numbers=submissions.dashboard(session),
         recent=[submissions.summary(s, decisions.get(s.invitation_id)) for s in recent],
-        queue=[submissions.summary(s, None) for s in [*running, *queue]],
+        queue=[submissions.summary(s, decisions.get(s.invitation_id)) for s in waiting],
         process=process_speed.process_out(session, now, target_days=target_days),
     )
 

@@ -52,8 +52,9 @@ class ArchiveRejected(InputRejected):
 class ArchiveLimits:
     """Caps on what a submission may unpack to."""
 
-    max_archive_bytes: int = 50 * 1024 * 1024
-    """Size of the uploaded file itself."""
+    max_archive_bytes: int | None = 50 * 1024 * 1024
+    """Size of the uploaded file itself; ``None`` when it was checked already (grading an
+    upload that intake admitted under ``HARNESS_MAX_UPLOAD_MB`` never re-judges its size)."""
     max_files: int = 2000
     """Regular files after junk is dropped."""
     max_total_bytes: int = 256 * 1024 * 1024
@@ -280,11 +281,13 @@ def _open_target(root: Path, name: str) -> IO[bytes]:
     return os.fdopen(fd, "wb")
 
 
-def _sniff(path: Path) -> Literal["zip", "tar", "folder"]:
+def _sniff(path: Path, shown: str) -> Literal["zip", "tar", "folder"]:
+    """The format of ``path``; ``shown`` is how messages name it (the candidate's own file
+    name, never the server's temporary or content-addressed one)."""
     if path.is_dir() and not path.is_symlink():
         return "folder"
     if not path.is_file():
-        raise _reject(f"{path.name!r} is neither a folder nor a file.")
+        raise _reject(f"{shown!r} is neither a folder nor a file.")
     with path.open("rb") as fh:
         head = fh.read(512)
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
@@ -292,7 +295,7 @@ def _sniff(path: Path) -> Literal["zip", "tar", "folder"]:
     if head.startswith(b"\x1f\x8b") or head[257:262] == b"ustar":
         return "tar"
     raise _reject(
-        f"{path.name!r} is not a .zip or .tar.gz archive. Upload your submission folder as a "
+        f"{shown!r} is not a .zip or .tar.gz archive. Upload your submission folder as a "
         ".zip or .tar.gz file."
     )
 
@@ -411,9 +414,11 @@ def _walk_folder_files(walk: _Walk, source: Path) -> str:
     return digest.hexdigest()
 
 
-def _walk(source: Path, dest: Path | None, limits: ArchiveLimits) -> ArchiveInfo:
+def _walk(
+    source: Path, dest: Path | None, limits: ArchiveLimits, shown: str | None = None
+) -> ArchiveInfo:
     """Check every member of ``source`` (and extract it into ``dest`` unless that is ``None``)."""
-    fmt = _sniff(source)
+    fmt = _sniff(source, shown or source.name)
     walk = _Walk(dest, limits)
     if fmt == "folder":
         return walk.info("folder", _walk_folder_files(walk, source))
@@ -450,29 +455,33 @@ def _walk_folder(root: Path, base: Path) -> Iterator[tuple[str, Path, bool]]:
 
 
 def check_archive(path: Path, filename: str | None = None, limits: ArchiveLimits | None = None) -> ArchiveInfo:
-    """Read a whole submission without writing anything; raise ArchiveRejected if it is unusable."""
+    """Read a whole submission without writing anything; raise ArchiveRejected if it is unusable.
+    Messages name it ``filename`` (what the candidate called it) when given."""
     limits = limits or ArchiveLimits()
-    if path.is_file() and path.stat().st_size > limits.max_archive_bytes:
+    cap = limits.max_archive_bytes
+    if cap is not None and path.is_file() and path.stat().st_size > cap:
         raise _reject(
             f"{filename or path.name!r} is {path.stat().st_size / (1024 * 1024):.1f} MiB; the limit "
-            f"is {limits.max_archive_bytes // (1024 * 1024)} MiB. Leave data and model files out."
+            f"is {cap // (1024 * 1024)} MiB. Leave data and model files out."
         )
-    return _walk(path, None, limits)
+    return _walk(path, None, limits, filename)
 
 
-def extract_submission(path: Path, dest: Path, limits: ArchiveLimits | None = None) -> ArchiveInfo:
+def extract_submission(
+    path: Path, dest: Path, limits: ArchiveLimits | None = None, filename: str | None = None
+) -> ArchiveInfo:
     """Check and unpack a submission into the empty folder ``dest``.
 
     A lone top-level folder (``my-solution/...``) is unwrapped so that ``dest`` is the submission
-    root. On rejection, ``dest`` is left empty.
+    root. On rejection, ``dest`` is left empty. Messages name it ``filename`` when given.
     """
     limits = limits or ArchiveLimits()
-    check = check_archive(path, None, limits)  # reject before writing a byte
+    check = check_archive(path, filename, limits)  # reject before writing a byte
     dest.mkdir(parents=True, exist_ok=True)
     if any(dest.iterdir()):
         raise ValueError(f"extraction target {dest} is not empty")
     try:
-        info = _walk(path, dest, limits)
+        info = _walk(path, dest, limits, filename)
     except BaseException:
         shutil.rmtree(dest, ignore_errors=True)
         dest.mkdir(parents=True, exist_ok=True)

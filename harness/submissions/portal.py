@@ -18,6 +18,7 @@ from harness.errors import NotFound
 from harness.invitations.models import Invitation
 from harness.invitations.service import invitation_for_token, note_first_view
 from harness.settings import Settings
+from harness.submissions.models import Submission, SubmissionStatus
 from harness.submissions.repository import SubmissionRepository
 from harness.submissions.schemas import CandidateHome, CandidateSubmission
 from harness.submissions.service import candidate_view, versions_of
@@ -42,6 +43,17 @@ def _shows_scores(settings: Settings, assignment_name: str) -> bool:
         return False
 
 
+def _view(session: Session, sub: Submission, show_scores: bool) -> CandidateSubmission:
+    """One upload as its candidate sees it, with the reasons of its current report's failed
+    stages (the report is read only for a graded upload)."""
+    report = (
+        SubmissionRepository(session).current_report(sub.id)
+        if sub.status == SubmissionStatus.graded.value
+        else None
+    )
+    return candidate_view(sub, show_scores=show_scores, report=report)
+
+
 def candidate_home(
     session: Session, settings: Settings, invitation: Invitation, now: datetime
 ) -> CandidateHome:
@@ -51,9 +63,8 @@ def candidate_home(
     return CandidateHome(
         assignment=assignment.spec.name,
         title=assignment.spec.title,
-        submissions=[
-            candidate_view(s, show_scores=show) for s in versions_of(session, invitation.id)
-        ],
+        max_upload_mb=settings.max_upload_mb,
+        submissions=[_view(session, s, show) for s in versions_of(session, invitation.id)],
         timebox=timebox_out(invitation, now, assignment.spec.policy),
     )
 
@@ -65,7 +76,7 @@ def candidate_status(
     sub = SubmissionRepository(session).get_for_invitation(invitation.id, submission_id)
     if sub is None:
         raise NotFound("no such submission for this link")
-    return candidate_view(sub, show_scores=_shows_scores(settings, invitation.assignment_name))
+    return _view(session, sub, _shows_scores(settings, invitation.assignment_name))
 
 
 @dataclass(frozen=True)
@@ -103,7 +114,7 @@ def task_page(
     return TaskPage(
         invitation=invitation,
         assignment=assignment,
-        versions=[candidate_view(s, show_scores=show) for s in reversed(versions)],
+        versions=[_view(session, s, show) for s in reversed(versions)],
         box=timebox_out(invitation, now, assignment.spec.policy),
     )
 
@@ -136,7 +147,7 @@ def status_page(
     if row.late and invitation.deadline_at is not None:
         late_by = max(0, int((row.created_at - invitation.deadline_at).total_seconds()))
     return StatusPage(
-        sub=candidate_view(row, show_scores=spec.policy.show_scores_to_candidate),
+        sub=_view(session, row, spec.policy.show_scores_to_candidate),
         spec=spec,
         late_by_seconds=late_by,
         deadline_at=invitation.deadline_at,

@@ -91,12 +91,41 @@ class SubmissionRepository:
         return {inv_id: count for inv_id, count in rows}
 
     def latest_id(self, invitation_id: int) -> int | None:
-        """The id of the invitation's newest upload."""
+        """The id of the invitation's newest upload that was not rejected (a rejected upload
+        never becomes the version that counts)."""
         return self.session.scalar(
             select(Submission.id)
-            .where(Submission.invitation_id == invitation_id)
+            .where(
+                Submission.invitation_id == invitation_id,
+                Submission.status != SubmissionStatus.rejected.value,
+            )
             .order_by(Submission.version.desc())
             .limit(1)
+        )
+
+    def report_count(self, submission_id: int) -> int:
+        return (
+            self.session.scalar(
+                select(func.count())
+                .select_from(ReportRecord)
+                .where(ReportRecord.submission_id == submission_id)
+            )
+            or 0
+        )
+
+    def queued_regrades(self) -> int:
+        """Submissions waiting to be graded again (queued, with a report already)."""
+        graded_before = select(ReportRecord.submission_id).distinct()
+        return (
+            self.session.scalar(
+                select(func.count())
+                .select_from(Submission)
+                .where(
+                    Submission.status == SubmissionStatus.queued.value,
+                    Submission.id.in_(graded_before),
+                )
+            )
+            or 0
         )
 
     def next_version(self, invitation_id: int) -> int:

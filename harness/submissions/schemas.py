@@ -126,6 +126,26 @@ class SubmissionAccepted(BaseModel):
     """Where to poll this submission's status (JSON)."""
 
 
+class SubmissionStatusOut(BaseModel):
+    """Where a submission's grading stands (what the report page polls after a regrade)."""
+
+    id: int
+    status: str
+    stage: str | None
+    graded_at: datetime | None
+    report_id: int | None
+    """The current report; changes when a regrade finishes."""
+
+
+class StageProblem(BaseModel):
+    """A stage that did not succeed, as its candidate may read it (see
+    ``harness.submissions.stage_reasons``: no output of a stage that reads held-out data)."""
+
+    stage: str
+    verdict: str
+    reason: str
+
+
 class CandidateSubmission(BaseModel):
     """What a candidate sees of their submission: progress, not scores (unless allowed)."""
 
@@ -133,9 +153,18 @@ class CandidateSubmission(BaseModel):
     version: int
     filename: str
     status: str
+    status_label: str = ""
+    """``status`` in words: "graded" only when every stage succeeded, else "graded: a stage
+    failed"; "rejected: not graded" for an unusable archive."""
+    complete: bool | None = None
+    """For a graded upload: whether every stage succeeded (``None`` before it is graded)."""
     stage: str | None
     stages: dict[str, StageProgress]
     message: str
+    problems: list[StageProblem] = Field(default_factory=list)
+    """The stages that failed, each with a short reason the candidate can act on."""
+    counts: bool = True
+    """Whether this upload can be the version that counts (a rejected one never is)."""
     late: bool
     created_at: datetime
     graded_at: datetime | None
@@ -146,6 +175,9 @@ class CandidateSubmission(BaseModel):
 class CandidateHome(BaseModel):
     assignment: str
     title: str
+    max_upload_mb: int = 50
+    """The upload limit in MiB (``HARNESS_MAX_UPLOAD_MB``): larger files are refused before
+    anything is stored."""
     submissions: list[CandidateSubmission]
     timebox: TimeBoxOut | None = None
     """The clock: start the time box with ``POST /api/c/{token}/start`` before uploading."""

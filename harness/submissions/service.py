@@ -39,16 +39,20 @@ from harness.submissions.schemas import (
     DecisionOut,
     NoteOut,
     ReportOut,
+    StageProblem,
     StageProgress,
     SubmissionDetail,
     SubmissionPage,
+    SubmissionStatusOut,
     SubmissionSummary,
 )
+from harness.submissions.stage_reasons import candidate_stage_message, reasons_from_report
 
 __all__ = [
     "Dashboard",
     "ScoreDistribution",
     "add_note",
+    "archive_suffix",
     "blob_path",
     "candidate_view",
     "counting_submission_id",
@@ -64,6 +68,7 @@ __all__ = [
     "request_regrade",
     "score_distribution",
     "select_version",
+    "status_of",
     "store_blob",
     "submission_page",
     "summary",
@@ -73,6 +78,10 @@ __all__ = [
 
 MAX_NOTE = 10_000
 MAX_REASON = 5_000
+MAX_REPORTS = 20
+"""Reports one submission may collect (its first grading and its regrades)."""
+MAX_QUEUED_REGRADES = 20
+"""Regrades waiting at once, across all submissions: more would hold up new candidates."""
 
 
 def store_blob(blobs_dir: Path, source: Path, sha256: str) -> str:
@@ -128,7 +137,25 @@ def download(
             object_type="submission",
             object_id=submission.id,
         )
-    return blob_path(settings, submission), f"submission-{submission.id}-v{submission.version}.bin"
+    path = blob_path(settings, submission)
+    return path, f"submission-{submission.id}-v{submission.version}{archive_suffix(path)}"
+
+
+def archive_suffix(path: Path) -> str:
+    """The file name ending that opens the stored archive: ``.zip``, ``.tar.gz`` or ``.tar``
+    (read from its first bytes, never from the name the candidate gave it)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(512)
+    except OSError:
+        return ".bin"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return ".zip"
+    if head.startswith(b"\x1f\x8b"):
+        return ".tar.gz"
+    if head[257:262] == b"ustar":
+        return ".tar"
+    return ".bin"
 
 
 def versions_of(session: Session, invitation_id: int) -> Sequence[Submission]:
@@ -151,6 +178,19 @@ def with_current_report(
     return sub, SubmissionRepository(session).current_report(sub.id)
 
 
+def status_of(session: Session, submission_id: int) -> SubmissionStatusOut:
+    """The submission's status and current report id (cheap: no report body)."""
+    sub = get_submission(session, submission_id)
+    record = SubmissionRepository(session).current_report(sub.id)
+    return SubmissionStatusOut(
+        id=sub.id,
+        status=sub.status,
+        stage=sub.stage,
+        graded_at=sub.graded_at,
+        report_id=record.id if record is not None else None,
+    )
+
+
 def report_body(session: Session, submission_id: int, report_id: int) -> dict[str, Any]:
     """One stored report of the submission (current or historical), as JSON."""
     for record in SubmissionRepository(session).report_history(submission_id):
@@ -167,6 +207,19 @@ def request_regrade(session: Session, submission_id: int, actor: Reviewer) -> Su
         raise HarnessError(
             f"submission {submission.id} is {submission.status}; it can be regraded once it has finished",
             status_code=409,
+        )
+    repo = SubmissionRepository(session)
+    if repo.report_count(submission.id) >= MAX_REPORTS:
+        raise HarnessError(
+            f"submission {submission.id} has been graded {MAX_REPORTS} times, the most it may "
+            "be; its report history is on the report page",
+            status_code=409,
+        )
+    if repo.queued_regrades() >= MAX_QUEUED_REGRADES:
+        raise HarnessError(
+            f"{MAX_QUEUED_REGRADES} regrades are already waiting; try again when they have run "
+            "(new candidates' submissions go first)",
+            status_code=429,
         )
     submission.status = SubmissionStatus.queued.value
     submission.attempts = 0
@@ -240,8 +293,15 @@ def record_decision(
 
 
 def select_version(session: Session, submission_id: int, actor: Reviewer) -> Submission:
-    """Make this version the one that counts for its invitation (instead of the latest)."""
+    """Make this version the one that counts for its invitation (instead of the latest). A
+    rejected upload cannot be chosen: there is nothing in it to judge."""
     submission = get_submission(session, submission_id)
+    if submission.status == SubmissionStatus.rejected.value:
+        raise HarnessError(
+            f"version {submission.version} was rejected ({submission.message[:200]}); a rejected "
+            "upload cannot be the version that counts",
+            status_code=409,
+        )
     submission.invitation.selected_submission_id = submission.id
     audit.record(
         session, "submission.select", actor=actor, object_type="submission", object_id=submission.id
@@ -250,7 +310,8 @@ def select_version(session: Session, submission_id: int, actor: Reviewer) -> Sub
 
 
 def counting_submission_id(session: Session, invitation: Invitation) -> int | None:
-    """The version that counts: the one a reviewer selected, else the latest."""
+    """The version that counts: the one a reviewer selected, else the latest that was not
+    rejected (an unusable upload never replaces a graded one)."""
     if invitation.selected_submission_id is not None:
         return invitation.selected_submission_id
     return SubmissionRepository(session).latest_id(invitation.id)
@@ -429,7 +490,8 @@ def detail(
     if inv.selected_submission_id is not None or versions is None:
         counting = counting_submission_id(session, inv)
     else:
-        counting = versions[-1].id if versions else None
+        accepted = [v for v in versions if v.status != SubmissionStatus.rejected.value]
+        counting = accepted[-1].id if accepted else None
     decisions = list(inv.decisions)
     latest = decisions[-1] if decisions else None
     base = summary(sub, latest)
@@ -460,16 +522,58 @@ def detail(
     )
 
 
-def candidate_view(sub: Submission, *, show_scores: bool) -> CandidateSubmission:
-    """An upload as its candidate sees it: scores only when the assignment shows them."""
+_CANDIDATE_ERROR = (
+    "Grading stopped because of a problem on our side, not in your submission. The hiring "
+    "team has been told and can grade it again; you do not need to upload again."
+)
+
+
+def _candidate_stages(raw: dict[str, Any] | None) -> dict[str, StageProgress]:
+    """Live progress with every message made safe for the candidate (``stage_reasons``)."""
+    return {
+        name: StageProgress(
+            state=p.state,
+            verdict=p.verdict,
+            message=candidate_stage_message(name, p.verdict, p.message),
+        )
+        for name, p in _stages(raw).items()
+    }
+
+
+def _status_label(sub: Submission, problems: list[StageProblem]) -> tuple[str, bool | None]:
+    if sub.status == SubmissionStatus.graded.value:
+        return ("graded: a stage failed", False) if problems else ("graded", True)
+    if sub.status == SubmissionStatus.rejected.value:
+        return "rejected: not graded", None
+    if sub.status == SubmissionStatus.error.value:
+        return "not graded: a problem on our side", None
+    return sub.status, None
+
+
+def candidate_view(
+    sub: Submission, *, show_scores: bool, report: ReportRecord | None = None
+) -> CandidateSubmission:
+    """An upload as its candidate sees it: scores only when the assignment shows them, and for
+    a stage that failed, a reason without anything that could carry held-out data."""
+    problems = (
+        [StageProblem(**r.__dict__) for r in reasons_from_report(report.body.get("stages", []))]
+        if report is not None and sub.status == SubmissionStatus.graded.value
+        else []
+    )
+    label, complete = _status_label(sub, problems)
+    message = _CANDIDATE_ERROR if sub.status == SubmissionStatus.error.value else sub.message
     return CandidateSubmission(
         id=sub.id,
         version=sub.version,
         filename=sub.filename,
         status=sub.status,
+        status_label=label,
+        complete=complete,
         stage=sub.stage,
-        stages=_stages(sub.stages),
-        message=sub.message,
+        stages=_candidate_stages(sub.stages),
+        message=message,
+        problems=problems,
+        counts=sub.status != SubmissionStatus.rejected.value,
         late=sub.late,
         created_at=sub.created_at,
         graded_at=sub.graded_at,

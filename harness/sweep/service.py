@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, and_, cast, exists, literal, or_, select
 from sqlalchemy.orm import Session
 
-from harness.accounts.models import Reviewer
+from harness.accounts.models import Reviewer, Role
 from harness.audit import service as audit
 from harness.db.engine import Database
 from harness.errors import HarnessError
@@ -199,7 +199,16 @@ def _waiting(
 
 
 def _reviewer_addresses(session: Session) -> list[str]:
-    return sorted(session.scalars(select(Reviewer.email).where(Reviewer.active.is_(True))))
+    """Who is nudged about reports waiting for review: active reviewers and admins (payroll
+    accounts do not review)."""
+    return sorted(
+        session.scalars(
+            select(Reviewer.email).where(
+                Reviewer.active.is_(True),
+                Reviewer.role.in_([Role.reviewer.value, Role.admin.value]),
+            )
+        )
+    )
 
 
 def sweep(

@@ -55,3 +55,32 @@ def test_reviewer_and_token_commands(tmp_path: Path) -> None:
             client.get("/api/audit", headers={"Authorization": f"Bearer {value}"}).status_code
             == 200
         )
+
+
+def test_roles_from_the_command_line(tmp_path: Path) -> None:
+    made = _harness(
+        tmp_path,
+        "reviewer",
+        "create",
+        "pay@example.com",
+        "--role",
+        "payroll",
+        stdin="a long password 1\n",
+    )
+    assert made.returncode == 0 and "created payroll pay@example.com" in made.stdout
+    wrong = _harness(
+        tmp_path,
+        "reviewer",
+        "create",
+        "x@example.com",
+        "--role",
+        "boss",
+        stdin="a long password 1\n",
+    )
+    assert wrong.returncode == 2 and "is not a role" in wrong.stderr
+    changed = _harness(tmp_path, "reviewer", "role", "pay@example.com", "admin")
+    assert changed.returncode == 0 and "now admin" in changed.stdout
+    listed = _harness(tmp_path, "reviewer", "list")
+    assert listed.stdout.split() == ["pay@example.com", "admin", "active"]
+    missing = _harness(tmp_path, "reviewer", "role", "nobody@example.com", "payroll")
+    assert missing.returncode == 2 and "no account" in missing.stderr

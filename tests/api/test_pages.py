@@ -232,3 +232,34 @@ def test_a_grader_that_does_not_apply_is_said_so_next_to_the_score(env: Env) -> 
     note = html.split('data-testid="not-applicable"')[1].split("</p>")[0]
     assert "serving</b>: Not applicable: no [serve]" in note and "renormalised" in note
     assert 'data-testid="serving"' not in html  # no serving section without a server
+
+
+def test_report_page_shows_the_mutation_table_with_survivors_linked_to_the_code(env: Env) -> None:
+    report = make_report()
+    tests = report.grader("tests")
+    assert tests is not None
+    tests.metrics.update(mutation_status="measured", mutation_score=0.75, mutation_ci_low=0.5,
+                         mutation_ci_high=0.9, mutants_judged=4, mutants_killed=3)
+    tests.details["mutation"] = {"status": "measured", "reason": "", "mutants": [
+        {"file": "train.py", "line": 3, "operator": "comparison", "change": "`<` → `<=`",
+         "status": "survived", "tests": ["tests/test_model.py::test_fit"], "tests_count": 5},
+        {"file": "train.py", "line": 4, "operator": "call", "change": "`fit(X)` → `None`",
+         "status": "timeout", "tests": ["tests/test_model.py::test_io"], "tests_count": 1},
+    ]}
+    with env.db.session(write=True) as s:
+        inv, _ = make_invitation(s, name="Ada Lovelace", email="ada@example.com")
+        sid = make_submission(s, env.settings, inv, status=SubmissionStatus.graded, report=report).id
+    login(env.client, env.reviewer_email)
+    html = env.client.get(f"/submissions/{sid}").text
+    section = html[html.index('data-testid="mutation"'):]
+    assert "3 of 4" in section and "75%" in section and "50% to 90%" in section
+    assert f'href="/submissions/{sid}/files?path=train.py#L3"' in section
+    assert "<code>&lt; → &lt;=</code>" in section and "and 4 more" in section and "caught (timeout)" in section
+    skipped = make_report()
+    skipped_tests = skipped.grader("tests")
+    assert skipped_tests is not None
+    skipped_tests.details["mutation"] = {"status": "not_applicable", "reason": "nothing to mutate"}
+    with env.db.session(write=True) as s:
+        inv, _ = make_invitation(s, name="Alan Turing", email="alan@example.com")
+        other = make_submission(s, env.settings, inv, status=SubmissionStatus.graded, report=skipped).id
+    assert "Not applicable: nothing to mutate" in env.client.get(f"/submissions/{other}").text

@@ -59,7 +59,7 @@ def test_hourly_pay_measures_hours_and_caps_them(clocked: Clocked) -> None:
 
 def test_cap_below_the_time_box_and_rounding(clocked: Clocked) -> None:
     t = clocked
-    token = t.invite(hourly_rate="33.33", cap_hours="3")["token"]
+    token = t.invite(hourly_rate="33.33", cap_hours="3", payroll=True)["token"]
     t.start(token)
     t.clock.set(T0 + timedelta(hours=3, minutes=59, seconds=59))
     t.upload(token)
@@ -70,7 +70,7 @@ def test_cap_below_the_time_box_and_rounding(clocked: Clocked) -> None:
 
 def test_flat_fee_in_another_currency(clocked: Clocked) -> None:
     t = clocked
-    created = t.invite(pay_kind="flat", flat_fee="300", currency="EUR")
+    created = t.invite(pay_kind="flat", flat_fee="300", currency="EUR", payroll=True)
     assert created["timebox"]["pay"] == "a flat fee of EUR 300.00"
     token = created["token"]
     t.start(token)
@@ -115,30 +115,42 @@ def test_resubmissions_never_pay_twice_and_approval_freezes_the_amount(clocked: 
     [payment] = _payments(t)["items"]
     assert payment["amount"] == "50.00"
     t.clock.set(T0 + timedelta(hours=1, minutes=5))
-    approve = t.client.post(f"/api/payments/{payment['id']}/approve", headers=t.auth())
+    approve = t.client.post(
+        f"/api/payments/{payment['id']}/approve", headers=t.auth(payroll=True)
+    )
     assert approve.status_code == 200, approve.text
     assert (
         approve.json()["status"] == "approved"
-        and approve.json()["approved_by"] == "rev@example.com"
+        and approve.json()["approved_by"] == "pay@example.com"
     )
     assert (
-        t.client.post(f"/api/payments/{payment['id']}/approve", headers=t.auth()).status_code == 409
+        t.client.post(
+            f"/api/payments/{payment['id']}/approve", headers=t.auth(payroll=True)
+        ).status_code
+        == 409
     )
     # Uploads after approval change nothing: the amount approved is what is paid.
     t.clock.set(T0 + timedelta(hours=3))
     assert t.upload(token).status_code == 202
     [after] = _payments(t)["items"]
     assert after["amount"] == "50.00" and after["hours"] == "1.00" and _rows(t) == 1
+    # The approver cannot also mark it paid: a second person (here the admin) does.
+    same = t.client.post(
+        f"/api/payments/{payment['id']}/paid",
+        headers=t.auth(payroll=True),
+        json={"paid_on": "2026-03-31", "reference": "payroll-2026-03"},
+    )
+    assert same.status_code == 403 and "someone else" in same.json()["detail"]
     paid = t.client.post(
         f"/api/payments/{payment['id']}/paid",
-        headers=t.auth(),
+        headers=t.auth(admin=True),
         json={"paid_on": "2026-03-31", "reference": "payroll-2026-03"},
     )
     assert paid.status_code == 200, paid.text
     assert paid.json()["status"] == "paid" and paid.json()["paid_on"] == "2026-03-31"
     again = t.client.post(
         f"/api/payments/{payment['id']}/paid",
-        headers=t.auth(),
+        headers=t.auth(admin=True),
         json={"paid_on": "2026-03-31", "reference": "x"},
     )
     assert again.status_code == 409 and "already paid" in again.json()["detail"]
@@ -159,22 +171,26 @@ def test_paid_needs_an_approval_a_date_and_a_reference(clocked: Clocked) -> None
     [payment] = _payments(t)["items"]
     assert payment["amount"] == "25.00"
     url = f"/api/payments/{payment['id']}/paid"
-    early = t.client.post(url, headers=t.auth(), json={"paid_on": "2026-03-31", "reference": "r"})
+    payer = t.auth(admin=True)
+    early = t.client.post(url, headers=payer, json={"paid_on": "2026-03-31", "reference": "r"})
     assert early.status_code == 409 and "approve it first" in early.json()["detail"]
-    t.client.post(f"/api/payments/{payment['id']}/approve", headers=t.auth())
-    assert t.client.post(url, headers=t.auth(), json={"paid_on": "2026-03-31"}).status_code == 422
-    before = t.client.post(url, headers=t.auth(), json={"paid_on": "2026-03-01", "reference": "r"})
+    t.client.post(f"/api/payments/{payment['id']}/approve", headers=t.auth(payroll=True))
+    assert t.client.post(url, headers=payer, json={"paid_on": "2026-03-31"}).status_code == 422
+    before = t.client.post(url, headers=payer, json={"paid_on": "2026-03-01", "reference": "r"})
     assert before.status_code == 409 and "before the approval" in before.json()["detail"]
-    assert t.client.post("/api/payments/999/approve", headers=t.auth()).status_code == 404
+    assert t.client.post("/api/payments/999/approve", headers=payer).status_code == 404
 
 
 def test_no_submission_policy_pays_by_policy_when_the_box_closes_empty(clocked: Clocked) -> None:
     t = clocked
-    full = t.invite(no_submission_pay="full", email="full@example.com")
+    full = t.invite(no_submission_pay="full", email="full@example.com", payroll=True)
     fixed = t.invite(
-        no_submission_pay="fixed", no_submission_amount="40", email="fixed@example.com"
+        no_submission_pay="fixed",
+        no_submission_amount="40",
+        email="fixed@example.com",
+        payroll=True,
     )
-    never = t.invite(no_submission_pay="full", email="never@example.com")
+    never = t.invite(no_submission_pay="full", email="never@example.com", payroll=True)
     nothing = t.invite(email="nothing@example.com")
     for created in (full, fixed, nothing):
         t.start(created["token"])
@@ -204,7 +220,12 @@ def test_payroll_csv_and_totals(clocked: Clocked) -> None:
     t = clocked
     a = t.invite(name='=HYPERLINK("http://evil.example")', email="a@example.com")
     b = t.invite(
-        name="Bo Brown", email="b@example.com", pay_kind="flat", flat_fee="300", currency="EUR"
+        name="Bo Brown",
+        email="b@example.com",
+        pay_kind="flat",
+        flat_fee="300",
+        currency="EUR",
+        payroll=True,
     )
     c = t.invite("strict-deadline", name="Cy Chen", email="c@example.com")
     for created in (a, b, c):
@@ -225,7 +246,7 @@ def test_payroll_csv_and_totals(clocked: Clocked) -> None:
     assert [p["candidate"] for p in euros["items"]] == ["Bo Brown"]
     assert [(x["key"], x["amount"]) for x in euros["totals_by_month"]] == [("2026-03", "300.00")]
     assert _payments(t, status="paid")["items"] == []
-    bad_month = t.client.get("/api/payments?month=2026-13", headers=t.auth())
+    bad_month = t.client.get("/api/payments?month=2026-13", headers=t.auth(payroll=True))
     assert bad_month.status_code == 422
     by_currency = {(x["key"], x["amount"], x["count"]) for x in listing["totals_by_currency"]}
     assert by_currency == {("EUR", "300.00", 1), ("USD", "250.00", 2)}
@@ -245,26 +266,26 @@ def test_payroll_csv_and_totals(clocked: Clocked) -> None:
         ("EUR", "300.00", "2026-03-02"),
         ("USD", "150.00", "2026-04-02"),
     }
-    months = _csv(t.client.get("/api/payments.csv?by=month", headers=t.auth()).text)
+    payroll = t.auth(payroll=True)
+    months = _csv(t.client.get("/api/payments.csv?by=month", headers=payroll).text)
     assert [(m["month"], m["currency"], m["amount"], m["count"]) for m in months] == [
         ("2026-03", "EUR", "300.00", "1"),
         ("2026-03", "USD", "100.00", "1"),
         ("2026-04", "USD", "150.00", "1"),
     ]
-    per_assignment = _csv(t.client.get("/api/payments.csv?by=assignment", headers=t.auth()).text)
+    per_assignment = _csv(t.client.get("/api/payments.csv?by=assignment", headers=payroll).text)
     assert [(x["assignment"], x["currency"], x["amount"]) for x in per_assignment] == [
         ("support-tickets", "EUR", "300.00"),
         ("support-tickets", "USD", "250.00"),
     ]
     march = _csv(
-        t.client.get("/api/payments.csv?month=2026-03&currency=USD", headers=t.auth()).text
+        t.client.get("/api/payments.csv?month=2026-03&currency=USD", headers=payroll).text
     )
     assert [row["amount"] for row in march] == ["100.00"]
-    # Reviewers see payroll under anonymous review as Candidate #id; admins see who to pay.
-    reviewer_view = _csv(t.client.get("/api/payments.csv", headers=t.auth()).text)
-    assert {row["candidate"] for row in reviewer_view} == {
-        f"Candidate #{x['id']}" for x in (a, b, d)
-    }
+    # Payroll sees who to pay; reviewers do not see the payroll at all.
+    payroll_view = _csv(t.client.get("/api/payments.csv", headers=payroll).text)
+    assert {row["candidate"] for row in payroll_view} >= {"Bo Brown", "Di Diaz"}
+    assert t.client.get("/api/payments.csv", headers=t.auth()).status_code == 403
     assert t.client.get("/api/payments.csv").status_code == 401
     candidate = {"Authorization": f"Bearer {a['token']}"}
     assert t.client.get("/api/payments.csv", headers=candidate).status_code == 401
@@ -290,6 +311,15 @@ def test_payments_page_approve_and_mark_paid(clocked: Clocked) -> None:
     assert ok.status_code == 303
     page = client.get("/payments?status=approved")
     assert f'data-testid="paid-{payment["id"]}"' in page.text
+    # The admin approved it, so the admin cannot mark it paid: payroll does.
+    same = client.post(
+        f"/payments/{payment['id']}/paid",
+        data={"csrf_token": csrf, "paid_on": "2026-03-20", "reference": "PR-7"},
+    )
+    assert same.status_code == 403 and "someone else" in same.text
+    client = t.fresh_client()
+    login(client, "pay@example.com")
+    csrf = csrf_from(client.get("/payments").text)
     bad = client.post(
         f"/payments/{payment['id']}/paid",
         data={"csrf_token": csrf, "paid_on": "2026-03-01", "reference": "PR-7"},

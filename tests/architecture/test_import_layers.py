@@ -24,7 +24,7 @@ def _layer(name: str, *units: str) -> tuple[str, frozenset[str]]:
 LAYERS = [
     # Domain-neutral pieces and pure rules: they import nothing of harness but harness.errors
     # (db and settings import nothing of ours at all).
-    _layer("kit", "errors", "settings", "version", "db", "ledger"),
+    _layer("kit", "errors", "settings", "version", "db", "ledger", "validation", "redaction"),
     # Services every domain uses, holding no domain rows of their own beyond their log.
     _layer("shared", "audit", "notify", "assignments", "evaluation", "privacy", "serving"),
     _layer("accounts", "accounts"),

@@ -90,3 +90,28 @@ def test_a_complete_flat_pay_table_is_valid() -> None:
     """Near miss of the cases above: a flat fee needs no rate and no cap."""
     spec = _spec(pay={"kind": "flat", "flat_fee": "250", "currency": "JPY"})
     assert spec.pay_terms().maximum.format() == "JPY 250"
+
+
+def test_mutation_limits_default_to_a_sample_within_a_budget_that_fits_the_stage() -> None:
+    mutation = _spec().limits.mutation
+    assert mutation.enabled and mutation.mutants >= 30 and mutation.seed == 16
+    assert mutation.budget_seconds + 15 <= mutation.wall_seconds
+
+
+@pytest.mark.parametrize(
+    ("table", "fine"),
+    [
+        ({"wall_seconds": 60, "memory_mb": 512, "budget_seconds": 45}, True),
+        ({"wall_seconds": 60, "memory_mb": 512, "budget_seconds": 46}, False),
+        ({"wall_seconds": 60, "memory_mb": 512, "budget_seconds": 30, "mutants": 0}, False),
+        ({"wall_seconds": 60, "memory_mb": 512, "budget_seconds": 30, "sample": 5}, False),
+        ({"wall_seconds": 60, "memory_mb": 512, "budget_seconds": 30, "enabled": False}, True),
+    ],
+)
+def test_the_mutation_budget_must_leave_room_in_the_stage(table: dict[str, Any], fine: bool) -> None:
+    limits = {"mutation": table}
+    if fine:
+        assert _spec(limits=limits).limits.mutation.budget_seconds == table["budget_seconds"]
+    else:
+        with pytest.raises(ValidationError):
+            _spec(limits=limits)

@@ -153,6 +153,11 @@ def test_status_follows_the_invitation_through_the_documented_states(clocked: Cl
         sub = s.get(Submission, sid)
         assert sub is not None
         sub.status, sub.graded_at = "rejected", t.clock.now()
+    # A rejected upload never counts (issue 11) while the candidate may still upload again.
+    assert _status(t, key, pid)["partner_status"] == "started"
+    with t.db.session(write=True) as s:
+        inv = s.get(Submission, sid).invitation  # type: ignore[union-attr]
+        inv.closed_at = t.clock.now()
     body = _status(t, key, pid)
     assert body["partner_status"] == "complete" and body["partner_score"] is None
     assert body["metadata"]["Result"] == "rejected"

@@ -79,6 +79,14 @@ class LiveServer:
                 start(s, inv, utcnow())
         return token
 
+    def reissue(self, invitation_id: int) -> str:
+        """A new token for an invitation (its link was shown once, to whoever invited)."""
+        from harness.invitations.service import reissue_link
+
+        with self.db.session(write=True) as s:
+            _, token = reissue_link(s, invitation_id, actor="test", link_for=lambda t: t)
+        return token
+
     def add_graded(
         self,
         report: Report,
@@ -137,10 +145,10 @@ _users: dict[str, int] = {}
 
 def _start_live_server(tmp_path_factory: pytest.TempPathFactory) -> LiveServer:
     data_dir = tmp_path_factory.mktemp("live")
-    settings = make_settings(data_dir, workers=1)
+    port = _free_port()
+    settings = make_settings(data_dir, workers=1, public_url=f"http://127.0.0.1:{port}")
     upgrade_head(settings.resolved_database_url)
     app = create_app(settings, migrate=False)
-    port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)
     thread.start()

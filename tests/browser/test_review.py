@@ -105,7 +105,7 @@ def test_two_blind_reviewers_disagree_a_third_reconciles_and_a_decision_is_recor
     admin.get_by_test_id("record-decision").click()
     admin.wait_for_url(re.compile(rf"/submissions/{sid}/review"))
     expect(admin.get_by_test_id("decision")).to_contain_text("follow-up interview")
-    expect(admin.get_by_test_id("decision-basis")).to_contain_text("Rested on scorecard(s)")
+    expect(admin.get_by_test_id("decision-basis")).to_contain_text("Rested on scorecards")
     expect(admin.get_by_test_id("candidate")).to_contain_text("Blair Blind")  # anonymity ends
     page.shot("review-decided")
     for other in (one, two, three):

@@ -72,11 +72,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClockedServer]:
     root = tmp_path_factory.mktemp("timebox-live")
     make_assignment_dir(root / "assignments")
     make_assignment_dir(root / "assignments", "strict-deadline", late="refuse")
-    settings = make_settings(root, assignments_dir=root / "assignments")
+    port = _free_port()
+    settings = make_settings(
+        root, assignments_dir=root / "assignments", public_url=f"http://127.0.0.1:{port}"
+    )
     upgrade_head(settings.resolved_database_url)
     clock = ManualClock(T0)
     app = create_app(settings, migrate=False, clock=clock, notifier=MemoryNotifier())
-    port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, name="timebox-live", daemon=True)
     thread.start()
@@ -133,7 +135,7 @@ def test_countdown_ticks_to_the_late_message_and_a_late_upload_is_marked(
     expect(countdown).to_have_text("4:00:00")
     # Times are shown in the browser's zone (EST), the UTC time on hover.
     deadline_cell = pg.get_by_test_id("deadline").locator("time")
-    expect(deadline_cell).to_have_text("2026-03-02 08:16 EST")
+    expect(deadline_cell).to_have_text("2026-03-02 08:16 UTC-5")
     assert deadline_cell.get_attribute("title") == "2026-03-02 13:16:00 UTC"
 
     pg.clock.run_for(3000)  # the countdown ticks
@@ -202,6 +204,7 @@ def test_reviewer_runs_the_time_box_from_invitation_to_payment_export(
     upload, then approve, mark paid and export, all through the pages."""
     with server.db.session(write=True) as s:
         make_reviewer(s, "lead@example.com", role=Role.admin)
+        make_reviewer(s, "payroll@example.com", role=Role.payroll)
     server.clock.set(T0)
     pg = page.page
     pg.goto(f"{server.url}/login")
@@ -248,14 +251,39 @@ def test_reviewer_runs_the_time_box_from_invitation_to_payment_export(
     expect(candidate.get_by_test_id("late-message")).to_have_count(0)
     candidate.close()
 
+    # 2 h 40 min without a request: the reviewer's session ended on idle (60 min), so the
+    # payments page asks for the sign-in again.
+    pg.goto(f"{server.url}/payments")
+    expect(pg.get_by_role("heading", name="Reviewer sign-in")).to_be_visible()
+    pg.fill("input[name=email]", "lead@example.com")
+    pg.fill("input[name=password]", PASSWORD)
+    pg.click("button[type=submit]")
     pg.goto(f"{server.url}/payments")
     # Admins run payroll, so they see names even under anonymous review.
     row = pg.locator("table[data-testid=payments] tbody tr", has_text="Robin Reviewer-Flow")
     expect(row).to_contain_text("EUR 150.00")
     row.get_by_role("button", name="Approve").click()
+    expect(row).to_contain_text("approved")
+    # Whoever approved cannot also mark it paid (separation of duties): payroll does.
     row.locator("input[name=paid_on]").fill("2026-03-31")
     row.locator("input[name=reference]").fill("PR-2026-03")
     row.get_by_role("button", name="Mark paid").click()
+    expect(pg.get_by_test_id("payment-error")).to_contain_text("someone else")
+    payroll = pg.context.browser.new_context().new_page()  # type: ignore[union-attr]
+    payroll.goto(f"{server.url}/login")
+    payroll.fill("input[name=email]", "payroll@example.com")
+    payroll.fill("input[name=password]", PASSWORD)
+    payroll.click("button[type=submit]")
+    payroll.goto(f"{server.url}/payments")
+    paid_row = payroll.locator(
+        "table[data-testid=payments] tbody tr", has_text="Robin Reviewer-Flow"
+    )
+    paid_row.locator("input[name=paid_on]").fill("2026-03-31")
+    paid_row.locator("input[name=reference]").fill("PR-2026-03")
+    paid_row.get_by_role("button", name="Mark paid").click()
+    expect(paid_row).to_contain_text("2026-03-31")
+    payroll.context.close()
+    pg.goto(f"{server.url}/payments")
     expect(row).to_contain_text("2026-03-31")
     expect(pg.get_by_test_id("totals-currency")).to_contain_text("EUR")
     page.shot("timebox-reviewer-payments")

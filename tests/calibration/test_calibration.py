@@ -7,12 +7,13 @@ honest state of the harness, not a flaky test.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from harness.assignments.loader import load_assignment
-from harness.calibration.compare import OVERALL, THRESHOLDS, Calibration, compare
+from harness.calibration.compare import OVERALL, THRESHOLDS, Calibration, calibration_dict, compare
 from harness.calibration.judgments import check_coverage, load_judgments
 from harness.calibration.run import grade_corpus
 from harness.reports.schema import Report, ReportStatus
@@ -34,7 +35,14 @@ def graded(sandbox_image: str, tmp_path_factory: pytest.TempPathFactory) -> dict
 
 @pytest.fixture(scope="module")
 def calibration(graded: dict[str, Report]) -> Calibration:
-    return compare(load_judgments(HERE / "judgments.toml"), graded)
+    """The comparison, also written to ``test-artifacts/calibration-suite.json`` so a suite run
+    leaves the figures it asserted on for a person to read."""
+    judgments = load_judgments(HERE / "judgments.toml")
+    result = compare(judgments, graded)
+    out = HERE.parents[1] / "test-artifacts" / "calibration-suite.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(calibration_dict(result, judgments), indent=2), encoding="utf-8")
+    return result
 
 
 def test_every_corpus_submission_is_graded(graded: dict[str, Report]) -> None:

@@ -41,6 +41,8 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
         secret_key=TEST_SECRET,
         demo=False,
         workers=0,
+        # Links are built on the public URL; the test client calls the app as "testserver".
+        public_url="http://testserver",
     )
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -43,7 +43,7 @@ def test_two_workers_grade_a_batch_concurrently_and_fairly(
         # Scored on the API against labels the workers never had.
         accuracy = next(g for g in body["graders"] if g["name"] == "accuracy")
         assert accuracy["status"] == "ok" and accuracy["metrics"]["accuracy"] > 0.5, accuracy
-        assert [s["name"] for s in body["stages"]] == ["static", "tests", "train", "predict",
+        assert [s["name"] for s in body["stages"]] == ["static", "tests", "mutation", "train", "predict",
                                                        "predict_nomodel", "score"]
         assert body["integrity"]["model_dependence"]["result"] == "depends"
         assert body["sandbox_image"] == sandbox_image

@@ -34,7 +34,11 @@ def _fill(value: str) -> str:
     """Compose interpolation with stand-in secrets: ${VAR:?msg}, ${VAR:-default}, ${VAR}."""
     def one(match: re.Match[str]) -> str:
         name, op, rest = match.group(1), match.group(2) or "", match.group(3) or ""
-        return rest if op == ":-" else f"{name.lower()}-stand-in-0123456789abcdef0123456789"
+        if op == ":-":
+            return rest
+        if name.endswith("_URL"):
+            return "https://grading.stand-in.example.com"
+        return f"{name.lower()}-stand-in-0123456789abcdef0123456789"
 
     return re.sub(r"\$\{([A-Z_]+)(:[?-])?([^}]*)\}", one, value)
 
@@ -61,6 +65,8 @@ def test_the_api_is_a_valid_production_configuration() -> None:
     assert settings.resolved_database_url.startswith("postgresql+psycopg://")
     assert settings.broker_url.startswith("redis://redis:")
     assert not settings.demo and settings.session_cookie_secure and settings.workers == 0
+    # The workers call the API as http://api:8000: that host must be answered (issue 11).
+    assert {"api", "grading.stand-in.example.com"} <= set(settings.resolved_allowed_hosts)
     assert api["command"][:2] == ["harness", "serve"]
     assert any(v.endswith(":/srv/assignments:ro") for v in api["volumes"])
 

@@ -26,9 +26,9 @@ def test_distributed_mode_needs_a_worker_token_and_postgresql_in_production() ->
         Settings(mode=Mode.distributed, worker_token="short", demo=False)
     with pytest.raises(ValidationError, match="PostgreSQL"):
         Settings(mode=Mode.distributed, worker_token="t" * 32, environment=Environment.production,
-                 secret_key=SECRET, demo=False)
+                 secret_key=SECRET, demo=False, public_url="https://grading.example.com")
     ok = Settings(mode=Mode.distributed, worker_token="t" * 32, environment=Environment.production,
-                  secret_key=SECRET, demo=False,
+                  secret_key=SECRET, demo=False, public_url="https://grading.example.com",
                   database_url="postgresql+psycopg://h:p@db/harness")
     assert ok.visibility_timeout_s == 6 * 3600
     assert Settings(demo=False).worker_token is None  # embedded mode needs none
@@ -62,9 +62,13 @@ def test_harness_serve_in_distributed_mode(
 ) -> None:
     port = free_port()
     clean = {k: v for k, v in os.environ.items() if not k.startswith("HARNESS_")}
+    # A database URL and distributed mode are a deployment: production settings (issue 11).
     env = {**clean, "HARNESS_MODE": "distributed", "HARNESS_WORKER_TOKEN": "t" * 32,
            "HARNESS_DATABASE_URL": postgres_server.create_database("serve_cli"),
-           "HARNESS_BROKER_URL": broker_url, "HARNESS_DATA_DIR": str(tmp_path / "var")}
+           "HARNESS_BROKER_URL": broker_url, "HARNESS_DATA_DIR": str(tmp_path / "var"),
+           "HARNESS_ENVIRONMENT": "production", "HARNESS_SECRET_KEY": SECRET,
+           "HARNESS_PUBLIC_URL": f"http://127.0.0.1:{port}",
+           "HARNESS_API_URL": f"http://127.0.0.1:{port}"}
     log = tmp_path / "serve.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "harness.cli.main", "serve", "--port", str(port), "--no-demo"],

@@ -140,7 +140,7 @@ def test_result_is_scored_against_labels_on_the_api(wapi: WorkerApi) -> None:
     junit = b'<testsuite tests="1" failures="0" errors="0"><testcase name="t" classname="c"/></testsuite>'
     assert wapi.put_output(sid, token, "tests", "junit.xml", junit).status_code == 204
     result = {"claim_token": token, "image": "takehome-sandbox:abc",
-              "stages": [_stage("tests", ["junit.xml"]), _stage("train"),
+              "stages": [_stage("tests", ["junit.xml"]), _stage("mutation", verdict="skipped"), _stage("train"),
                          _stage("predict", ["predictions.csv"]),
                          _stage("predict_nomodel", verdict="failed")]}
     r = wapi.post(sid, "result", result)
@@ -151,7 +151,7 @@ def test_result_is_scored_against_labels_on_the_api(wapi: WorkerApi) -> None:
     assert report.current and report.worker == "alpha:7"
     body = report.body
     assert body["sandbox_image"] == "takehome-sandbox:abc"
-    assert [s["name"] for s in body["stages"]] == ["static", "tests", "train", "predict", "predict_nomodel",
+    assert [s["name"] for s in body["stages"]] == ["static", "tests", "mutation", "train", "predict", "predict_nomodel",
                                                    "score"]
     assert body["integrity"]["model_dependence"]["result"] == "depends"
     assert body["integrity"]["canaries"]["exact_disagree"] == 0
@@ -189,7 +189,7 @@ def test_outputs_are_allow_listed_bounded_and_claim_checked(
     assert r.status_code == 422 and "host paths" in r.text
     assert wapi.submission(sid).status == "running"
     r = wapi.post(sid, "result", {"claim_token": token, "image": "i",
-                                  "stages": [_stage("tests"), _stage("train"), _stage("predict", ["predictions.csv"]),
+                                  "stages": [_stage("tests"), _stage("mutation", verdict="skipped"), _stage("train"), _stage("predict", ["predictions.csv"]),
                                              _stage("predict_nomodel", verdict="failed")]})
     assert r.json() == {"outcome": "retry"}
     sub = wapi.submission(sid)
@@ -207,14 +207,14 @@ def test_a_worker_presumed_dead_cannot_overwrite_the_new_claim(wapi: WorkerApi) 
     assert wapi.get(old["bundle"]["url"]).status_code == 403
     assert wapi.put_output(sid, old["claim_token"], "predict", "predictions.csv", b"id,label\n").status_code == 409
     stale = {"claim_token": old["claim_token"], "image": "i",
-             "stages": [_stage("tests"), _stage("train"), _stage("predict")]}
+             "stages": [_stage("tests"), _stage("mutation", verdict="skipped"), _stage("train"), _stage("predict")]}
     assert wapi.post(sid, "result", stale).json() == {"outcome": "lost_claim"}
     assert wapi.post(sid, "fail", {"claim_token": old["claim_token"], "kind": "crash",
                                    "message": "x"}).json() == {"outcome": "lost_claim"}
     token = new["claim_token"]
     wapi.put_output(sid, token, "predict", "predictions.csv", _perfect_predictions(wapi, new))
     done = {"claim_token": token, "image": "i",
-            "stages": [_stage("tests"), _stage("train"), _stage("predict", ["predictions.csv"]),
+            "stages": [_stage("tests"), _stage("mutation", verdict="skipped"), _stage("train"), _stage("predict", ["predictions.csv"]),
                        _stage("predict_nomodel", verdict="failed")]}
     assert wapi.post(sid, "result", done).json() == {"outcome": "graded"}
     reports = wapi.reports(sid)

@@ -67,8 +67,9 @@ def test_a_notebook_submission_graded_by_a_worker(
     (report,) = wapi.reports(sid)
     body = report.body
     assert body["submission"]["kind"] == "notebook"
-    assert [s["name"] for s in body["stages"]] == ["static", "tests", "notebook", "score"]
-    assert body["stages"][2]["verdict"] == "ok", body["stages"][2]
+    assert [s["name"] for s in body["stages"]] == ["static", "tests", "mutation", "notebook", "score"]
+    assert body["stages"][2]["verdict"] == "skipped", body["stages"][2]  # no tests: nothing to mutate
+    assert body["stages"][3]["verdict"] == "ok", body["stages"][3]
     assert body["scores"]["check"]["ok"] and wapi.submission(sid).accuracy
     assert report.worker and report.worker.startswith("inproc:")
     # Live progress was recorded through heartbeats, stage by stage.

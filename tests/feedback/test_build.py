@@ -93,3 +93,13 @@ def test_a_measured_server_is_an_area_and_a_server_left_out_is_not() -> None:
                                       summary="Not applicable: no [serve] in submission.toml."))
     g = build_feedback(plain, title="t", show_scores=True, comments=[], heldout_ids=frozenset())
     assert "Model server" not in [a.name for a in g.areas] and "Model server" not in g.others
+
+
+def test_policy_rules_stay_with_reviewers_but_a_missing_disclosure_is_explained() -> None:
+    assert improve_text("writeup:ai-use-forbidden") is None
+    assert improve_text("writeup:ai-disclosure") is None
+    missing = improve_text("writeup:ai-disclosure-missing")
+    assert missing is not None and "AI" in missing
+    assert improve_text("tests:mutant-survived") is not None
+    assert about_the_harness("tests:mutation-partial")
+    assert about_the_harness("notebooks:run-failed")

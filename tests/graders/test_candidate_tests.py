@@ -12,7 +12,7 @@ import pytest
 from graders._pysource import parse_source
 from graders.candidate_tests import TestsGrader, test_stage_plan
 from graders.candidate_tests.discovery import TrivialReason, discover
-from graders.candidate_tests.grader import missing_data_file
+from graders.candidate_tests.grader import POINTS, missing_data_file
 from graders.candidate_tests.plan import COVERAGERC, GUARD_PLUGIN
 from graders.candidate_tests.reports import read_coverage, read_junit
 from graders.types import GraderResult, GraderStatus, StageName, StageOutcome, Verdict
@@ -580,15 +580,15 @@ def test_a_small_passing_suite_earns_in_proportion_to_its_size(tmp_path: Path) -
     eight = _suite(tmp_path / "eight", 8, 80.0)
     assert two.score is not None and eight.score is not None
     # Two passing tests are a quarter of the "tests pass" points, not all of them.
-    assert _points(two, "metrics.tests_passed") == pytest.approx(7.5)
-    assert _points(eight, "metrics.tests_passed") == pytest.approx(30.0)
+    assert _points(two, "metrics.tests_passed") == pytest.approx(POINTS["pass"] / 4)
+    assert _points(eight, "metrics.tests_passed") == pytest.approx(POINTS["pass"])
     # Coverage from two tests counts half; from four or more, in full.
-    assert _points(two, "metrics.coverage_percent") == pytest.approx(15.0)
-    assert _points(eight, "metrics.coverage_percent") == pytest.approx(30.0)
+    assert _points(two, "metrics.coverage_percent") == pytest.approx(POINTS["coverage"] / 2)
+    assert _points(eight, "metrics.coverage_percent") == pytest.approx(POINTS["coverage"])
     assert two.score < 40 < 90 < eight.score
 
 
 def test_coverage_counts_in_full_from_four_passing_tests(tmp_path: Path) -> None:
     four = _suite(tmp_path, 4, 80.0)
-    assert _points(four, "metrics.coverage_percent") == pytest.approx(30.0)
-    assert _points(four, "metrics.tests_passed") == pytest.approx(15.0)
+    assert _points(four, "metrics.coverage_percent") == pytest.approx(POINTS["coverage"])
+    assert _points(four, "metrics.tests_passed") == pytest.approx(POINTS["pass"] / 2)

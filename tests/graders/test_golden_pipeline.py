@@ -93,6 +93,25 @@ def test_a_crashed_notebook_reads_the_same_everywhere(reports: dict[str, Report]
     assert strong.overall.flags == [] and (strong.overall.score or 0) > report.overall.score
 
 
+def test_golden_tests_get_a_mutation_score_on_the_real_assignment(reports: dict[str, Report]) -> None:
+    strong = reports["strong"]
+    stages = {s.name.value: s for s in strong.stages}
+    assert stages["mutation"].verdict.value == "ok", stages["mutation"].message
+    tests = strong.grader("tests")
+    assert tests is not None and tests.metrics["mutation_status"] == "measured"
+    judged, score = tests.metrics["mutants_judged"], tests.metrics["mutation_score"]
+    assert isinstance(judged, int) and 20 <= judged <= 60
+    assert isinstance(score, float) and score >= 0.5, tests.metrics
+    low, high = tests.metrics["mutation_ci_low"], tests.metrics["mutation_ci_high"]
+    assert isinstance(low, float) and isinstance(high, float) and low <= score <= high
+    assert any(c.basis == "metrics.mutation_score" for c in tests.breakdown)
+    assert "mutation score" in tests.summary
+    # A notebook without tests has nothing to mutate: the criterion is left out, not zeroed.
+    crashed = reports["crashing_notebook"].grader("tests")
+    assert crashed is not None and crashed.metrics["mutation_status"] == "not_applicable"
+    assert all(c.basis != "metrics.mutation_score" for c in crashed.breakdown)
+
+
 def test_methodology_is_reported_and_weighted(reports: dict[str, Report]) -> None:
     for report in reports.values():
         methodology = report.grader("methodology")

@@ -241,3 +241,50 @@ def test_unexecuted_notebook_is_reported(tmp_path: Path) -> None:
     result = NotebooksGrader().grade(make_context(tmp_path))
     assert "notebooks:not-executed" in {f.rule for f in result.findings}
     assert result.metrics["executed_cells"] == 0
+
+
+def test_the_graded_run_is_rendered_beside_the_notebook_as_submitted(tmp_path: Path) -> None:
+    """Issue 11: reviewers see the outputs of the harness's own run, not only what was saved."""
+    from graders.notebooks.grader import EXECUTED_NOTEBOOK
+    from graders.types import StageName, StageOutcome, Verdict
+
+    workspace = golden_copy("notebook_only", tmp_path / "ws")
+    saved = json.loads((workspace / "solution.ipynb").read_text())
+    ran = {
+        **saved,
+        "cells": [
+            *saved["cells"],
+            {
+                "cell_type": "code",
+                "execution_count": 6,
+                "metadata": {},
+                "source": "print(1)",
+                "outputs": [
+                    {"output_type": "stream", "name": "stdout", "text": "HARNESS-RUN 0.873\n"}
+                ],
+            },
+        ],
+    }
+    executed = tmp_path / "out" / EXECUTED_NOTEBOOK
+    executed.parent.mkdir()
+    executed.write_text(json.dumps(ran))
+    stage = StageOutcome(
+        name=StageName.notebook, verdict=Verdict.ok, files={EXECUTED_NOTEBOOK: executed}
+    )
+    result = NotebooksGrader().grade(
+        make_context(workspace, kind="notebook", stages={StageName.notebook: stage})
+    )
+    assert set(result.artifacts) == {"notebook:solution.ipynb", "notebook-run:solution.ipynb"}
+    assert "HARNESS-RUN 0.873" in result.artifacts["notebook-run:solution.ipynb"]
+    assert "HARNESS-RUN" not in result.artifacts["notebook:solution.ipynb"]
+    assert result.metrics["graded_run_rendered"] is True
+    # The score counts the submitted notebooks only: the same as without the run.
+    without = NotebooksGrader().grade(make_context(workspace, kind="notebook"))
+    assert result.score == without.score and without.metrics["graded_run_rendered"] is False
+    # Near miss: a link in place of the file is not followed.
+    executed.unlink()
+    executed.symlink_to(workspace / "solution.ipynb")
+    linked = NotebooksGrader().grade(
+        make_context(workspace, kind="notebook", stages={StageName.notebook: stage})
+    )
+    assert "notebook-run:solution.ipynb" not in linked.artifacts

@@ -199,6 +199,7 @@ def test_notebook_only_submission(sandbox_image: str, tiny: Path, settings: Sett
             "        for w in (row['subject'] + ' ' + row['body']).split():\n"
             "            votes.update(counts.get(w, {}))\n"
             "        out.writerow([row['id'], votes.most_common(1)[0][0] if votes else 'billing'])"),
+        nbformat.v4.new_code_cell("print('RUN-ONLY-MARKER', len(counts) > 0)"),
     ]
     sub = tmp_path / "sub"
     sub.mkdir()
@@ -207,6 +208,13 @@ def test_notebook_only_submission(sandbox_image: str, tiny: Path, settings: Sett
     assert report.submission.kind == "notebook"
     assert stage(report, StageName.notebook).verdict == Verdict.ok, stage(report, StageName.notebook)
     assert report.scores is not None and report.scores.check.ok
+    # Reviewers read the graded run (the outputs the harness's own run produced), and the
+    # notebook as submitted (saved here without any output) on request (issue 11).
+    notebooks = report.grader("notebooks")
+    assert notebooks is not None
+    run = notebooks.artifacts["notebook-run:solution.ipynb"]
+    submitted = notebooks.artifacts["notebook:solution.ipynb"]
+    assert "RUN-ONLY-MARKER True" in run and "RUN-ONLY-MARKER True" not in submitted
 
 
 def test_unusable_input_is_rejected_with_a_report(sandbox_image: str, tiny: Path, settings: Settings,

@@ -88,3 +88,18 @@ def test_the_reference_serves_its_model_and_the_others_are_not_applicable(report
     for name in ("baseline", "notebook_only"):
         overall = reports[name].overall
         assert set(overall.not_applicable) == {"serving"} and overall.complete, name
+
+
+def test_reference_tests_get_a_mutation_score(reports: dict[str, Report], assignment: Assignment) -> None:
+    tests = reports["reference"].grader("tests")
+    assert tests is not None and tests.metrics["mutation_status"] == "measured", tests.metrics
+    judged, score = tests.metrics["mutants_judged"], tests.metrics["mutation_score"]
+    assert isinstance(judged, int) and 0 < judged <= assignment.spec.limits.mutation.mutants
+    assert isinstance(score, float) and 0.0 <= score <= 1.0
+    mutation = tests.details["mutation"]
+    assert mutation["elapsed_s"] <= assignment.spec.limits.mutation.wall_seconds
+    survivors = [m for m in mutation["mutants"] if m["status"] == "survived"]
+    assert len(survivors) == tests.metrics["mutants_survived"]
+    for mutant in survivors:
+        assert mutant["file"].endswith(".py") and not mutant["file"].startswith("tests/")
+        assert mutant["line"] >= 1 and mutant["change"] and mutant["tests"]

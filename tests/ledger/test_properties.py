@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from harness.ledger.errors import InvalidExtension
 from harness.ledger.money import Money, sum_money
 from harness.ledger.pay import PayKind, PayTerms, amount_owed, hours_worked
 from harness.ledger.timebox import (
+    MAX_TOTAL_EXTENSION_MINUTES,
     OnTime,
     Phase,
     TimeBoxTerms,
@@ -52,8 +55,16 @@ def test_deadline_never_passes_the_window_end_plus_extension(
     state = invite(invited, terms)
     started_at = invited + terms.start_window * start_fraction
     state = start_clock(state, started_at)
+    granted = 0
     for minutes in extension_minutes:
+        if granted + minutes > MAX_TOTAL_EXTENSION_MINUTES:
+            # All grants together are capped: the one that would pass the cap is refused.
+            with pytest.raises(InvalidExtension, match="at most"):
+                grant_extension(state, minutes, "generated")
+            continue
         state = grant_extension(state, minutes, "generated")
+        granted += minutes
+    assert state.total_extension <= timedelta(minutes=MAX_TOTAL_EXTENSION_MINUTES)
     due = state.deadline
     assert due is not None
     assert due <= state.effective_window_end + state.extension

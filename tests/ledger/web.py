@@ -49,22 +49,28 @@ class Clocked:
     token: str
     """A plain reviewer's API token."""
     admin_token: str
+    payroll_token: str = ""
+    """An account with the payroll role (``pay@example.com``)."""
 
-    def auth(self, *, admin: bool = False) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.admin_token if admin else self.token}"}
+    def auth(self, *, admin: bool = False, payroll: bool = False) -> dict[str, str]:
+        token = self.admin_token if admin else self.payroll_token if payroll else self.token
+        return {"Authorization": f"Bearer {token}"}
 
     def fresh_client(self) -> TestClient:
         return TestClient(self.app, base_url="http://testserver", follow_redirects=False)
 
-    def invite(self, assignment: str = "support-tickets", **body: Any) -> dict[str, Any]:
-        """POST /api/invitations at the clock's time; the JSON answer (with ``token``)."""
+    def invite(
+        self, assignment: str = "support-tickets", *, payroll: bool = False, **body: Any
+    ) -> dict[str, Any]:
+        """POST /api/invitations at the clock's time; the JSON answer (with ``token``). Pay
+        terms other than the assignment's need ``payroll=True`` (a payroll account invites)."""
         payload = {
             "assignment": assignment,
             "name": "Ada Lovelace",
             "email": "ada@example.com",
             **body,
         }
-        r = self.client.post("/api/invitations", headers=self.auth(), json=payload)
+        r = self.client.post("/api/invitations", headers=self.auth(payroll=payroll), json=payload)
         assert r.status_code == 201, r.text
         data: dict[str, Any] = r.json()
         return data
@@ -105,6 +111,10 @@ def clocked_fixture(settings: Settings, tmp_path: Path) -> Iterator[Clocked]:
         with db.session(write=True) as s:
             admin = make_reviewer(s, "admin@example.com", role=Role.admin)
             rev = make_reviewer(s, "rev@example.com")
+            pay = make_reviewer(s, "pay@example.com", role=Role.payroll)
             token = create_token(s, rev)
             admin_token = create_token(s, admin)
-        yield Clocked(app, client, settings, db, clock, notifier, token, admin_token)
+            payroll_token = create_token(s, pay)
+        yield Clocked(
+            app, client, settings, db, clock, notifier, token, admin_token, payroll_token
+        )

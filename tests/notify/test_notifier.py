@@ -129,7 +129,13 @@ def test_production_log_leaves_out_bodies_holding_secret_links(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     notifier = notifier_from_settings(
-        Settings(environment=Environment.production, secret_key="s" * 40, demo=False, smtp_url=None)
+        Settings(
+            environment=Environment.production,
+            secret_key="s" * 40,
+            demo=False,
+            smtp_url=None,
+            public_url="https://grading.example.com",
+        )
     )
     assert isinstance(notifier, LogNotifier) and not notifier.include_body
     with caplog.at_level(logging.INFO, logger="harness.notify"):

@@ -97,7 +97,8 @@ def _pay(t: Clocked, invitation_id: int) -> None:
     pid = payment["id"]
     assert t.client.post(f"/api/payments/{pid}/approve", headers=t.auth(admin=True)).status_code == 200
     paid = {"paid_on": (T0 + timedelta(days=10)).date().isoformat(), "reference": "RUN-7"}
-    r = t.client.post(f"/api/payments/{pid}/paid", headers=t.auth(admin=True), json=paid)
+    # The approver cannot also mark it paid (issue 11): the payroll account does.
+    r = t.client.post(f"/api/payments/{pid}/paid", headers=t.auth(payroll=True), json=paid)
     assert r.status_code == 200, r.text
 
 

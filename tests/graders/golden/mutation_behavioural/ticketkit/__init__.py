@@ -1,0 +1,1 @@
+"""Keyword routing of support tickets, standard library only."""
