@@ -115,7 +115,7 @@ def test_task_agrees_with_the_spec(assignment: Assignment) -> None:
         assert row in task, row
     for label in spec.labels:
         assert f"| `{label}` |" in task, label
-    assert "50 MB" in task and "2,000 files" in task
+    assert "50 MiB" in task and "2,000 files" in task
 
 
 def test_task_quotes_the_serving_settings(assignment: Assignment) -> None:
