@@ -92,9 +92,9 @@ def test_a_worker_runs_the_serving_stage_and_the_api_scores_it(
     assert run_job(_context(serving_wapi, tmp_path), sid) == "graded"
     (report,) = serving_wapi.reports(sid)
     body = report.body
-    assert [s["name"] for s in body["stages"]] == ["static", "tests", "train", "predict", "predict_nomodel",
-                                                   "serve", "score"]
-    serve = body["stages"][5]
+    assert [s["name"] for s in body["stages"]] == ["static", "tests", "mutation", "train", "predict",
+                                                   "predict_nomodel", "serve", "score"]
+    serve = body["stages"][6]
     assert serve["verdict"] == "ok" and serve["outputs"] == ["serving.json"], serve
     serving = next(g for g in body["graders"] if g["name"] == "serving")
     assert serving["status"] == "ok" and serving["metrics"]["agreement"] == 1.0
