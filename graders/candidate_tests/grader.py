@@ -161,40 +161,7 @@ class TestsGrader:
             metrics=metrics,
             findings=findings,
             breakdown=breakdown,
-            details={
-                "tests": [
-                    {
-                        "file": t.rel,
-                        "name": t.name,
-                        "line": t.line,
-                        "cases": t.cases,
-                        "assertions": t.assertions,
-                        "trivial": t.trivial.value if t.trivial else None,
-                    }
-                    for t in found.tests[:500]
-                ],
-                "results": [
-                    {
-                        "file": c.rel,
-                        "name": c.test_name,
-                        "outcome": c.outcome.value,
-                        "time_s": c.time_s,
-                    }
-                    for c in (run.junit.cases[:1000] if run.junit else [])
-                ],
-                "mutation": mutation.details(),
-                "coverage_by_file": {
-                    rel: {"covered": c, "statements": n}
-                    for rel, (c, n) in (run.coverage.files.items() if run.coverage else [])
-                },
-                "stage": None
-                if stage is None
-                else {
-                    "verdict": stage.verdict.value,
-                    "exit_code": stage.exit_code,
-                    "message": stage.message,
-                },
-            },
+            details=_details(found, run, mutation, stage),
         )
 
 
@@ -435,6 +402,15 @@ def _run_findings(run: _Run, found: Discovery, workspace: Path) -> list[Finding]
                 severity=Severity.error,
             )
         )
+    out.extend(_report_findings(run, stage))
+    if run.ran and run.junit is not None:
+        out.extend(_case_findings(run.junit, found, workspace))
+    return out
+
+
+def _report_findings(run: _Run, stage: StageOutcome) -> list[Finding]:
+    """Findings about the JUnit and coverage reports the run wrote (missing or unusable)."""
+    out: list[Finding] = []
     if run.junit is None and stage.verdict in {Verdict.ok, Verdict.failed}:
         out.append(
             Finding(
@@ -459,29 +435,76 @@ def _run_findings(run: _Run, found: Discovery, workspace: Path) -> list[Finding]
                 severity=Severity.warning,
             )
         )
-    if run.ran and run.junit is not None:
-        bad = [c for c in run.junit.cases if c.outcome in {Outcome.failed, Outcome.errored}]
-        out.extend(_case_finding(c, found, workspace) for c in bad[:MAX_CASE_FINDINGS])
-        if len(bad) > MAX_CASE_FINDINGS:
-            out.append(
-                Finding(
-                    rule="tests:findings-truncated",
-                    message=f"{len(bad) - MAX_CASE_FINDINGS} more failing tests are not listed.",
-                    severity=Severity.info,
-                )
-            )
-        reported = len(run.junit.cases) - len(run.junit.collection_errors)
-        if found.functions and reported > 3 * found.cases + 20:
-            out.append(
-                Finding(
-                    rule="tests:report-mismatch",
-                    message=f"The JUnit report lists {reported} tests but the source defines about "
-                    f"{found.cases}; the report was written by the candidate's own process, so treat "
-                    "its numbers with care.",
-                    severity=Severity.warning,
-                )
-            )
     return out
+
+
+def _case_findings(junit: JUnitReport, found: Discovery, workspace: Path) -> list[Finding]:
+    """Findings for failing tests (the first few), and a report whose size does not fit the
+    source."""
+    out: list[Finding] = []
+    bad = [c for c in junit.cases if c.outcome in {Outcome.failed, Outcome.errored}]
+    out.extend(_case_finding(c, found, workspace) for c in bad[:MAX_CASE_FINDINGS])
+    if len(bad) > MAX_CASE_FINDINGS:
+        out.append(
+            Finding(
+                rule="tests:findings-truncated",
+                message=f"{len(bad) - MAX_CASE_FINDINGS} more failing tests are not listed.",
+                severity=Severity.info,
+            )
+        )
+    reported = len(junit.cases) - len(junit.collection_errors)
+    if found.functions and reported > 3 * found.cases + 20:
+        out.append(
+            Finding(
+                rule="tests:report-mismatch",
+                message=f"The JUnit report lists {reported} tests but the source defines about "
+                f"{found.cases}; the report was written by the candidate's own process, so treat "
+                "its numbers with care.",
+                severity=Severity.warning,
+            )
+        )
+    return out
+
+
+def _details(
+    found: Discovery, run: _Run, mutation: MutationAssessment, stage: StageOutcome | None
+) -> dict[str, object]:
+    """What the report keeps for reviewers: each test, each result, the mutants, coverage per
+    file and the stage's end."""
+    return {
+        "tests": [
+            {
+                "file": t.rel,
+                "name": t.name,
+                "line": t.line,
+                "cases": t.cases,
+                "assertions": t.assertions,
+                "trivial": t.trivial.value if t.trivial else None,
+            }
+            for t in found.tests[:500]
+        ],
+        "results": [
+            {
+                "file": c.rel,
+                "name": c.test_name,
+                "outcome": c.outcome.value,
+                "time_s": c.time_s,
+            }
+            for c in (run.junit.cases[:1000] if run.junit else [])
+        ],
+        "mutation": mutation.details(),
+        "coverage_by_file": {
+            rel: {"covered": c, "statements": n}
+            for rel, (c, n) in (run.coverage.files.items() if run.coverage else [])
+        },
+        "stage": None
+        if stage is None
+        else {
+            "verdict": stage.verdict.value,
+            "exit_code": stage.exit_code,
+            "message": stage.message,
+        },
+    }
 
 
 def _none_collected(stage: StageOutcome | None) -> bool:

@@ -139,13 +139,7 @@ class WriteupGrader:
         coverage = [match_section(s, blocks, text) for s in sections]
         words = sum(prose_words(d.text) for d in writeup.docs)
         relevance = assess_relevance(text, ctx.assignment)
-        claims = [
-            c
-            for d in writeup.docs
-            for c in extract_claims(
-                d.text, d.rel, has_lines=d.has_lines, labels=ctx.assignment.labels
-            )
-        ]
+        claims = _claims(writeup, ctx)
         relevance = relevance.with_classes(
             [c.label for c in claims if c.label is not None and not c.known_label],
             len({c.label for c in claims if c.label is not None and c.known_label}),
@@ -168,23 +162,14 @@ class WriteupGrader:
             *disclosure_findings(ctx.assignment.ai_policy, disclosure),
         ]
         metrics = _metrics(writeup, words, coverage, relevance, method, claims, checks, ctx)
-        metrics["section_words"] = ", ".join(
-            f"{k}={v}" for k, v in section_words(coverage, blocks).items()
+        metrics.update(
+            section_words=", ".join(f"{k}={v}" for k, v in section_words(coverage, blocks).items()),
+            reasons_given=reasons_given(coverage, blocks),
+            ai_disclosure=disclosure.kind.value if disclosure else "none",
         )
-        metrics["reasons_given"] = reasons_given(coverage, blocks)
-        metrics["ai_disclosure"] = disclosure.kind.value if disclosure else "none"
+        checkable = heldout is not None
         parts = breakdown(
-            Inputs(
-                coverage,
-                blocks,
-                words,
-                relevance,
-                method,
-                claims,
-                checks,
-                heldout is not None,
-                text,
-            )
+            Inputs(coverage, blocks, words, relevance, method, claims, checks, checkable, text)
         )
         findings.sort(key=lambda f: {"error": 0, "warning": 1, "info": 2}[f.severity.value])
         return GraderResult(
@@ -196,32 +181,54 @@ class WriteupGrader:
             metrics=metrics,
             findings=findings,
             breakdown=parts,
-            details={
-                "sources": [d.rel for d in writeup.docs],
-                "sections": [
-                    {
-                        "section": c.section,
-                        "match": c.match.value,
-                        "heading": c.heading,
-                        "line": c.line,
-                        "file": c.doc,
-                    }
-                    for c in coverage
-                ],
-                "headings": [_heading_detail(b) for b in blocks[:100]],
-                "relevance": {
-                    "share": round(relevance.share, 2),
-                    "labels": list(relevance.labels),
-                    "terms": list(relevance.terms),
-                    "task_mentions": relevance.task_mentions,
-                    "other_datasets": [{"dataset": d, "mentions": n} for d, n in relevance.foreign],
-                    "other_dataset_words": list(relevance.foreign_examples),
-                    "other_classes": list(relevance.other_classes),
-                },
-                "evaluation_method": method.found,
-                "claims": [_claim_detail(c, checks) for c in claims[:100]],
-            },
+            details=_details(writeup, coverage, blocks, relevance, method, claims, checks),
         )
+
+
+def _claims(writeup: Writeup, ctx: GradingContext) -> list[Claim]:
+    """Every number the writeup's documents claim, with where it is."""
+    return [
+        c
+        for d in writeup.docs
+        for c in extract_claims(d.text, d.rel, has_lines=d.has_lines, labels=ctx.assignment.labels)
+    ]
+
+
+def _details(
+    writeup: Writeup,
+    coverage: list[Coverage],
+    blocks: list[Block],
+    relevance: Relevance,
+    method: EvaluationMethod,
+    claims: list[Claim],
+    checks: list[ClaimCheck],
+) -> dict[str, object]:
+    """What the report keeps for reviewers: sources, sections, headings, relevance, claims."""
+    return {
+        "sources": [d.rel for d in writeup.docs],
+        "sections": [
+            {
+                "section": c.section,
+                "match": c.match.value,
+                "heading": c.heading,
+                "line": c.line,
+                "file": c.doc,
+            }
+            for c in coverage
+        ],
+        "headings": [_heading_detail(b) for b in blocks[:100]],
+        "relevance": {
+            "share": round(relevance.share, 2),
+            "labels": list(relevance.labels),
+            "terms": list(relevance.terms),
+            "task_mentions": relevance.task_mentions,
+            "other_datasets": [{"dataset": d, "mentions": n} for d, n in relevance.foreign],
+            "other_dataset_words": list(relevance.foreign_examples),
+            "other_classes": list(relevance.other_classes),
+        },
+        "evaluation_method": method.found,
+        "claims": [_claim_detail(c, checks) for c in claims[:100]],
+    }
 
 
 def _heading_detail(block: Block) -> dict[str, object]:
