@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "HELDOUT_STAGES",
     "LOG_SAFE_STAGES",
+    "PROBE_STAGES",
     "StageReason",
     "candidate_stage_message",
     "last_error_line",
@@ -35,6 +37,12 @@ __all__ = [
 
 LOG_SAFE_STAGES = frozenset({"tests", "train"})
 """Stages whose output may be quoted to the candidate: they never see held-out data."""
+HELDOUT_STAGES = frozenset({"predict", "notebook", "predict_nomodel", "serve"})
+"""Stages that read held-out tickets: only the runner's own words about them reach the candidate."""
+PROBE_STAGES = frozenset({"predict_nomodel", "mutation"})
+"""The harness's own measurements of a submission, not steps of it: the re-run of predict
+without the trained model (a real model *should* fail there) and mutation testing. Their
+outcome never makes an upload read as "a stage failed" to its candidate."""
 
 _LABELS = {
     "static": "Static analysis",
@@ -42,6 +50,7 @@ _LABELS = {
     "train": "Training",
     "predict": "Prediction",
     "notebook": "The notebook run",
+    "serve": "Your model server",
     "score": "Scoring your predictions",
 }
 _HINTS = {
@@ -53,6 +62,8 @@ _HINTS = {
     "column) to reproduce it.",
     "notebook": "Restart the kernel and run every cell from the top, reading the paths from "
     "TRAIN_CSV, TEST_CSV, MODEL_DIR and PREDICTIONS_CSV.",
+    "serve": "Start your [serve] command locally with a model from your train command and check "
+    "that the health path answers within the time the task gives.",
     "score": "Write predictions.csv with the header id,label, one row per id of the input, and "
     "only the labels listed in the task.",
 }
@@ -120,7 +131,7 @@ def _score_problems(message: str) -> str:
 def _safe_message(stage: str, message: str) -> str:
     """``message`` when it may reach the candidate: always for stages without held-out data;
     for the others only the runner's own words ("exit code 1", "killed after 600 s ...")."""
-    if stage in ("predict", "notebook"):
+    if stage in HELDOUT_STAGES:
         return message if _HARNESS_MESSAGE.match(message) else ""
     return message[:_MAX_LINE]
 
@@ -144,7 +155,7 @@ def _reason(stage: str, verdict: str, message: str, log: str) -> str:
         line = last_error_line(log)
         if line:
             text += f' The last error: "{line[:_MAX_LINE]}".'
-    elif verdict == "failed" and stage in ("predict", "notebook"):
+    elif verdict == "failed" and stage in HELDOUT_STAGES:
         name = _exception_name(log)
         if name:
             text += f" It raised {name} (its message is not shown: this stage reads held-out data)."
@@ -161,9 +172,9 @@ def reasons_from_report(stages: Iterable[Mapping[str, Any]]) -> list[StageReason
     out = []
     for stage in stages:
         verdict = str(stage.get("verdict", ""))
-        if verdict in ("ok", "skipped", ""):
-            continue
         name = str(stage.get("name", ""))
+        if verdict in ("ok", "skipped", "") or name in PROBE_STAGES:
+            continue
         out.append(
             StageReason(
                 stage=name,

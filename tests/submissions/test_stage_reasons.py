@@ -98,3 +98,27 @@ def test_live_messages_of_stages_with_held_out_data_are_dropped() -> None:
 def test_last_error_line() -> None:
     assert last_error_line(TRACEBACK) == "ModuleNotFoundError: No module named 'xgboost'"
     assert last_error_line("all good\n") is None
+
+
+def test_the_harness_probes_never_read_as_a_failed_stage_but_predict_still_does() -> None:
+    stages = [
+        _stage("predict", "ok"),
+        # a real predictor fails without its trained model: that is the probe working
+        _stage("predict_nomodel", "failed", "exit code 1", f"FileNotFoundError: {HELDOUT_TEXT}"),
+        _stage("mutation", "timed_out", "killed after 150 s"),
+    ]
+    assert reasons_from_report(stages) == []
+    [reason] = reasons_from_report([_stage("predict", "failed", "exit code 1", "ValueError: x")])
+    assert reason.stage == "predict" and "ValueError" in reason.reason
+
+
+def test_the_model_server_is_a_stage_of_the_candidates_with_held_out_text_kept_out() -> None:
+    [reason] = reasons_from_report(
+        [_stage("serve", "failed", f"answered 500 to {HELDOUT_TEXT}", f"KeyError: {HELDOUT_TEXT}")]
+    )
+    assert reason.reason.startswith("Your model server failed.")
+    assert "KeyError" in reason.reason and "[serve]" in reason.reason
+    assert HELDOUT_TEXT not in reason.reason
+    assert candidate_stage_message("serve", "failed", f"answered 500 to {HELDOUT_TEXT}") == ""
+    assert candidate_stage_message("serve", "timed_out", "killed after 240 s") == "killed after 240 s"
+    assert candidate_stage_message("predict_nomodel", "failed", HELDOUT_TEXT) == ""
