@@ -39,7 +39,7 @@ bench-static: venv
 	$(PY) scripts/bench_static.py
 
 bench-web: setup
-	$(PY) scripts/bench_web.py
+	$(PY) scripts/bench_web.py $(BENCH_WEB_ARGS)
 
 bench-scale: setup
 	$(PY) scripts/bench_scale.py
