@@ -209,7 +209,7 @@ def build(n: int, jobs: int) -> None:
                         (settings.blobs_dir / key).parent.mkdir(parents=True, exist_ok=True)
                         (settings.blobs_dir / key).write_bytes(data)
                         invitation, _ = create_invitation(session, assignment.spec, name=f"Candidate {seed}",
-                                                          email=f"c{seed}@bench.invalid", actor="bench")
+                                                          email=f"c{seed}@bench.example.com", actor="bench")
                         session.flush()
                         sub = Submission(invitation_id=invitation.id, version=1, assignment_name=assignment.name,
                                          filename=f"s{seed}.zip", sha256=sha, blob_key=key, size_bytes=len(data),
@@ -282,7 +282,7 @@ def measure(n: int) -> dict[str, Any]:
             session = db.new_session(write=True)
             try:
                 invitation, _ = create_invitation(session, assignment.spec, name="New Candidate",
-                                                  email="new@bench.invalid", actor="bench")
+                                                  email="new@bench.example.com", actor="bench")
                 session.flush()
                 sub = Submission(invitation_id=invitation.id, version=1, assignment_name=assignment.name,
                                  filename="new.zip", sha256=sha, blob_key=f"new/{sha}.zip", size_bytes=len(data),

@@ -97,7 +97,7 @@ def _submit(db: Database, settings: Settings, assignment: Assignment, folder: Pa
     key = store_blob(settings.blobs_dir, part, sha)
     with db.session(write=True) as session:
         invitation, _ = create_invitation(session, assignment.spec, name=label,
-                                          email=f"{label.replace('/', '.')}@corpus.invalid",
+                                          email=f"{label.replace('/', '.')}@corpus.example.com",
                                           actor="similarity-evaluation")
         session.flush()
         sub = Submission(invitation_id=invitation.id, version=SubmissionRepository(session).next_version(
@@ -131,6 +131,18 @@ def _folders(parent: Path) -> list[Path]:
     return sorted(p for p in parent.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
 
 
+def _one_per_family(parent: Path) -> list[Path]:
+    """The solution folders of ``parent``, keeping one of each family its optional
+    ``FAMILIES.toml`` names (versions of one solution are not independent of each other)."""
+    folders = _folders(parent)
+    families_file = parent / "FAMILIES.toml"
+    if not families_file.is_file():
+        return folders
+    families = tomllib.loads(families_file.read_text(encoding="utf-8"))
+    later = {name for members in families.values() for name in sorted(members)[1:]}
+    return [f for f in folders if f.name not in later]
+
+
 def evaluate_corpus(corpus: Path, assignment: Assignment, *, also_independent: tuple[Path, ...] = (),
                     work_dir: Path | None = None) -> CorpusResult:
     """Run the similarity check over ``corpus`` in a fresh database and say what it found.
@@ -138,7 +150,7 @@ def evaluate_corpus(corpus: Path, assignment: Assignment, *, also_independent: t
     manifest = tomllib.loads((corpus / "copies" / "MANIFEST.toml").read_text(encoding="utf-8"))
     independent = _folders(corpus / "independent")
     for extra in also_independent:
-        independent += _folders(extra)
+        independent += _one_per_family(extra)
     with tempfile.TemporaryDirectory(dir=work_dir) as tmp:
         settings = Settings(data_dir=Path(tmp))
         url = f"sqlite:///{Path(tmp) / 'corpus.db'}"

@@ -59,3 +59,13 @@ def test_a_missed_copy_fails_the_check(tmp_path: Path) -> None:
 def test_a_corpus_that_is_not_there_is_a_clear_error(tmp_path: Path) -> None:
     done = harness("similarity", "evaluate", "--corpus", str(tmp_path / "nope"), data_dir=tmp_path / "var")
     assert done.returncode == 2 and "not found" in done.stderr and "nope" in done.stderr
+
+
+def test_versions_of_one_solution_count_once_as_independent_work(tmp_path: Path) -> None:
+    from harness.integrity.corpus import _one_per_family
+
+    for name in ("alpha", "suite_a", "suite_b", "zeta"):
+        (tmp_path / name).mkdir()
+    assert [p.name for p in _one_per_family(tmp_path)] == ["alpha", "suite_a", "suite_b", "zeta"]
+    (tmp_path / "FAMILIES.toml").write_text('one = ["suite_b", "suite_a"]\n', encoding="utf-8")
+    assert [p.name for p in _one_per_family(tmp_path)] == ["alpha", "suite_a", "zeta"]
