@@ -45,6 +45,7 @@ from harness.ledger.clock import Clock, SystemClock
 from harness.notify.notifier import Notifier, notifier_from_settings
 from harness.redaction import install_log_redaction
 from harness.retention.sweep import RetentionSweeper
+from harness.review import calibration
 from harness.settings import Environment, Mode, Settings, get_settings
 from harness.sweep.service import LedgerSweeper
 
@@ -103,6 +104,8 @@ def _lifespan(settings: Settings, db: Database, *, migrate: bool) -> Lifespan:
             app.state.sweeper.start()
             app.state.retention_sweeper.start()
             app.state.ats_callbacks.start()
+        # The calibration page's figures take seconds at scale: compute them now, not on view.
+        calibration.warm_up(db, settings)
         # Everything loaded so far lives as long as the process: move it out of the collector's
         # reach, so a full collection scans only per-request garbage (a full pass over the
         # imported libraries took 80-160 ms, the bulk of the pages' tail latency).

@@ -35,6 +35,7 @@ from harness.ledger.clock import Clock
 from harness.notify.messages import Notification
 from harness.notify.notifier import Notifier
 from harness.notify.outbox import deliver
+from harness.review import calibration
 from harness.settings import Settings
 
 __all__ = [
@@ -152,6 +153,14 @@ class AfterCommit:
         """Send ``notification`` once (``None``: nothing to send)."""
         if notification is not None:
             self.background.add_task(_send, self.db, self.notifier, self.clock, notification)
+
+    def refresh_calibration(self, assignment: str) -> None:
+        """Recompute the assignment's calibration figures in the background (a scorecard
+        landed), so the calibration page shows them without computing them on view."""
+        if self.settings is not None:
+            self.background.add_task(
+                calibration.refresh_in_background, self.db, self.settings, assignment
+            )
 
     def webhook(self, event: str | None, data: dict[str, Any] | None = None) -> None:
         """Send a webhook event (``harness.jobs.webhook.deliver_event``); ``None``: nothing."""

@@ -7,6 +7,7 @@ screen readers and tooltips get the numbers.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
@@ -47,6 +48,15 @@ def _short(label: str) -> str:
 
 
 def confusion_heatmap(labels: Sequence[str], matrix: Sequence[Sequence[int]]) -> Markup:
+    """Rows are true labels, columns predictions; colour is the share of the true row.
+    (Cached on its inputs: a report page draws the same matrix on every view.)"""
+    return _confusion_heatmap(
+        tuple(str(label) for label in labels), tuple(tuple(row) for row in matrix)
+    )
+
+
+@functools.lru_cache(maxsize=128)
+def _confusion_heatmap(labels: tuple[str, ...], matrix: tuple[tuple[int, ...], ...]) -> Markup:
     """Rows are true labels, columns predictions; colour is the share of the true row.
 
     The margins are sized from the labels: the row labels on the left, and the column labels,
@@ -94,7 +104,15 @@ def confusion_heatmap(labels: Sequence[str], matrix: Sequence[Sequence[int]]) ->
 
 
 def f1_bars(per_class: Sequence[tuple[str, float]], baseline: dict[str, float]) -> Markup:
-    """Per-class F1 (bar) against the baseline's F1 (tick), 0 to 1."""
+    """Per-class F1 (bar) against the baseline's F1 (tick), 0 to 1 (cached on its inputs)."""
+    return _f1_bars(tuple(per_class), tuple(sorted(baseline.items())))
+
+
+@functools.lru_cache(maxsize=128)
+def _f1_bars(
+    per_class: tuple[tuple[str, float], ...], baseline_items: tuple[tuple[str, float], ...]
+) -> Markup:
+    baseline = dict(baseline_items)
     longest = max((len(_short(label)) for label, _ in per_class), default=1) * _CHAR_W
     row, left, plot_w = 26, int(max(130, longest + 14)), 320
     height = 30 + row * len(per_class) + 20

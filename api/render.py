@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -49,11 +51,13 @@ _ATTRS = {
 }
 
 
+@functools.lru_cache(maxsize=64)
 def markdown_html(text: str, *, max_chars: int = 200_000) -> Markup:
     """Sanitised HTML for Markdown written by a candidate.
 
     Images keep only their alt text (no ``src``): a candidate's writeup must not make the
     reviewer's browser fetch anything. Links get ``rel="noopener noreferrer nofollow"``.
+    Cached by text: a report page shows the same writeup on every view.
     """
     html = _md.render(text[:max_chars])
     clean = nh3.clean(

@@ -65,14 +65,11 @@ def reviewer_offsets(reviewers: Sequence[ReviewerCalibrationOut], span: float = 
     return _svg(left + plot_w + 20, height, "Reviewer offsets", body)
 
 
-def gap_heatmap(pairs: Sequence[tuple[float, float]], bins: int = 10) -> Markup:
+def gap_heatmap(counts: Sequence[Sequence[int]]) -> Markup:
     """Submissions binned by consensus human score (rows) and automated overall (columns),
-    0-100 each; the diagonal is where people and the machine agree."""
-    counts = [[0] * bins for _ in range(bins)]
-    for human, automated in pairs:
-        i = min(bins - 1, max(0, int(human / 100 * bins)))
-        j = min(bins - 1, max(0, int(automated / 100 * bins)))
-        counts[i][j] += 1
+    0-100 each (``harness.review.agreement.gap_counts``); the diagonal is where people and the
+    machine agree."""
+    bins = len(counts)
     top = max((c for row in counts for c in row), default=0) or 1
     cell, left, head = 30, 60, 30
     size = cell * bins

@@ -122,6 +122,7 @@ def submit(
     )
     if done.event is not None:
         after.webhook(done.event.event, done.event.data)
+    after.refresh_calibration(done.assignment)
     return done.scorecard
 
 

@@ -14,6 +14,7 @@ from api.deps import (
     AfterCommitDep,
     ClockDep,
     CsrfChecked,
+    DatabaseDep,
     Id,
     PageReviewer,
     SessionDep,
@@ -122,6 +123,7 @@ async def submit(
     )
     if done.event is not None:
         after.webhook(done.event.event, done.event.data)
+    after.refresh_calibration(done.assignment)
     return _back(submission_id, "#scorecards")
 
 
@@ -188,12 +190,13 @@ def mark_finding(
 def calibration_page(
     request: Request,
     session: SessionDep,
+    db: DatabaseDep,
     settings: SettingsDep,
     _: AdminReviewer,
     assignment: Annotated[str, Query(max_length=64)] = "",
     version: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
-    page = calibration.calibration_page(session, settings, assignment, version or None)
+    page = calibration.calibration_page(session, settings, assignment, version or None, db=db)
     figures = page.figures
     return render(
         request,
@@ -202,9 +205,9 @@ def calibration_page(
             "assignments": page.assignments,
             "chosen": page.chosen,
             "c": figures.out if figures else None,
+            "computed_at": figures.computed_at if figures else None,
+            "updating": page.updating,
             "offsets_plot": reviewer_offsets(figures.out.reviewers) if figures else None,
-            "gap_plot": gap_heatmap([(g.human, g.automated) for g in figures.gaps])
-            if figures
-            else None,
+            "gap_plot": gap_heatmap(figures.gap_counts) if figures else None,
         },
     )

@@ -109,13 +109,21 @@ def resolve(
 ) -> ActiveSession | None:
     """The valid session behind ``sid``, or ``None`` (unknown, revoked, expired, idle, or its
     account deactivated)."""
-    row = _find(session, sid)
-    if row is None or row.revoked_at is not None or now >= row.expires_at:
+    if not sid or len(sid) > 128:
+        return None
+    found = session.execute(  # the session and its account in one query: every page asks
+        select(ReviewerSession, Reviewer)
+        .join(Reviewer, Reviewer.id == ReviewerSession.reviewer_id)
+        .where(ReviewerSession.token_hash == hash_token(sid))
+    ).first()
+    if found is None:
+        return None
+    row, reviewer = found
+    if row.revoked_at is not None or now >= row.expires_at:
         return None
     if now - row.last_seen_at >= policy.idle:
         return None
-    reviewer = session.get(Reviewer, row.reviewer_id)
-    if reviewer is None or not reviewer.active:
+    if not reviewer.active:
         return None
     return ActiveSession(
         row=row,

@@ -122,7 +122,20 @@ def load_spec_file(path: Path) -> AssignmentSpec:
 
 
 def _load_folder(folder: Path) -> Assignment:
-    return Assignment(spec=load_spec_file(folder / SPEC_FILE), root=folder.resolve())
+    """The assignment in ``folder``; parsed again only when its spec file changes (the pages list
+    assignments on every request, and parsing TOML is most of that)."""
+    spec_path = folder / SPEC_FILE
+    try:
+        stat = spec_path.stat()
+    except FileNotFoundError:
+        return Assignment(spec=load_spec_file(spec_path), root=folder.resolve())
+    return _load_folder_cached(str(folder), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _load_folder_cached(folder: str, _mtime_ns: int, _size: int) -> Assignment:
+    path = Path(folder)
+    return Assignment(spec=load_spec_file(path / SPEC_FILE), root=path.resolve())
 
 
 def _search_dirs(settings: Settings) -> list[Path]:

@@ -356,8 +356,13 @@ def identity_hidden(invitation: Invitation, *, decided: bool | None = None) -> b
 def candidate_label(invitation: Invitation, *, decided: bool | None = None) -> str:
     """The candidate's name, or ``Candidate #<invitation id>`` while review is anonymous."""
     if identity_hidden(invitation, decided=decided):
-        return f"Candidate #{invitation.id}"
+        return hidden_label(invitation.id)
     return invitation.candidate.name
+
+
+def hidden_label(invitation_id: int) -> str:
+    """What a list shows instead of the name while review is anonymous."""
+    return f"Candidate #{invitation_id}"
 
 
 def candidate_email(invitation: Invitation, *, decided: bool | None = None) -> str | None:

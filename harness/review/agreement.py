@@ -35,6 +35,7 @@ __all__ = [
     "MachineGap",
     "ReviewerCalibration",
     "RulePrecision",
+    "gap_counts",
     "interval_alpha",
     "machine_agreement",
     "ordinal_alpha",
@@ -249,6 +250,17 @@ def machine_agreement(
     rho = spearman([p.human for p in pairs], [p.automated for p in pairs])
     pairs.sort(key=lambda p: (-abs(p.gap), p.submission_id))
     return rho, pairs
+
+
+def gap_counts(pairs: Sequence[MachineGap], bins: int) -> tuple[tuple[int, ...], ...]:
+    """``pairs`` in a ``bins`` x ``bins`` grid over 0-100: rows by human score, columns by
+    automated score (a score of 100 falls in the last bin)."""
+    counts = [[0] * bins for _ in range(bins)]
+    for pair in pairs:
+        i = min(bins - 1, max(0, int(pair.human / 100 * bins)))
+        j = min(bins - 1, max(0, int(pair.automated / 100 * bins)))
+        counts[i][j] += 1
+    return tuple(tuple(row) for row in counts)
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,8 @@ class Submitted:
     scorecard: ScorecardOut
     event: ReviewEvent | None
     """``review.scorecards_complete`` when this was the last required scorecard."""
+    assignment: str
+    """The submission's assignment (whose calibration figures may have changed)."""
 
 
 def submit_scorecard(
@@ -204,7 +206,7 @@ def submit_scorecard(
         recommendation=recommendation,
     )
     event = _after_submission(session, settings, review, sub, card, now)
-    return Submitted(scorecard_out(card), event)
+    return Submitted(scorecard_out(card), event, sub.assignment_name)
 
 
 def _after_submission(

@@ -77,7 +77,18 @@ def list_files(blob: Path) -> tuple[FileEntry, ...]:
 
 
 def read_text(blob: Path, path: str) -> tuple[str, bool] | None:
-    """(text, truncated) of one listed file, or None if no such file. Binary shows as None too."""
+    """(text, truncated) of one listed file, or None if no such file. Binary shows as None too.
+    Cached per archive version: a report page reads the same writeup on every view."""
+    try:
+        mtime_ns = blob.stat().st_mtime_ns
+    except OSError:
+        return None  # as list_files: no archive, no files
+    return _read_text(str(blob), mtime_ns, path)
+
+
+@functools.lru_cache(maxsize=32)
+def _read_text(blob_name: str, _mtime_ns: int, path: str) -> tuple[str, bool] | None:
+    blob = Path(blob_name)
     entry = next((e for e in list_files(blob) if e.path == path), None)
     if entry is None:
         return None

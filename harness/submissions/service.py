@@ -23,7 +23,7 @@ from harness.audit import service as audit
 from harness.db.engine import Database
 from harness.errors import HarnessError, NotFound
 from harness.invitations.models import Decision, DecisionOutcome, Invitation
-from harness.invitations.service import candidate_email, candidate_label
+from harness.invitations.service import candidate_email, candidate_label, hidden_label
 from harness.privacy import anonymous
 from harness.settings import Settings
 from harness.submissions.models import (
@@ -447,13 +447,35 @@ def summary(sub: Submission, decision: Decision | None) -> SubmissionSummary:
     )
 
 
+def _row_summary(row: Any, outcome: str | None) -> SubmissionSummary:
+    """``summary`` of a plain row of ``SubmissionRepository.list_rows`` (same rules)."""
+    hidden = row.anonymous_review and outcome is None
+    return SubmissionSummary(
+        id=row.id,
+        invitation_id=row.invitation_id,
+        version=row.version,
+        assignment=row.assignment_name,
+        candidate=hidden_label(row.invitation_id) if hidden else row.candidate,
+        filename=row.filename,
+        status=row.status,
+        stage=row.stage,
+        overall_score=row.overall_score,
+        accuracy=row.accuracy,
+        macro_f1=row.macro_f1,
+        late=row.late,
+        created_at=row.created_at,
+        graded_at=row.graded_at,
+        decision=outcome,
+    )
+
+
 def submission_page(session: Session, flt: SubmissionFilter) -> SubmissionPage:
     """One page of the submissions list, with each candidate's latest decision."""
     repo = SubmissionRepository(session)
-    items, total = repo.search(flt)
-    decisions = repo.decisions_for(sorted({s.invitation_id for s in items}))
+    rows, total = repo.list_rows(flt)
+    outcomes = repo.latest_outcomes(sorted({r.invitation_id for r in rows}))
     return SubmissionPage(
-        items=[summary(s, decisions.get(s.invitation_id)) for s in items],
+        items=[_row_summary(r, outcomes.get(r.invitation_id)) for r in rows],
         total=total,
         limit=flt.limit,
         offset=flt.offset,

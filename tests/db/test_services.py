@@ -232,3 +232,42 @@ def test_the_invitations_list_loads_counts_and_payment_status_in_bulk(
         row = s.get(Invitation, inv.id)
         assert row is not None
         assert invitation_out(s, row, now) == listed[inv.id]
+
+
+def test_the_list_page_rows_agree_with_the_one_submission_summary(
+    db: Database, settings: Settings
+) -> None:
+    """The list reads plain rows (no ORM objects, for speed): each row must say what the
+    one-submission summary says, anonymity and latest decision included, in every sort."""
+    from harness.submissions.service import submission_page, summary
+
+    with db.session() as s:
+        rev = make_reviewer(s)
+        hidden, _ = make_invitation(s, name="Hidden Person", email="h@example.com")
+        decided, _ = make_invitation(s, name="Decided Person", email="d@example.com")
+        named, _ = make_invitation(s, name="Named Person", email="n@example.com", anonymous=False)
+        for inv, score in ((hidden, 40.0), (decided, 80.0), (named, 60.0)):
+            make_submission(
+                s, settings, inv, status=SubmissionStatus.graded, report=make_report(score=score)
+            )
+        make_submission(s, settings, named)  # queued: no score, no grading time
+        first = s.scalars(select(Submission).where(Submission.invitation_id == decided.id)).one()
+        record_decision(s, first.id, rev, "hold", "a second look")
+        record_decision(s, first.id, rev, "advance", "strong")  # the latest counts
+    for sort in ("created", "score", "graded", "id"):
+        for descending in (True, False):
+            flt = SubmissionFilter(sort=sort, descending=descending, limit=3)
+            with db.session() as s:
+                page = submission_page(s, flt)
+                rest = submission_page(s, SubmissionFilter(sort=sort, descending=descending, offset=3))
+                objects, total = SubmissionRepository(s).search(flt)
+                decisions = SubmissionRepository(s).decisions_for([o.invitation_id for o in objects])
+                expected = [summary(o, decisions.get(o.invitation_id)) for o in objects]
+            assert page.items == expected and page.total == total == 4
+            ids = [x.id for x in [*page.items, *rest.items]]
+            assert sorted(ids) == sorted(set(ids)) and len(ids) == 4  # pages neither skip nor repeat
+            if sort in ("score", "graded"):
+                assert [*page.items, *rest.items][-1].overall_score is None  # nulls last
+    labels = {x.candidate for x in page.items + rest.items}
+    assert labels == {f"Candidate #{hidden.id}", "Decided Person", "Named Person"}
+    assert {x.decision for x in page.items + rest.items} == {None, "advance"}

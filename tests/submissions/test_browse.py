@@ -23,3 +23,21 @@ def test_listing_matches_extraction_rules(tmp_path: Path) -> None:
     assert read_text(blob, "pkg/a.py") == ("x = 1\n", False)
     assert read_text(blob, "../evil.py") is None
     assert read_text(blob, "link") is None
+
+
+def test_a_changed_archive_is_read_again_not_served_from_the_cache(tmp_path: Path) -> None:
+    import os
+
+    blob = tmp_path / "s.zip"
+    with zipfile.ZipFile(blob, "w") as zf:
+        zf.writestr("WRITEUP.md", "first\n")
+    assert read_text(blob, "WRITEUP.md") == ("first\n", False)
+    with zipfile.ZipFile(blob, "w") as zf:
+        zf.writestr("WRITEUP.md", "second\n")
+        zf.writestr("extra.py", "y = 2\n")
+    stamp = blob.stat().st_mtime_ns + 1_000_000_000
+    os.utime(blob, ns=(stamp, stamp))  # a later modification time, as a rewrite gives
+    assert read_text(blob, "WRITEUP.md") == ("second\n", False)
+    assert [e.path for e in list_files(blob)] == ["WRITEUP.md", "extra.py"]
+    blob.unlink()
+    assert read_text(blob, "WRITEUP.md") is None and list_files(blob) == ()
