@@ -396,8 +396,12 @@ def test_interrupted_run_still_removes_its_container(
     label = f"{test_label}.interrupt-{command[0]}"
     script = textwrap.dedent(
         f"""
+        import signal
         import sandbox
         from sandbox import Limits, RunSpec
+        # Ctrl-C as at a terminal: a shell that starts a job in the background (CI runners may)
+        # hands it SIGINT ignored, and Python keeps an ignored SIGINT ignored.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         box = sandbox.Sandbox(label={label!r})
         print('starting', flush=True)
         box.run(RunSpec(command={command!r}, image={sandbox_image!r}, copy_in=None,
