@@ -428,12 +428,24 @@ def _stages(raw: dict[str, Any] | None) -> dict[str, StageProgress]:
 def summary(sub: Submission, decision: Decision | None) -> SubmissionSummary:
     """One row of a list. ``decision`` is the invitation's latest, loaded in bulk for lists:
     anonymous review ends with the first decision, so its presence is all the label needs."""
+    label = candidate_label(sub.invitation, decided=decision is not None)
+    return _summary(sub, label, decision.outcome if decision else None)
+
+
+def _row_summary(row: Any, outcome: str | None) -> SubmissionSummary:
+    """``summary`` of a plain row of ``SubmissionRepository.list_rows`` (same rules)."""
+    hidden = row.anonymous_review and outcome is None
+    return _summary(row, hidden_label(row.invitation_id) if hidden else row.candidate, outcome)
+
+
+def _summary(sub: Any, candidate: str, outcome: str | None) -> SubmissionSummary:
+    """A list row from a ``Submission`` or a row with the same column names."""
     return SubmissionSummary(
         id=sub.id,
         invitation_id=sub.invitation_id,
         version=sub.version,
         assignment=sub.assignment_name,
-        candidate=candidate_label(sub.invitation, decided=decision is not None),
+        candidate=candidate,
         filename=sub.filename,
         status=sub.status,
         stage=sub.stage,
@@ -443,28 +455,6 @@ def summary(sub: Submission, decision: Decision | None) -> SubmissionSummary:
         late=sub.late,
         created_at=sub.created_at,
         graded_at=sub.graded_at,
-        decision=decision.outcome if decision else None,
-    )
-
-
-def _row_summary(row: Any, outcome: str | None) -> SubmissionSummary:
-    """``summary`` of a plain row of ``SubmissionRepository.list_rows`` (same rules)."""
-    hidden = row.anonymous_review and outcome is None
-    return SubmissionSummary(
-        id=row.id,
-        invitation_id=row.invitation_id,
-        version=row.version,
-        assignment=row.assignment_name,
-        candidate=hidden_label(row.invitation_id) if hidden else row.candidate,
-        filename=row.filename,
-        status=row.status,
-        stage=row.stage,
-        overall_score=row.overall_score,
-        accuracy=row.accuracy,
-        macro_f1=row.macro_f1,
-        late=row.late,
-        created_at=row.created_at,
-        graded_at=row.graded_at,
         decision=outcome,
     )
 
